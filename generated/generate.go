@@ -1,0 +1,6 @@
+// Package generated holds only code produced from spec/openapi.yaml; nothing
+// here is edited by hand. Regenerate with `go generate ./...` or
+// `make generate`.
+package generated
+
+//go:generate go run ../cmd/unifiedgen -spec ../spec/openapi.yaml -out unified -package unified

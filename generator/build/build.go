@@ -1,0 +1,442 @@
+// Package build turns a loaded spec into the model: it decodes the
+// x-unified-* extensions, checks them against the registry and the schemas,
+// and reports every problem at once, each with file, line, JSON path and,
+// where one is likely, the fix.
+package build
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/unifiedgen/unifiedgen/generator/diag"
+	"github.com/unifiedgen/unifiedgen/generator/load"
+	"github.com/unifiedgen/unifiedgen/generator/model"
+)
+
+// The extension keys this package reads (reference: spec/EXTENSIONS.md).
+const (
+	ExtIntegrations = "x-unified-integrations"
+	ExtSupport      = "x-unified-support"
+	wildcard        = "*"
+)
+
+var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Model builds the model of s, or returns a diag.List with every problem.
+func Model(s *load.Spec) (*model.API, error) {
+	b := &builder{spec: s}
+	api := &model.API{Title: s.Doc.Info.Title}
+	api.Integrations = b.registry()
+	for _, path := range s.Doc.Paths.InMatchingOrder() {
+		item := s.Doc.Paths.Value(path)
+		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace} {
+			op := item.GetOperation(method)
+			if op == nil {
+				continue
+			}
+			if o, ok := b.operation(path, method, op, item.Parameters); ok {
+				api.Operations = append(api.Operations, o)
+			}
+		}
+	}
+	slices.SortFunc(api.Operations, func(a, b model.Operation) int { return strings.Compare(a.ID, b.ID) })
+	b.checkMethodsUnique(api.Operations)
+	if err := b.diags.Err(); err != nil {
+		return nil, err
+	}
+	return api, nil
+}
+
+type builder struct {
+	spec  *load.Spec
+	diags diag.List
+	ids   map[string]string // registry id -> name
+}
+
+func (b *builder) errorf(path []string, format string, args ...any) {
+	b.diags = append(b.diags, b.spec.At(fmt.Sprintf(format, args...), path...))
+}
+
+func (b *builder) registry() []model.Integration {
+	b.ids = map[string]string{}
+	raw, ok := b.spec.Doc.Extensions[ExtIntegrations]
+	if !ok {
+		b.errorf(nil, "no %s registry at the document root; add a list of {id, name} (see spec/EXTENSIONS.md)", ExtIntegrations)
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		b.errorf([]string{ExtIntegrations}, "must be a list of {id, name} objects")
+		return nil
+	}
+	var out []model.Integration
+	names := map[string]bool{}
+	for i, e := range list {
+		at := []string{ExtIntegrations, strconv.Itoa(i)}
+		obj, ok := e.(map[string]any)
+		if !ok {
+			b.errorf(at, "must be an object with id and name")
+			continue
+		}
+		b.unknownKeys(at, obj, "id", "name")
+		id, _ := obj["id"].(string)
+		name, _ := obj["name"].(string)
+		switch {
+		case id == "":
+			b.errorf(at, "id is missing or not a string")
+			continue
+		case !idPattern.MatchString(id):
+			b.errorf(append(at, "id"), "id %q must be lower snake case (%s)", id, idPattern)
+			continue
+		case b.ids[id] != "":
+			b.errorf(append(at, "id"), "duplicate integration id %q", id)
+			continue
+		case strings.TrimSpace(name) == "":
+			b.errorf(at, "integration %q has no name", id)
+			continue
+		case names[name]:
+			b.errorf(append(at, "name"), "duplicate integration name %q", name)
+			continue
+		}
+		b.ids[id], names[name] = name, true
+		out = append(out, model.Integration{ID: id, Name: name})
+	}
+	slices.SortFunc(out, func(a, b model.Integration) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+func (b *builder) unknownKeys(at []string, obj map[string]any, known ...string) {
+	for _, k := range sortedKeys(obj) {
+		if !slices.Contains(known, k) {
+			b.errorf(append(at, k), "unknown key %q%s; expected one of %s", k, suggest(k, known), strings.Join(known, ", "))
+		}
+	}
+}
+
+func (b *builder) operation(path, method string, op *openapi3.Operation, shared openapi3.Parameters) (model.Operation, bool) {
+	at := []string{"paths", path, strings.ToLower(method), ExtSupport}
+	raw, ok := op.Extensions[ExtSupport]
+	if !ok {
+		return model.Operation{}, false // an operation outside the matrix (health, metadata)
+	}
+	ext, ok := raw.(map[string]any)
+	if !ok {
+		b.errorf(at, "must be an object (see spec/EXTENSIONS.md)")
+		return model.Operation{}, false
+	}
+	b.unknownKeys(at, ext, "method", "integrations", "query", "request", "response", "enums")
+	o := model.Operation{ID: op.OperationID, HTTPMethod: method, Path: path, Summary: op.Summary}
+	if o.ID == "" {
+		b.errorf(at[:3], "an operation with %s needs an operationId", ExtSupport)
+	}
+	o.Method, _ = ext["method"].(string)
+	if !idPattern.MatchString(o.Method) {
+		b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
+	}
+	o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
+
+	var params []*openapi3.Parameter
+	for _, p := range append(slices.Clone(shared), op.Parameters...) {
+		if p.Value != nil {
+			params = append(params, p.Value)
+		}
+	}
+	queryCells := b.cells(append(at, "query"), ext["query"], o.Integrations, false)
+	seen := map[string]bool{}
+	for _, p := range params {
+		switch p.In {
+		case openapi3.ParameterInPath:
+			o.PathParams = append(o.PathParams, model.Param{Name: p.Name, Required: true, Schema: b.schema(p.Schema), Description: p.Description})
+		case openapi3.ParameterInQuery:
+			seen[p.Name] = true
+			cells, ok := queryCells[p.Name]
+			if !ok {
+				b.errorf(append(at, "query"), "query parameter %q has no matrix entry; add `%s: {'*': supported}` or per-integration cells", p.Name, p.Name)
+			}
+			o.Query = append(o.Query, model.Param{Name: p.Name, Required: p.Required, Schema: b.schema(p.Schema), Description: p.Description, Cells: cells})
+		}
+	}
+	for _, name := range sortedKeys(queryCells) {
+		if !seen[name] {
+			b.errorf(append(at, "query", name), "matrix entry for query parameter %q, which the operation does not have%s", name, suggest(name, sortedKeys(seen)))
+		}
+	}
+	slices.SortFunc(o.Query, func(a, b model.Param) int { return strings.Compare(a.Name, b.Name) })
+
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			o.Body = b.schema(mt.Schema)
+			o.Request = b.fields(append(at, "request"), ext["request"], o.Body, o.Integrations, false)
+		}
+	}
+	if o.Body == nil && ext["request"] != nil {
+		b.errorf(append(at, "request"), "request matrix on an operation without an application/json request body")
+	}
+	status, resp := successResponse(op)
+	o.SuccessStatus = status
+	if resp != nil {
+		if mt := resp.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			s := b.schema(mt.Schema)
+			o.ResponseSchema = s.Name
+			o.Response = b.fields(append(at, "response"), ext["response"], s, o.Integrations, true)
+		}
+	}
+	if o.ResponseSchema == "" && ext["response"] != nil {
+		b.errorf(append(at, "response"), "response matrix on an operation without an application/json success response")
+	}
+	o.Enums = b.enums(append(at, "enums"), ext["enums"], &o)
+	return o, true
+}
+
+func successResponse(op *openapi3.Operation) (int, *openapi3.Response) {
+	for code := 200; code < 300; code++ {
+		if r := op.Responses.Status(code); r != nil && r.Value != nil {
+			return code, r.Value
+		}
+	}
+	return 0, nil
+}
+
+func (b *builder) operationIntegrations(at []string, raw any) []string {
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		b.errorf(at, "integrations must be a non-empty list of registry ids")
+		return nil
+	}
+	var out []string
+	for i, e := range list {
+		id, _ := e.(string)
+		switch {
+		case b.ids[id] == "":
+			b.errorf(append(at, strconv.Itoa(i)), "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+		case slices.Contains(out, id):
+			b.errorf(append(at, strconv.Itoa(i)), "integration %q is listed twice", id)
+		default:
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// cells decodes a query/request/response matrix: name -> integration -> level.
+func (b *builder) cells(at []string, raw any, implementing []string, response bool) map[string][]model.Cell {
+	out := map[string][]model.Cell{}
+	if raw == nil {
+		return out
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		b.errorf(at, "must map each name to {integration: level}")
+		return out
+	}
+	for _, name := range sortedKeys(m) {
+		fat := append(at[:len(at):len(at)], name)
+		row, ok := m[name].(map[string]any)
+		if !ok {
+			b.errorf(fat, "must map integration ids to required or supported")
+			continue
+		}
+		if len(row) == 0 {
+			b.errorf(fat, "no integration supports %q; remove the field from the schema, or add cells", name)
+			continue
+		}
+		levels := map[string]model.Level{}
+		if lv, ok := row[wildcard]; ok {
+			l := b.level(append(fat, wildcard), lv, response)
+			for _, id := range implementing {
+				levels[id] = l
+			}
+		}
+		for _, id := range sortedKeys(row) {
+			if id == wildcard {
+				continue
+			}
+			cat := append(fat[:len(fat):len(fat)], id)
+			switch {
+			case b.ids[id] == "":
+				b.errorf(cat, "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+				continue
+			case !slices.Contains(implementing, id):
+				b.errorf(cat, "integration %q does not implement this operation; add it to integrations or remove the cell", id)
+				continue
+			}
+			levels[id] = b.level(cat, row[id], response)
+		}
+		var cells []model.Cell
+		for _, id := range sortedKeys(levels) {
+			if levels[id] != model.Unsupported {
+				cells = append(cells, model.Cell{Integration: id, Level: levels[id]})
+			}
+		}
+		out[name] = cells
+	}
+	return out
+}
+
+func (b *builder) level(at []string, raw any, response bool) model.Level {
+	s, _ := raw.(string)
+	switch {
+	case s == "supported":
+		return model.Supported
+	case s == "required" && !response:
+		return model.Required
+	case s == "required":
+		b.errorf(at, "a response field cannot be required; use supported")
+	default:
+		b.errorf(at, "level %q is not required or supported%s", fmt.Sprint(raw), suggest(s, []string{"required", "supported"}))
+	}
+	return model.Unsupported
+}
+
+func (b *builder) fields(at []string, raw any, s *model.Schema, implementing []string, response bool) []model.Field {
+	cells := b.cells(at, raw, implementing, response)
+	if s.Kind != model.KindObject {
+		b.errorf(at, "the body schema is not an object, so it has no fields to give cells to")
+		return nil
+	}
+	var out []model.Field
+	names := make([]string, 0, len(s.Properties))
+	for _, p := range s.Properties {
+		names = append(names, p.Name)
+		c, ok := cells[p.Name]
+		if !ok {
+			b.errorf(at, "field %q has no matrix entry; add `%s: {integration: supported}` (or '*')", p.Name, p.Name)
+		}
+		out = append(out, model.Field{Name: p.Name, Schema: p.Schema, Description: p.Schema.Doc, Cells: c})
+	}
+	for _, name := range sortedKeys(cells) {
+		if !slices.Contains(names, name) {
+			b.errorf(append(at, name), "matrix entry for field %q, which the schema does not have%s", name, suggest(name, names))
+		}
+	}
+	return out
+}
+
+func (b *builder) enums(at []string, raw any, o *model.Operation) []model.EnumSubset {
+	if raw == nil {
+		return nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		b.errorf(at, "must map field paths to {integration: [values]}")
+		return nil
+	}
+	var out []model.EnumSubset
+	for _, path := range sortedKeys(m) {
+		pat := append(at[:len(at):len(at)], path)
+		target, top, err := resolve(o.Body, path)
+		if err != "" {
+			b.errorf(pat, "%s", err)
+			continue
+		}
+		row, ok := m[path].(map[string]any)
+		if !ok {
+			b.errorf(pat, "must map integration ids to lists of values")
+			continue
+		}
+		var field *model.Field
+		for i := range o.Request {
+			if o.Request[i].Name == top {
+				field = &o.Request[i]
+			}
+		}
+		for _, id := range sortedKeys(row) {
+			cat := append(pat[:len(pat):len(pat)], id)
+			if b.ids[id] == "" {
+				b.errorf(cat, "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+				continue
+			}
+			if field == nil || model.CellLevel(field.Cells, id) == model.Unsupported {
+				b.errorf(cat, "integration %q does not support field %q, so it cannot have values for %q", id, top, path)
+				continue
+			}
+			list, _ := row[id].([]any)
+			if len(list) == 0 {
+				b.errorf(cat, "must be a non-empty list of values from the schema enum %v", target.Enum)
+				continue
+			}
+			var values []string
+			for i, v := range list {
+				s, _ := v.(string)
+				switch {
+				case !slices.Contains(target.Enum, s):
+					b.errorf(append(cat, strconv.Itoa(i)), "value %q is not in the schema enum %v of %q%s", fmt.Sprint(v), target.Enum, path, suggest(s, target.Enum))
+				case slices.Contains(values, s):
+					b.errorf(append(cat, strconv.Itoa(i)), "value %q is listed twice", s)
+				default:
+					values = append(values, s)
+				}
+			}
+			// Keep the schema's order, so docs and messages list values the
+			// same way everywhere.
+			slices.SortFunc(values, func(x, y string) int { return slices.Index(target.Enum, x) - slices.Index(target.Enum, y) })
+			out = append(out, model.EnumSubset{Path: path, Field: top, Integration: id, Values: values})
+		}
+	}
+	return out
+}
+
+// resolve follows a field path such as "roles[].id" through s to a string
+// schema with an enum.
+func resolve(s *model.Schema, path string) (*model.Schema, string, string) {
+	if s == nil {
+		return nil, "", "enums on an operation without a request body"
+	}
+	top := ""
+	for i, part := range strings.Split(path, ".") {
+		name, isArray := strings.CutSuffix(part, "[]")
+		if i == 0 {
+			top = name
+		}
+		var next *model.Schema
+		var names []string
+		for _, p := range s.Properties {
+			names = append(names, p.Name)
+			if p.Name == name {
+				next = p.Schema
+			}
+		}
+		if next == nil {
+			return nil, "", fmt.Sprintf("field %q in path %q does not exist%s", name, path, suggest(name, names))
+		}
+		if isArray {
+			if next.Kind != model.KindArray {
+				return nil, "", fmt.Sprintf("%q is not an array, so %q cannot step into its items", name, path)
+			}
+			next = next.Items
+		}
+		s = next
+	}
+	if s.Kind != model.KindString || len(s.Enum) == 0 {
+		return nil, "", fmt.Sprintf("%q is not a string with an enum in the schema", path)
+	}
+	return s, top, ""
+}
+
+func (b *builder) checkMethodsUnique(ops []model.Operation) {
+	seen := map[string]string{}
+	for _, o := range ops {
+		key := o.Path + " " + o.Method
+		if prev, ok := seen[key]; ok {
+			b.errorf([]string{"paths", o.Path, strings.ToLower(o.HTTPMethod), ExtSupport, "method"}, "method %q is used by %s too", o.Method, prev)
+		}
+		seen[key] = o.ID
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,276 @@
+// Package validate emits the per-integration validators: for every operation
+// and every integration implementing it, one straight-line function that
+// reports each required field and query parameter the request lacks, each
+// value outside the integration's enum subset, and drops (and reports) what
+// the integration does not support. No reflection and no lookups: the
+// matrix is compiled into the code.
+package validate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+
+	"github.com/unifiedgen/unifiedgen/generator/emit"
+	"github.com/unifiedgen/unifiedgen/generator/emit/decode"
+	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
+	"github.com/unifiedgen/unifiedgen/generator/model"
+)
+
+// FileName is the output this package owns.
+const FileName = "validate.gen.go"
+
+const valPkg = "github.com/unifiedgen/unifiedgen/validation"
+
+// Emit renders the validators of every operation in api.
+func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, error) {
+	f := jen.NewFile(pkg)
+	f.HeaderComment(fmt.Sprintf(emit.Header, specName))
+	f.ImportName(valPkg, "validation")
+	for _, op := range api.Operations {
+		if err := operation(f, api, idx, op); err != nil {
+			return emit.File{}, fmt.Errorf("operation %s: %w", op.ID, err)
+		}
+	}
+	return emit.File{Path: FileName, Content: []byte(fmt.Sprintf("%#v", f))}, nil
+}
+
+func operation(f *jen.File, api *model.API, idx *gotypes.Index, op model.Operation) error {
+	goOp := codegen.ToCamelCase(op.ID)
+	params := goOp + "Params"
+	if _, ok := idx.Type(params); !ok && len(op.Query) > 0 {
+		return fmt.Errorf("oapi-codegen emitted no %s", params)
+	}
+	body := ""
+	if op.Body != nil {
+		var err error
+		if body, err = decode.BodyType(idx, op); err != nil {
+			return err
+		}
+	}
+	args := []jen.Code{jen.Id("p").Op("*").Id(params)}
+	argNames := []jen.Code{jen.Id("p")}
+	if body != "" {
+		args = append(args, jen.Id("b").Op("*").Id(body))
+		argNames = append(argNames, jen.Id("b"))
+	}
+	args = append(args, jen.Id("r").Op("*").Qual(valPkg, "Report"))
+	argNames = append(argNames, jen.Id("r"))
+
+	var cases []jen.Code
+	for _, id := range op.Integrations {
+		in, _ := api.Integration(id)
+		fn := "validate" + goOp + codegen.ToCamelCase(id)
+		stmts, doc, err := integration(f, idx, op, in, params, body, fn)
+		if err != nil {
+			return err
+		}
+		for _, line := range emit.Wrap(fmt.Sprintf("%s applies %s's rules to a %s request: %s", fn, in.Name, op.ID, doc)) {
+			f.Comment(line)
+		}
+		f.Func().Id(fn).Params(args...).Block(stmts...)
+		cases = append(cases, jen.Case(jen.Lit(id)).Block(jen.Id(fn).Call(argNames...)))
+	}
+	cases = append(cases, jen.Default().Block(jen.Return(jen.False())))
+	f.Commentf("Validate%s applies the rules of integration to a decoded %s request,", goOp, op.ID)
+	f.Comment("recording every failure in r and removing from the request (and recording)")
+	f.Comment("the fields and query parameters that integration does not support. It")
+	f.Commentf("returns false when integration does not implement %s.", op.ID)
+	f.Func().Id("Validate"+goOp).Params(append([]jen.Code{jen.Id("integration").String()}, args...)...).Bool().Block(
+		jen.Switch(jen.Id("integration")).Block(cases...),
+		jen.Return(jen.True()),
+	)
+	return nil
+}
+
+func integration(f *jen.File, idx *gotypes.Index, op model.Operation, in model.Integration, params, body, fn string) ([]jen.Code, string, error) {
+	var stmts []jen.Code
+	var required, ignored []string
+	id, name := jen.Lit(in.ID), jen.Lit(in.Name)
+	for _, p := range op.Query {
+		fld, err := idx.Field(params, p.Name)
+		if err != nil {
+			return nil, "", err
+		}
+		s, req, ign := cell(jen.Id("p").Dot(fld.Name), fld.Type, idx, p.Name, "Query", model.CellLevel(p.Cells, in.ID), p.Required, id, name)
+		stmts = append(stmts, s...)
+		required, ignored = appendIf(required, req, "query "+p.Name), appendIf(ignored, ign, "query "+p.Name)
+	}
+	for _, fd := range op.Request {
+		fld, err := idx.Field(body, fd.Name)
+		if err != nil {
+			return nil, "", err
+		}
+		s, req, ign := cell(jen.Id("b").Dot(fld.Name), fld.Type, idx, fd.Name, "Body", model.CellLevel(fd.Cells, in.ID), false, id, name)
+		stmts = append(stmts, s...)
+		required, ignored = appendIf(required, req, fd.Name), appendIf(ignored, ign, fd.Name)
+	}
+	for _, en := range op.Enums {
+		if en.Integration != in.ID {
+			continue
+		}
+		allowed := fn + "Allowed" + codegen.ToCamelCase(strings.NewReplacer("[]", "", ".", "_").Replace(en.Path))
+		lits := make([]jen.Code, len(en.Values))
+		for i, v := range en.Values {
+			lits[i] = jen.Lit(v)
+		}
+		f.Commentf("%s lists the values %s accepts for %s.", allowed, in.Name, en.Path)
+		f.Var().Id(allowed).Op("=").Index().String().Values(lits...)
+		s, err := enumCheck(idx, jen.Id("b"), body, strings.Split(en.Path, "."), nil, 0, en, in, allowed)
+		if err != nil {
+			return nil, "", err
+		}
+		stmts = append(stmts, s...)
+	}
+	doc := "it requires nothing beyond the schema"
+	if len(required) > 0 {
+		doc = "it requires " + strings.Join(required, ", ")
+	}
+	if len(ignored) > 0 {
+		doc += " and does not support " + strings.Join(ignored, ", ")
+	}
+	return stmts, doc + ".", nil
+}
+
+func appendIf(list []string, ok bool, s string) []string {
+	if ok {
+		return append(list, s)
+	}
+	return list
+}
+
+// cell emits the check of one matrix cell: a presence check for required
+// fields, a drop-and-report for unsupported ones, nothing for supported.
+func cell(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index, field, loc string, level model.Level, schemaRequired bool, id, name jen.Code) ([]jen.Code, bool, bool) {
+	switch level {
+	case model.Required:
+		missing := absent(target, t, idx)
+		if missing == nil {
+			return nil, false, false // the schema already guarantees presence
+		}
+		return []jen.Code{jen.If(missing).Block(
+			jen.Id("r").Dot("Missing").Call(jen.Qual(valPkg, loc), jen.Lit(field), id, name),
+		)}, true, false
+	case model.Unsupported:
+		if !t.Ptr || schemaRequired {
+			return nil, false, false // a value the schema requires cannot be dropped
+		}
+		return []jen.Code{jen.If(target.Clone().Op("!=").Nil()).Block(
+			jen.Id("r").Dot("Ignore").Call(jen.Qual(valPkg, loc), jen.Lit(field)),
+			target.Clone().Op("=").Nil(),
+		)}, false, true
+	}
+	return nil, false, false
+}
+
+// absent is the condition under which a value counts as missing for a
+// required cell: absent or null (a nil pointer), or empty ("", [], {}).
+// spec/DECISIONS.md explains why empty counts as missing.
+func absent(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index) *jen.Statement {
+	u := idx.Underlying(gotypes.Expr{Name: t.Name})
+	deref := target.Clone()
+	if t.Ptr {
+		deref = jen.Op("*").Add(target.Clone())
+	}
+	var empty *jen.Statement
+	switch {
+	case t.Slice || t.Map || u.Slice || u.Map:
+		empty = jen.Len(deref).Op("==").Lit(0)
+	case u.Name == "string" && t.Ptr:
+		empty = jen.Parens(deref).Op("==").Lit("")
+	case u.Name == "string":
+		empty = deref.Op("==").Lit("")
+	}
+	switch {
+	case t.Ptr && empty != nil:
+		return target.Clone().Op("==").Nil().Op("||").Add(empty)
+	case t.Ptr:
+		return target.Clone().Op("==").Nil()
+	default:
+		return empty
+	}
+}
+
+// enumCheck walks path (e.g. ["roles[]", "id"]) from cur, a value of struct
+// type typ, down to the enum value and checks it against allowed.
+func enumCheck(idx *gotypes.Index, cur *jen.Statement, typ string, path []string, fieldPath []any, depth int, en model.EnumSubset, in model.Integration, allowed string) ([]jen.Code, error) {
+	seg := path[0]
+	name, isArray := strings.CutSuffix(seg, "[]")
+	fld, err := idx.Field(typ, name)
+	if err != nil {
+		return nil, err
+	}
+	sep := "."
+	if len(fieldPath) == 0 {
+		sep = ""
+	}
+	fieldPath = append(fieldPath[:len(fieldPath):len(fieldPath)], sep+name)
+	target := cur.Clone().Dot(fld.Name)
+	v := jen.Id(fmt.Sprintf("v%d", depth))
+	var inner []jen.Code
+	val := v.Clone()
+	if fld.Type.Ptr {
+		val = jen.Op("*").Add(v.Clone())
+	}
+	switch {
+	case isArray:
+		i, e := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("e%d", depth))
+		elemPath := append(fieldPath[:len(fieldPath):len(fieldPath)], "[", jen.Qual("strconv", "Itoa").Call(i.Clone()), "]")
+		rest, err := enumCheck(idx, e.Clone(), fld.Type.Name, path[1:], elemPath, depth+1, en, in, allowed)
+		if err != nil {
+			return nil, err
+		}
+		inner = []jen.Code{jen.For(jen.List(i.Clone(), e.Clone()).Op(":=").Range().Add(val)).Block(rest...)}
+	case len(path) > 1:
+		rest, err := enumCheck(idx, val, fld.Type.Name, path[1:], fieldPath, depth+1, en, in, allowed)
+		if err != nil {
+			return nil, err
+		}
+		inner = rest
+	default:
+		lits := make([]jen.Code, len(en.Values))
+		for i, x := range en.Values {
+			lits[i] = jen.Lit(x)
+		}
+		inner = []jen.Code{jen.Switch(val).Block(
+			jen.Case(lits...),
+			jen.Default().Block(jen.Id("r").Dot("NotAllowed").Call(joinPlus(fieldPath), jen.String().Call(val.Clone()), jen.Lit(in.ID), jen.Lit(in.Name), jen.Id(allowed))),
+		)}
+	}
+	if fld.Type.Ptr {
+		return []jen.Code{jen.If(v.Clone().Op(":=").Add(target), v.Clone().Op("!=").Nil()).Block(inner...)}, nil
+	}
+	return append([]jen.Code{v.Clone().Op(":=").Add(target)}, inner...), nil
+}
+
+// joinPlus concatenates string parts (literal strings or expressions),
+// merging adjacent literals so the emitted expression reads naturally.
+func joinPlus(parts []any) jen.Code {
+	var merged []any
+	for _, p := range parts {
+		if s, ok := p.(string); ok && len(merged) > 0 {
+			if prev, ok := merged[len(merged)-1].(string); ok {
+				merged[len(merged)-1] = prev + s
+				continue
+			}
+		}
+		merged = append(merged, p)
+	}
+	var out *jen.Statement
+	for _, p := range merged {
+		var c jen.Code
+		if s, ok := p.(string); ok {
+			c = jen.Lit(s)
+		} else {
+			c = p.(jen.Code)
+		}
+		if out == nil {
+			out = jen.Add(c)
+		} else {
+			out = out.Op("+").Add(c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+// Package generator runs the pipeline: load the spec, build the model, run
+// every emitter, and (only if all of that succeeded) write the output.
+package generator
+
+import (
+	"fmt"
+	"go/format"
+	"slices"
+	"strings"
+
+	"github.com/unifiedgen/unifiedgen/generator/build"
+	"github.com/unifiedgen/unifiedgen/generator/emit"
+	"github.com/unifiedgen/unifiedgen/generator/emit/decode"
+	"github.com/unifiedgen/unifiedgen/generator/emit/docs"
+	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
+	"github.com/unifiedgen/unifiedgen/generator/emit/oapi"
+	"github.com/unifiedgen/unifiedgen/generator/emit/support"
+	"github.com/unifiedgen/unifiedgen/generator/emit/validate"
+	"github.com/unifiedgen/unifiedgen/generator/load"
+	"github.com/unifiedgen/unifiedgen/generator/model"
+	"github.com/unifiedgen/unifiedgen/generator/write"
+)
+
+// Config says what to generate.
+type Config struct {
+	Spec    string // path of the OpenAPI document
+	Out     string // output directory (a Go package)
+	Package string // Go package name of the output
+}
+
+// Generate runs the pipeline in memory and returns the files, sorted by
+// path. A problem in the spec is returned as a diag.List.
+func Generate(cfg Config) ([]emit.File, error) {
+	spec, err := load.File(cfg.Spec)
+	if err != nil {
+		return nil, err
+	}
+	api, err := build.Model(spec)
+	if err != nil {
+		return nil, err
+	}
+	// oapi-codegen rewrites the document it is given; give it its own copy.
+	fresh, err := load.File(cfg.Spec)
+	if err != nil {
+		return nil, err
+	}
+	return Emit(api, fresh, cfg)
+}
+
+// Emit runs every emitter over api. doc is handed to oapi-codegen, which
+// modifies it.
+func Emit(api *model.API, doc *load.Spec, cfg Config) ([]emit.File, error) {
+	specName := strings.TrimLeft(cfg.Spec, "./")
+	models, err := oapi.Emit(doc.Doc, cfg.Package, specName)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := gotypes.Parse(models.Content)
+	if err != nil {
+		return nil, err
+	}
+	files := []emit.File{models}
+	dec, err := decode.Emit(api, idx, cfg.Package, specName)
+	if err != nil {
+		return nil, fmt.Errorf("decoders: %w", err)
+	}
+	val, err := validate.Emit(api, idx, cfg.Package, specName)
+	if err != nil {
+		return nil, fmt.Errorf("validators: %w", err)
+	}
+	sup, err := support.Emit(api, cfg.Package, specName)
+	if err != nil {
+		return nil, fmt.Errorf("support matrix: %w", err)
+	}
+	files = append(files, dec, val, sup)
+	md, err := docs.Emit(api, specName)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, md...)
+	for i, f := range files {
+		if !strings.HasSuffix(f.Path, ".go") {
+			continue
+		}
+		// Every Go file goes through gofmt; a failure here is a generator
+		// bug, reported with the file so it can be found.
+		src, err := format.Source(f.Content)
+		if err != nil {
+			return nil, fmt.Errorf("generated %s does not parse (a generator bug): %w", f.Path, err)
+		}
+		files[i].Content = src
+	}
+	slices.SortFunc(files, func(a, b emit.File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
+}
+
+// Run generates and writes cfg.Out. Nothing is written unless every step
+// succeeded.
+func Run(cfg Config) error {
+	files, err := Generate(cfg)
+	if err != nil {
+		return err
+	}
+	return write.Dir(cfg.Out, files)
+}

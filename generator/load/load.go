@@ -1,0 +1,165 @@
+// Package load reads an OpenAPI document with kin-openapi and validates it,
+// keeping the YAML node tree beside it: kin-openapi keeps vendor extensions
+// as plain maps without positions, and every later error must still name a
+// file and a line.
+package load
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/unifiedgen/unifiedgen/generator/diag"
+)
+
+// Spec is a loaded, valid OpenAPI 3.0 document.
+type Spec struct {
+	File string
+	Doc  *openapi3.T
+	root *yaml.Node
+}
+
+// File loads and validates the document at path.
+func File(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, diag.List{{File: path, Msg: err.Error()}}
+	}
+	return Bytes(path, data)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Bytes loads and validates a document read from file.
+func Bytes(file string, data []byte) (*Spec, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		d := diag.Diagnostic{File: file, Msg: err.Error()}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			d.Line, _ = strconv.Atoi(m[1])
+			d.Col, d.Msg = 1, "invalid YAML: "+m[2]
+		}
+		return nil, diag.List{d}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "the spec must be a YAML or JSON object"}}
+	}
+	s := &Spec{File: file, root: doc.Content[0]}
+	// kin-openapi keeps the last of two equal keys without a word; a spec
+	// edit that adds a second `name:` cell must not silently drop the first.
+	var dups diag.List
+	s.walkDuplicates(s.root, nil, &dups)
+	if err := dups.Err(); err != nil {
+		return nil, err
+	}
+
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	loader.IsExternalRefsAllowed = false
+	t, err := loader.LoadFromDataWithPath(data, &url.URL{Path: file})
+	if err != nil {
+		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "cannot load OpenAPI document: " + err.Error()}}
+	}
+	if !strings.HasPrefix(t.OpenAPI, "3.0.") {
+		return nil, diag.List{s.At(fmt.Sprintf("openapi version %q is not supported; use 3.0.x", t.OpenAPI), "openapi")}
+	}
+	if err := t.Validate(context.Background()); err != nil {
+		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "invalid OpenAPI document: " + err.Error()}}
+	}
+	s.Doc = t
+	return s, nil
+}
+
+func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := append(path[:len(path):len(path)], k.Value)
+			if first, ok := seen[k.Value]; ok {
+				*out = append(*out, diag.Diagnostic{File: s.File, Line: k.Line, Col: k.Column, Path: FormatPath(p...),
+					Msg: fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first)})
+				continue
+			}
+			seen[k.Value] = k.Line
+			s.walkDuplicates(n.Content[i+1], p, out)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			s.walkDuplicates(c, append(path[:len(path):len(path)], strconv.Itoa(i)), out)
+		}
+	}
+}
+
+// At builds a diagnostic for the node at path (object keys and sequence
+// indexes from the document root), pointing at the deepest part of the path
+// that exists.
+func (s *Spec) At(msg string, path ...string) diag.Diagnostic {
+	line, col := s.Pos(path...)
+	return diag.Diagnostic{File: s.File, Line: line, Col: col, Path: FormatPath(path...), Msg: msg}
+}
+
+// Pos returns the line and column of the key (or sequence item) at path, or
+// of its nearest existing ancestor.
+func (s *Spec) Pos(path ...string) (line, col int) {
+	n := s.root
+	line, col = n.Line, n.Column
+	for _, seg := range path {
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == seg {
+					line, col = n.Content[i].Line, n.Content[i].Column
+					next = n.Content[i+1]
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+				line, col = next.Line, next.Column
+			}
+		}
+		if next == nil {
+			return line, col
+		}
+		n = next
+	}
+	return line, col
+}
+
+var (
+	plainKey  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	allDigits = regexp.MustCompile(`^[0-9]+$`)
+)
+
+// FormatPath renders a path for messages:
+// paths["/unified/ticketing/users"].post.x-unified-support.request.name.
+func FormatPath(path ...string) string {
+	var b strings.Builder
+	for i, seg := range path {
+		switch {
+		case allDigits.MatchString(seg):
+			b.WriteString("[" + seg + "]")
+		case plainKey.MatchString(seg):
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(seg)
+		default:
+			b.WriteString("[")
+			b.WriteString(strconv.Quote(seg))
+			b.WriteString("]")
+		}
+	}
+	return b.String()
+}

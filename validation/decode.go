@@ -1,0 +1,218 @@
+package validation
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-faster/jx"
+)
+
+// MaxDepth bounds the nesting of free-form members (remote_data,
+// custom_fields), so that a deeply nested body is a 400, not a stack to
+// exhaust.
+const MaxDepth = 32
+
+// ErrTooDeep aborts decoding when a free-form member nests deeper than
+// MaxDepth.
+var ErrTooDeep = errors.New("nested deeper than the service accepts")
+
+// State is what a generated decoder carries through one body: the token
+// reader, where it is, and where failures go.
+type State struct {
+	D    *jx.Decoder
+	Path JSONPath
+	R    *Report
+	data []byte
+}
+
+var statePool = sync.Pool{New: func() any {
+	return &State{D: jx.DecodeBytes(nil), Path: JSONPath{segs: make([]segment, 0, 8)}}
+}}
+
+// Begin returns a State reading data and reporting to r. Call End when done:
+// states are pooled, so decoding a body allocates nothing of its own. Begin
+// reports bodies that are not UTF-8 and returns nil for them.
+func Begin(data []byte, r *Report) *State {
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			c, size := utf8.DecodeRune(data[off:])
+			if c == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		r.Add(Failure{Location: Body, Rule: RuleSyntax, Message: "body is not valid UTF-8 (byte offset " + strconv.Itoa(off) + ")"})
+		return nil
+	}
+	s := statePool.Get().(*State)
+	s.D.ResetBytes(data)
+	s.Path.Reset()
+	s.R = r
+	s.data = data
+	return s
+}
+
+// End finishes a body: err is what the generated decoder returned. A
+// syntax error, trailing data or excessive nesting becomes a failure naming
+// the byte offset. The State goes back to the pool.
+func (s *State) End(err error) {
+	if err == nil {
+		if s.D.Next() != jx.Invalid {
+			err = errTrailing
+		}
+	}
+	if err != nil {
+		s.R.Add(s.syntaxFailure(err))
+	}
+	s.D.ResetBytes(nil)
+	s.R, s.data = nil, nil
+	statePool.Put(s)
+}
+
+var errTrailing = errors.New("unexpected data after the JSON value")
+
+// syntaxFailure describes a fatal decoding error. jx does not export the
+// offset of its errors, so the offset comes from encoding/json, which runs
+// only here, on a body already known to be bad.
+func (s *State) syntaxFailure(err error) Failure {
+	field := s.Path.String()
+	if errors.Is(err, ErrTooDeep) {
+		return Failure{Location: Body, Field: field, Rule: RuleTooDeep, Message: "nested deeper than " + strconv.Itoa(MaxDepth) + " levels"}
+	}
+	var se *json.SyntaxError
+	if e := json.Unmarshal(s.data, new(json.RawMessage)); errors.As(e, &se) {
+		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(se.Offset, 10) + ": " + se.Error()}
+	}
+	if len(s.data) == 0 {
+		return Failure{Location: Body, Rule: RuleSyntax, Message: "body is empty; send a JSON object"}
+	}
+	return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON: " + err.Error()}
+}
+
+// Kind names a JSON token type the way messages say it.
+func Kind(t jx.Type) string {
+	switch t {
+	case jx.String:
+		return "string"
+	case jx.Number:
+		return "number"
+	case jx.Null:
+		return "null"
+	case jx.Bool:
+		return "boolean"
+	case jx.Array:
+		return "array"
+	case jx.Object:
+		return "object"
+	}
+	return "invalid JSON"
+}
+
+// WrongType records that the value at the current path is not what the
+// schema says, and skips it so decoding can go on and report the rest.
+func (s *State) WrongType(want string, got jx.Type) error {
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be " + want + ", got " + Kind(got)})
+	return s.D.Skip()
+}
+
+// BadEnum records a value outside the schema's enum.
+func (s *State) BadEnum(value []byte, allowed []string) {
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleEnum, Message: quote(string(value)) + " is not one of " + OneOf(allowed), Allowed: allowed})
+}
+
+// BadFormat records a string that does not match the schema's format.
+func (s *State) BadFormat(format string) {
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be a " + format + " string"})
+}
+
+// Unknown records a member the schema does not have and skips its value.
+func (s *State) Unknown(key []byte) error {
+	s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleUnknown, Message: "is not a field of the unified model"})
+	return s.D.Skip()
+}
+
+// Duplicate records a member that appears twice and skips the second value:
+// the first one wins, and the client learns its body was ambiguous.
+func (s *State) Duplicate(key []byte) error {
+	s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleDuplicate, Message: "appears more than once"})
+	return s.D.Skip()
+}
+
+// MissingMember records a member the schema requires in an object.
+func (s *State) MissingMember(key string) {
+	s.R.Add(Failure{Location: Body, Field: s.Path.With(key), Rule: RuleRequired, Message: "is required"})
+}
+
+// Any decodes a free-form value (a JSON object member typed only as
+// "object") into maps, slices, strings, float64s, bools and nils, bounded
+// by MaxDepth counted from the body's root.
+func (s *State) Any() (any, error) {
+	return decodeAny(s.D, s.Path.Depth())
+}
+
+func decodeAny(d *jx.Decoder, depth int) (any, error) {
+	switch d.Next() {
+	case jx.Object:
+		if depth >= MaxDepth {
+			return nil, ErrTooDeep
+		}
+		m := map[string]any{}
+		err := d.Obj(func(d *jx.Decoder, key string) error {
+			v, err := decodeAny(d, depth+1)
+			m[key] = v
+			return err
+		})
+		return m, err
+	case jx.Array:
+		if depth >= MaxDepth {
+			return nil, ErrTooDeep
+		}
+		a := []any{}
+		err := d.Arr(func(d *jx.Decoder) error {
+			v, err := decodeAny(d, depth+1)
+			a = append(a, v)
+			return err
+		})
+		return a, err
+	case jx.String:
+		return d.Str()
+	case jx.Number:
+		return d.Float64()
+	case jx.Bool:
+		return d.Bool()
+	default:
+		return nil, d.Null()
+	}
+}
+
+// Object decodes a free-form object member; anything but an object is a
+// type failure.
+func (s *State) Object() (map[string]any, bool, error) {
+	if t := s.D.Next(); t != jx.Object {
+		return nil, false, s.WrongType("an object", t)
+	}
+	v, err := s.Any()
+	m, _ := v.(map[string]any)
+	return m, err == nil, err
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// Int reads an integer. A number with a fraction or out of int64 range is a
+// type failure, not a fatal error: the rest of the body is still checked.
+func (s *State) Int() (int64, bool, error) {
+	n, err := s.D.Num()
+	if err != nil {
+		return 0, false, err
+	}
+	v, err := n.Int64()
+	if err != nil {
+		s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be an integer, got " + n.String()})
+		return 0, false, nil
+	}
+	return v, true, nil
+}
