@@ -73,7 +73,10 @@ func (s *State) End(err error) {
 	statePool.Put(s)
 }
 
-var errTrailing = errors.New("unexpected data after the JSON value")
+var (
+	errTrailing = errors.New("unexpected data after the JSON value")
+	errInvalid  = errors.New("invalid JSON value")
+)
 
 // syntaxFailure describes a fatal decoding error. jx does not export the
 // offset of its errors, so the offset comes from encoding/json, which runs
@@ -83,12 +86,14 @@ func (s *State) syntaxFailure(err error) Failure {
 	if errors.Is(err, ErrTooDeep) {
 		return Failure{Location: Body, Field: field, Rule: RuleTooDeep, Message: "nested deeper than " + strconv.Itoa(MaxDepth) + " levels"}
 	}
-	var se *json.SyntaxError
-	if e := json.Unmarshal(s.data, new(json.RawMessage)); errors.As(e, &se) {
-		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(se.Offset, 10) + ": " + se.Error()}
-	}
 	if len(s.data) == 0 {
 		return Failure{Location: Body, Rule: RuleSyntax, Message: "body is empty; send a JSON object"}
+	}
+	var se *json.SyntaxError
+	if e := json.Unmarshal(s.data, new(json.RawMessage)); errors.As(e, &se) {
+		// Offset counts the bytes read including the bad one; clients
+		// want the 0-based position of the bad byte.
+		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(max(se.Offset-1, 0), 10) + ": " + se.Error()}
 	}
 	return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON: " + err.Error()}
 }
@@ -115,6 +120,14 @@ func Kind(t jx.Type) string {
 // WrongType records that the value at the current path is not what the
 // schema says, and skips it so decoding can go on and report the rest.
 func (s *State) WrongType(want string, got jx.Type) error {
+	if got == jx.Invalid {
+		// Not a value at all: a syntax error, which End reports with
+		// its offset.
+		if err := s.D.Skip(); err != nil {
+			return err
+		}
+		return errInvalid
+	}
 	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be " + want + ", got " + Kind(got)})
 	return s.D.Skip()
 }

@@ -1,0 +1,149 @@
+// Package conformance tests the committed generated code against what the
+// spec and the source pages say: the decoders' schema checks and the
+// per-integration validators. It holds tests only.
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/validation"
+)
+
+// dixaCreate is the issue's reference body: valid for Dixa, about 400 bytes.
+const dixaCreate = `{
+  "name": "Jane Doe",
+  "emails": [
+    {"email": "jane@example.com", "type": "primary"},
+    {"email": "jane.doe@example.org", "type": "other"}
+  ],
+  "first_name": "Jane",
+  "last_name": "Doe",
+  "roles": [{"id": "member", "name": "Member"}],
+  "team_ids": ["1001", "1002"]
+}`
+
+type want struct {
+	field string
+	rule  validation.Rule
+	msg   string // substring of the message
+}
+
+func decodeCreate(t *testing.T, body string) (unified.CreateUserRequest, validation.Report) {
+	t.Helper()
+	var v unified.CreateUserRequest
+	var r validation.Report
+	unified.DecodeCreateUserRequest([]byte(body), &v, &r)
+	return v, r
+}
+
+func TestDecodeValid(t *testing.T) {
+	v, r := decodeCreate(t, dixaCreate)
+	if !r.OK() {
+		t.Fatalf("valid body rejected: %+v", r.Failures)
+	}
+	if v.Name == nil || *v.Name != "Jane Doe" || v.Emails == nil || len(*v.Emails) != 2 ||
+		(*v.Emails)[1].Type != unified.EmailInputTypeOther || v.Roles == nil || *(*v.Roles)[0].Id != unified.RoleInputIdMember ||
+		v.TeamIds == nil || (*v.TeamIds)[1] != "1002" || v.Avatar != nil {
+		t.Fatalf("decoded wrongly: %+v", v)
+	}
+}
+
+func TestDecodeEmptyIsNotAbsent(t *testing.T) {
+	v, r := decodeCreate(t, `{"emails": [], "name": "", "remote_data": {}}`)
+	if !r.OK() {
+		t.Fatalf("rejected: %+v", r.Failures)
+	}
+	if v.Emails == nil || len(*v.Emails) != 0 || v.Name == nil || *v.Name != "" || v.RemoteData == nil || v.FirstName != nil {
+		t.Fatalf("absent and empty must stay distinguishable: %+v", v)
+	}
+}
+
+func TestDecodeFailures(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40)
+	cases := []struct {
+		name string
+		body string
+		want []want
+	}{
+		{"roles as the pages' example string", `{"roles": "owner"}`,
+			[]want{{"roles", validation.RuleType, "must be an array of objects, got string"}}},
+		{"bad email type", `{"emails": [{"email": "a@b.c", "type": "bogus"}]}`,
+			[]want{{"emails[0].type", validation.RuleEnum, `"bogus" is not one of "primary", "other"`}}},
+		{"email item missing type", `{"emails": [{"email": "a@b.c"}]}`,
+			[]want{{"emails[0].type", validation.RuleRequired, "is required"}}},
+		{"null is a type error", `{"name": null}`,
+			[]want{{"name", validation.RuleType, "must be a string, got null"}}},
+		{"unknown member", `{"nmae": "x"}`,
+			[]want{{"nmae", validation.RuleUnknown, "not a field"}}},
+		{"unknown nested member", `{"roles": [{"id": "owner", "level": 3}]}`,
+			[]want{{"roles[0].level", validation.RuleUnknown, "not a field"}}},
+		{"duplicate member", `{"name": "a", "name": "b"}`,
+			[]want{{"name", validation.RuleDuplicate, "more than once"}}},
+		{"bad role enum", `{"roles": [{"id": "admin"}]}`,
+			[]want{{"roles[0].id", validation.RuleEnum, `"admin" is not one of "owner", "member", "viewer"`}}},
+		{"status enum", `{"status": "gone"}`,
+			[]want{{"status", validation.RuleEnum, `"gone" is not one of "active", "inactive"`}}},
+		{"array of strings with a number", `{"team_ids": ["a", 2]}`,
+			[]want{{"team_ids[1]", validation.RuleType, "must be a string, got number"}}},
+		{"free-form must be an object", `{"remote_data": [1]}`,
+			[]want{{"remote_data", validation.RuleType, "must be an object, got array"}}},
+		{"body must be an object", `[]`,
+			[]want{{"", validation.RuleType, "must be an object, got array"}}},
+		{"malformed JSON names the offset", `{"name": "x",}`,
+			[]want{{"", validation.RuleSyntax, "byte offset 13"}}},
+		{"truncated JSON", `{"name": `,
+			[]want{{"name", validation.RuleSyntax, "malformed JSON"}}},
+		{"trailing data", `{} {}`,
+			[]want{{"", validation.RuleSyntax, "malformed JSON"}}},
+		{"empty body", ``,
+			[]want{{"", validation.RuleSyntax, "body is empty"}}},
+		{"invalid UTF-8", "{\"name\": \"\xff\"}",
+			[]want{{"", validation.RuleSyntax, "not valid UTF-8 (byte offset 10)"}}},
+		{"too deep", `{"remote_data": ` + deep + `}`,
+			[]want{{"", validation.RuleTooDeep, "nested deeper than 32"}}},
+		{"every failure at once", `{"name": 1, "emails": [{"type": "x"}], "roles": "owner", "bogus": true}`,
+			[]want{
+				{"name", validation.RuleType, "must be a string, got number"},
+				{"emails[0].type", validation.RuleEnum, `"x" is not one of`},
+				{"emails[0].email", validation.RuleRequired, "is required"},
+				{"roles", validation.RuleType, "array of objects"},
+				{"bogus", validation.RuleUnknown, "not a field"},
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, r := decodeCreate(t, c.body)
+			if len(r.Failures) != len(c.want) {
+				t.Fatalf("got %d failures, want %d: %+v", len(r.Failures), len(c.want), r.Failures)
+			}
+			for i, w := range c.want {
+				f := r.Failures[i]
+				if f.Location != validation.Body || f.Rule != w.rule || !strings.Contains(f.Message, w.msg) ||
+					(w.rule != validation.RuleSyntax && w.rule != validation.RuleTooDeep && f.Field != w.field) {
+					t.Errorf("failure %d = %+v, want field %q rule %s message containing %q", i, f, w.field, w.rule, w.msg)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeUpdateHasNoCreateOnlyFields(t *testing.T) {
+	for _, field := range []string{"languages", "nick_name", "password", "user_type"} {
+		var v unified.UpdateUserRequest
+		var r validation.Report
+		unified.DecodeUpdateUserRequest([]byte(`{"`+field+`": "x"}`), &v, &r)
+		if len(r.Failures) != 1 || r.Failures[0].Rule != validation.RuleUnknown || r.Failures[0].Field != field {
+			t.Errorf("update with %s: %+v, want one unknown-field failure", field, r.Failures)
+		}
+	}
+}
+
+func TestDecodeManyFailuresAreBounded(t *testing.T) {
+	body := `{"team_ids": [` + strings.Repeat(`1,`, 500) + `1]}`
+	_, r := decodeCreate(t, body)
+	if len(r.Failures) != validation.MaxFailures || r.Dropped != 501-validation.MaxFailures {
+		t.Fatalf("kept %d, dropped %d", len(r.Failures), r.Dropped)
+	}
+}
