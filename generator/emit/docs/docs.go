@@ -32,7 +32,7 @@ type row struct {
 type enumRow struct{ Path, Integration, Values string }
 
 type byIntegration struct {
-	ID, Name                     string
+	ID, Name                    string
 	Requires, Supports, Returns string
 }
 

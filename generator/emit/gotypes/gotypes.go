@@ -22,8 +22,8 @@ type Index struct {
 // Type is one declared type.
 type Type struct {
 	Name   string
-	Expr   Expr     // the underlying type expression (for aliases, the aliased type)
-	Fields []Field  // for structs, in declaration order
+	Expr   Expr    // the underlying type expression (for aliases, the aliased type)
+	Fields []Field // for structs, in declaration order
 }
 
 // Field is a struct field with its JSON name.
