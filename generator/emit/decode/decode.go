@@ -233,7 +233,6 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 			return nil, fmt.Errorf("object schema without a named Go struct (got %s)", t)
 		}
 		e.queue = append(e.queue, job{typ: t.Name, schema: s})
-		call := jen.Id("decode" + t.Name).Call(jen.Op("&").Add(target.Clone()))
 		if t.Ptr {
 			y := jen.Id(fmt.Sprintf("y%d", depth))
 			return []jen.Code{
@@ -242,7 +241,6 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 				target.Clone().Op("=").Op("&").Add(y.Clone()),
 			}, nil
 		}
-		_ = call
 		return []jen.Code{
 			jen.If(jen.Err().Op(":=").Id("decode"+t.Name).Call(jen.Id("s"), jen.Op("&").Add(target.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}, nil

@@ -1,0 +1,123 @@
+package main_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// build compiles the generator once per test binary run.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "unifiedgen")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func run(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the generator")
+	}
+	bin := build(t)
+	spec, err := os.ReadFile("../../spec/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("committed output is up to date", func(t *testing.T) {
+		_, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", "../../generated/unified", "-check")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+
+	t.Run("generates into an empty directory", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "unified")
+		if _, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, f := range []string{"oapi.gen.go", "decode.gen.go", "validate.gen.go", "support.gen.go", "docs/createUser.md", "docs/updateUser.md"} {
+			got, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := os.ReadFile(filepath.Join("../../generated/unified", f))
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the committed file", f)
+			}
+		}
+	})
+
+	t.Run("a bad spec writes nothing and names file, line and key", func(t *testing.T) {
+		dir := t.TempDir()
+		bad := strings.Replace(string(spec), "            dixa: required\n            pivotal_tracker: required\n            reamaze: required", "            dixaa: required\n            pivotal_tracker: required\n            reamaze: required", 1)
+		bad = strings.Replace(bad, "          languages:\n            qualtrics_corexm: required", "          languages:\n            qualtrics_corexm: requird", 1)
+		if bad == string(spec) {
+			t.Fatal("the edit did not apply; update the test to the spec")
+		}
+		specPath := filepath.Join(dir, "openapi.yaml")
+		os.WriteFile(specPath, []byte(bad), 0o644)
+		out := filepath.Join(dir, "out")
+		os.MkdirAll(out, 0o755)
+		sentinel := filepath.Join(out, "oapi.gen.go")
+		os.WriteFile(sentinel, []byte("previous output"), 0o644)
+
+		_, stderr, code := run(t, bin, "-spec", specPath, "-out", out)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("want both problems reported, got:\n%s", stderr)
+		}
+		specLines := strings.Split(bad, "\n")
+		for i, want := range []struct{ key, msg string }{
+			{"dixaa", `x-unified-support.request.name.dixaa: unknown integration "dixaa"; did you mean "dixa"?`},
+			{"requird", `x-unified-support.request.languages.qualtrics_corexm: level "requird" is not required or supported; did you mean "required"?`},
+		} {
+			var line, col int
+			rest, ok := strings.CutPrefix(lines[i], specPath+":")
+			if _, err := fmt.Sscanf(rest, "%d:%d:", &line, &col); !ok || err != nil || !strings.HasSuffix(lines[i], want.msg) {
+				t.Errorf("line %d = %q, want %s:LINE:COL: ...%s", i, lines[i], specPath, want.msg)
+				continue
+			}
+			if line < 1 || line > len(specLines) || !strings.Contains(specLines[line-1][col-1:], want.key) {
+				t.Errorf("%s:%d:%d does not point at %q", specPath, line, col, want.key)
+			}
+		}
+		got, _ := os.ReadFile(sentinel)
+		entries, _ := os.ReadDir(out)
+		if string(got) != "previous output" || len(entries) != 1 {
+			t.Errorf("a bad spec touched the output directory: %d entries", len(entries))
+		}
+	})
+
+	t.Run("usage", func(t *testing.T) {
+		if _, _, code := run(t, bin, "extra-arg"); code != 2 {
+			t.Errorf("exit %d, want 2", code)
+		}
+	})
+}
