@@ -24,6 +24,7 @@ type Spec struct {
 	File string
 	Doc  *openapi3.T
 	root *yaml.Node
+	data []byte
 }
 
 // File loads and validates the document at path.
@@ -51,7 +52,7 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "the spec must be a YAML or JSON object"}}
 	}
-	s := &Spec{File: file, root: doc.Content[0]}
+	s := &Spec{File: file, root: doc.Content[0], data: data}
 	// kin-openapi keeps the last of two equal keys without a word; a spec
 	// edit that adds a second `name:` cell must not silently drop the first.
 	var dups diag.List
@@ -97,6 +98,15 @@ func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
 			s.walkDuplicates(c, append(path[:len(path):len(path)], strconv.Itoa(i)), out)
 		}
 	}
+}
+
+// Fresh loads another copy of the document, for consumers that modify what
+// they are given (oapi-codegen prunes in place). The bytes were validated
+// already, so the copy skips validation and position tracking.
+func (s *Spec) Fresh() (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	return loader.LoadFromDataWithPath(s.data, &url.URL{Path: s.File})
 }
 
 // At builds a diagnostic for the node at path (object keys and sequence

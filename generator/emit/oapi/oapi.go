@@ -57,7 +57,7 @@ func Emit(doc *openapi3.T, pkg, specName string) (emit.File, error) {
 	}
 	// oapi-codegen names the binary that links it (this module) as the
 	// generator; say what really produced the file.
-	header := "// " + fmt.Sprintf(emit.Header, specName) + " Models and server by oapi-codegen " + version + "."
+	header := "// " + fmt.Sprintf(emit.Header, specName+" (models and server by oapi-codegen "+version+")")
 	out := headerLine.ReplaceAllLiteralString(src, header)
 	return emit.File{Path: FileName, Content: []byte(out)}, nil
 }
