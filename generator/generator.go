@@ -4,6 +4,7 @@ package generator
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -53,7 +54,7 @@ func Generate(cfg Config) ([]emit.File, error) {
 // oapi-codegen format their output), so nothing is formatted twice;
 // TestOutputIsGofmtd holds them to it.
 func Emit(api *model.API, doc *openapi3.T, cfg Config) ([]emit.File, error) {
-	specName := strings.TrimLeft(cfg.Spec, "./")
+	specName := displayPath(cfg.Spec)
 	models, err := oapi.Emit(doc, cfg.Package, specName)
 	if err != nil {
 		return nil, err
@@ -83,6 +84,22 @@ func Emit(api *model.API, doc *openapi3.T, cfg Config) ([]emit.File, error) {
 	files = append(files, md...)
 	slices.SortFunc(files, func(a, b emit.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// displayPath is how generated headers name the spec: slash-separated,
+// without the leading ./ and ../ that only say where the generator ran.
+func displayPath(p string) string {
+	p = filepath.ToSlash(filepath.Clean(p))
+	for {
+		switch {
+		case strings.HasPrefix(p, "../"):
+			p = p[3:]
+		case strings.HasPrefix(p, "./"):
+			p = p[2:]
+		default:
+			return p
+		}
+	}
 }
 
 // Run generates and writes cfg.Out. Nothing is written unless every step

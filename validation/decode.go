@@ -142,6 +142,16 @@ func (s *State) BadFormat(format string) {
 	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be a " + format + " string"})
 }
 
+// TooShort records a string with fewer than n characters.
+func (s *State) TooShort(n int) {
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be at least " + strconv.Itoa(n) + " characters long"})
+}
+
+// OutOfRange records a number the Go type cannot hold.
+func (s *State) OutOfRange(what string) {
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "is out of range for " + what})
+}
+
 // Unknown records a member the schema does not have and skips its value.
 func (s *State) Unknown(key []byte) error {
 	s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleUnknown, Message: "is not a field of the unified model"})

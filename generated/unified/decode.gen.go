@@ -7,8 +7,8 @@ import (
 	"github.com/unifiedgen/unifiedgen/validation"
 )
 
-// DecodeCreateUserRequest decodes a createUser request body into v and checks it against the
-// CreateUserRequest schema. Every failure is recorded in r; v holds what could be read.
+// DecodeCreateUserRequest decodes the body of a createUser request into v and checks it against
+// the CreateUserRequest schema. Every failure is recorded in r; v holds what could be read.
 func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Report) {
 	s := validation.Begin(data, r)
 	if s == nil {
@@ -439,8 +439,8 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 	return nil
 }
 
-// DecodeUpdateUserRequest decodes a updateUser request body into v and checks it against the
-// UpdateUserRequest schema. Every failure is recorded in r; v holds what could be read.
+// DecodeUpdateUserRequest decodes the body of a updateUser request into v and checks it against
+// the UpdateUserRequest schema. Every failure is recorded in r; v holds what could be read.
 func DecodeUpdateUserRequest(data []byte, v *UpdateUserRequest, r *validation.Report) {
 	s := validation.Begin(data, r)
 	if s == nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -102,6 +103,24 @@ func (e FailureRule) Valid() bool {
 	}
 }
 
+// Defines values for HealthStatus.
+const (
+	HealthStatusOk          HealthStatus = "ok"
+	HealthStatusUnavailable HealthStatus = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the HealthStatus enum.
+func (e HealthStatus) Valid() bool {
+	switch e {
+	case HealthStatusOk:
+		return true
+	case HealthStatusUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleInputId.
 const (
 	RoleInputIdMember RoleInputId = "member"
@@ -183,6 +202,24 @@ func (e CreateUserParamsTrutoResponseFormat) Valid() bool {
 	case CreateUserParamsTrutoResponseFormatStream:
 		return true
 	case CreateUserParamsTrutoResponseFormatUnified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetUserMetaParamsMethod.
+const (
+	GetUserMetaParamsMethodCreate GetUserMetaParamsMethod = "create"
+	GetUserMetaParamsMethodUpdate GetUserMetaParamsMethod = "update"
+)
+
+// Valid indicates whether the value is a known member of the GetUserMetaParamsMethod enum.
+func (e GetUserMetaParamsMethod) Valid() bool {
+	switch e {
+	case GetUserMetaParamsMethodCreate:
+		return true
+	case GetUserMetaParamsMethodUpdate:
 		return true
 	default:
 		return false
@@ -434,6 +471,15 @@ type FailureLocation string
 // Example: enum
 type FailureRule string
 
+// Health defines model for Health.
+type Health struct {
+	// Status Example: ok
+	Status HealthStatus `json:"status"`
+}
+
+// HealthStatus Example: ok
+type HealthStatus string
+
 // InsightList defines model for InsightList.
 type InsightList struct {
 	// Description Example: The integration requires these body fields.
@@ -441,6 +487,65 @@ type InsightList struct {
 
 	// Value Example: ["name","emails"]
 	Value []string `json:"value"`
+}
+
+// IntegrationMeta One integration's rules for the method.
+type IntegrationMeta struct {
+	// Enums For each field path with a narrowed enum, the values the integration accepts.
+	Enums map[string][]string `json:"enums"`
+
+	// Id Example: dixa
+	Id string `json:"id"`
+
+	// Name Example: Dixa
+	Name string `json:"name"`
+
+	// RequiredBodyFields Example: ["emails","name"]
+	RequiredBodyFields      []string `json:"required_body_fields"`
+	RequiredQueryParameters []string `json:"required_query_parameters"`
+
+	// ResponseFields The response fields the integration returns.
+	ResponseFields []string `json:"response_fields"`
+
+	// SupportedBodyFields Every body field the integration uses, required ones included.
+	SupportedBodyFields      []string `json:"supported_body_fields"`
+	SupportedQueryParameters []string `json:"supported_query_parameters"`
+}
+
+// IntegrationRef defines model for IntegrationRef.
+type IntegrationRef struct {
+	// Id Example: dixa
+	Id string `json:"id"`
+
+	// Name Example: Dixa
+	Name string `json:"name"`
+}
+
+// MethodMeta What a unified method accepts, and who implements it.
+type MethodMeta struct {
+	// HttpMethod Example: POST
+	HttpMethod string `json:"http_method"`
+
+	// Integration One integration's rules for the method.
+	Integration *IntegrationMeta `json:"integration,omitempty"`
+
+	// Integrations The integrations implementing the method.
+	Integrations []IntegrationRef `json:"integrations"`
+
+	// Method Example: create
+	Method string `json:"method"`
+
+	// OperationId Example: createUser
+	OperationId string `json:"operation_id"`
+
+	// Path Example: /unified/ticketing/users
+	Path string `json:"path"`
+
+	// QuerySchema A JSON schema of the query parameters, as an object schema.
+	QuerySchema map[string]interface{} `json:"query_schema"`
+
+	// RequestBodySchema The JSON schema of the request body, with components inlined.
+	RequestBodySchema map[string]interface{} `json:"request_body_schema"`
 }
 
 // RemoteDataInput Any additional data that should be passed as part of the request body.
@@ -730,6 +835,15 @@ type CreateUserParams struct {
 // CreateUserParamsTrutoResponseFormat defines parameters for CreateUser.
 type CreateUserParamsTrutoResponseFormat string
 
+// GetUserMetaParams defines parameters for GetUserMeta.
+type GetUserMetaParams struct {
+	// IntegratedAccountId An integrated account whose integration's rules to include.
+	IntegratedAccountId *openapi_types.UUID `form:"integrated_account_id,omitempty" json:"integrated_account_id,omitempty"`
+}
+
+// GetUserMetaParamsMethod defines parameters for GetUserMeta.
+type GetUserMetaParamsMethod string
+
 // UpdateUserParams defines parameters for UpdateUser.
 type UpdateUserParams struct {
 	// Collections Collection with type project is required. Sent as
@@ -779,9 +893,18 @@ type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetHealth Liveness and storage check
+	// (GET /healthz)
+	GetHealth(w http.ResponseWriter, r *http.Request)
+	// GetOpenAPI This document
+	// (GET /openapi.yaml)
+	GetOpenAPI(w http.ResponseWriter, r *http.Request)
 	// CreateUser Create a user
 	// (POST /unified/ticketing/users)
 	CreateUser(w http.ResponseWriter, r *http.Request, params CreateUserParams)
+	// GetUserMeta Describe a user method
+	// (GET /unified/ticketing/users/meta/{method})
+	GetUserMeta(w http.ResponseWriter, r *http.Request, method GetUserMetaParamsMethod, params GetUserMetaParams)
 	// UpdateUser Update a user
 	// (PATCH /unified/ticketing/users/{id})
 	UpdateUser(w http.ResponseWriter, r *http.Request, id UserId, params UpdateUserParams)
@@ -795,6 +918,34 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetHealth operation middleware
+func (siw *ServerInterfaceWrapper) GetHealth(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetHealth(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetOpenAPI operation middleware
+func (siw *ServerInterfaceWrapper) GetOpenAPI(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetOpenAPI(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // CreateUser operation middleware
 func (siw *ServerInterfaceWrapper) CreateUser(w http.ResponseWriter, r *http.Request) {
@@ -885,6 +1036,48 @@ func (siw *ServerInterfaceWrapper) CreateUser(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateUser(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetUserMeta operation middleware
+func (siw *ServerInterfaceWrapper) GetUserMeta(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "method" -------------
+	var method GetUserMetaParamsMethod
+
+	err = runtime.BindStyledParameterWithOptions("simple", "method", r.PathValue("method"), &method, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "method", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUserMetaParams
+
+	// ------------- Optional query parameter "integrated_account_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "integrated_account_id", r.URL.Query(), &params.IntegratedAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "integrated_account_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "integrated_account_id", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetUserMeta(w, r, method, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1121,7 +1314,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/healthz", wrapper.GetHealth)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPI)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/unified/ticketing/users", wrapper.CreateUser)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/unified/ticketing/users/meta/{method}", wrapper.GetUserMeta)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/unified/ticketing/users/{id}", wrapper.UpdateUser)
 
 	return m
@@ -1144,6 +1340,68 @@ type UnauthorizedJSONResponse Error
 type UnprocessableEntityJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type GetHealthRequestObject struct {
+}
+
+type GetHealthResponseObject interface {
+	VisitGetHealthResponse(w http.ResponseWriter) error
+}
+
+type GetHealth200JSONResponse Health
+
+func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHealth503JSONResponse Health
+
+func (response GetHealth503JSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIRequestObject struct {
+}
+
+type GetOpenAPIResponseObject interface {
+	VisitGetOpenAPIResponse(w http.ResponseWriter) error
+}
+
+type GetOpenAPI200ApplicationyamlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetOpenAPI200ApplicationyamlResponse) VisitGetOpenAPIResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/yaml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
 
 type CreateUserRequestObject struct {
 	Params CreateUserParams
@@ -1304,6 +1562,85 @@ func (response CreateUser502JSONResponse) VisitCreateUserResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserMetaRequestObject struct {
+	Method GetUserMetaParamsMethod `json:"method"`
+	Params GetUserMetaParams
+}
+
+type GetUserMetaResponseObject interface {
+	VisitGetUserMetaResponse(w http.ResponseWriter) error
+}
+
+type GetUserMeta200JSONResponse MethodMeta
+
+func (response GetUserMeta200JSONResponse) VisitGetUserMetaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserMeta400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUserMeta400JSONResponse) VisitGetUserMetaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserMeta401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUserMeta401JSONResponse) VisitGetUserMetaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserMeta404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUserMeta404JSONResponse) VisitGetUserMetaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserMeta429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetUserMeta429JSONResponse) VisitGetUserMetaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1474,9 +1811,18 @@ func (response UpdateUser502JSONResponse) VisitUpdateUserResponse(w http.Respons
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetHealth Liveness and storage check
+	// (GET /healthz)
+	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
+	// GetOpenAPI This document
+	// (GET /openapi.yaml)
+	GetOpenAPI(ctx context.Context, request GetOpenAPIRequestObject) (GetOpenAPIResponseObject, error)
 	// CreateUser Create a user
 	// (POST /unified/ticketing/users)
 	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
+	// GetUserMeta Describe a user method
+	// (GET /unified/ticketing/users/meta/{method})
+	GetUserMeta(ctx context.Context, request GetUserMetaRequestObject) (GetUserMetaResponseObject, error)
 	// UpdateUser Update a user
 	// (PATCH /unified/ticketing/users/{id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
@@ -1521,6 +1867,54 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GetHealth operation middleware
+func (sh *strictHandler) GetHealth(w http.ResponseWriter, r *http.Request) {
+	var request GetHealthRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetHealth(ctx, request.(GetHealthRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetHealth")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetHealthResponseObject); ok {
+		if err := validResponse.VisitGetHealthResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetOpenAPI operation middleware
+func (sh *strictHandler) GetOpenAPI(w http.ResponseWriter, r *http.Request) {
+	var request GetOpenAPIRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOpenAPI(ctx, request.(GetOpenAPIRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOpenAPI")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetOpenAPIResponseObject); ok {
+		if err := validResponse.VisitGetOpenAPIResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateUser operation middleware
 func (sh *strictHandler) CreateUser(w http.ResponseWriter, r *http.Request, params CreateUserParams) {
 	var request CreateUserRequestObject
@@ -1547,6 +1941,33 @@ func (sh *strictHandler) CreateUser(w http.ResponseWriter, r *http.Request, para
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateUserResponseObject); ok {
 		if err := validResponse.VisitCreateUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetUserMeta operation middleware
+func (sh *strictHandler) GetUserMeta(w http.ResponseWriter, r *http.Request, method GetUserMetaParamsMethod, params GetUserMetaParams) {
+	var request GetUserMetaRequestObject
+
+	request.Method = method
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUserMeta(ctx, request.(GetUserMetaRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUserMeta")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetUserMetaResponseObject); ok {
+		if err := validResponse.VisitGetUserMetaResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -58,6 +58,29 @@ type builder struct {
 	spec  *load.Spec
 	diags diag.List
 	ids   map[string]string // registry id -> name
+	// rejected holds ids whose registry entry was itself wrong, and
+	// noRegistry is set when there is no usable registry: either way the
+	// cause is reported once, not again at every cell naming the id.
+	rejected   map[string]bool
+	noRegistry bool
+}
+
+// knownID reports whether id may be used in cells; it reports unknown ids
+// (with the nearest known one) unless the registry's own error covers them.
+func (b *builder) knownID(at []string, id string) bool {
+	if b.ids[id] != "" {
+		return true
+	}
+	if b.noRegistry {
+		return false
+	}
+	for r := range b.rejected {
+		if strings.EqualFold(r, id) {
+			return false // the registry entry's own error says it
+		}
+	}
+	b.errorf(at, "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+	return false
 }
 
 func (b *builder) errorf(path []string, format string, args ...any) {
@@ -65,19 +88,22 @@ func (b *builder) errorf(path []string, format string, args ...any) {
 }
 
 func (b *builder) registry() []model.Integration {
-	b.ids = map[string]string{}
+	b.ids, b.rejected = map[string]string{}, map[string]bool{}
 	raw, ok := b.spec.Doc.Extensions[ExtIntegrations]
 	if !ok {
+		b.noRegistry = true
 		b.errorf(nil, "no %s registry at the document root; add a list of {id, name} (see spec/EXTENSIONS.md)", ExtIntegrations)
 		return nil
 	}
 	list, ok := raw.([]any)
 	if !ok {
+		b.noRegistry = true
 		b.errorf([]string{ExtIntegrations}, "must be a list of {id, name} objects")
 		return nil
 	}
 	var out []model.Integration
-	names := map[string]bool{}
+	names := map[string]int{}
+	index := map[string]int{}
 	for i, e := range list {
 		at := []string{ExtIntegrations, strconv.Itoa(i)}
 		obj, ok := e.(map[string]any)
@@ -93,19 +119,22 @@ func (b *builder) registry() []model.Integration {
 			b.errorf(at, "id is missing or not a string")
 			continue
 		case !idPattern.MatchString(id):
+			b.rejected[id] = true
 			b.errorf(append(at, "id"), "id %q must be lower snake case (%s)", id, idPattern)
 			continue
 		case b.ids[id] != "":
-			b.errorf(append(at, "id"), "duplicate integration id %q", id)
+			b.errorf(append(at, "id"), "duplicate integration id %q (first at %s[%d])", id, ExtIntegrations, index[id])
 			continue
 		case strings.TrimSpace(name) == "":
+			b.rejected[id] = true
 			b.errorf(at, "integration %q has no name", id)
 			continue
-		case names[name]:
-			b.errorf(append(at, "name"), "duplicate integration name %q", name)
+		}
+		if first, dup := names[name]; dup {
+			b.errorf(append(at, "name"), "duplicate integration name %q (first at %s[%d])", name, ExtIntegrations, first)
 			continue
 		}
-		b.ids[id], names[name] = name, true
+		b.ids[id], names[name], index[id] = name, i, i
 		out = append(out, model.Integration{ID: id, Name: name})
 	}
 	slices.SortFunc(out, func(a, b model.Integration) int { return strings.Compare(a.ID, b.ID) })
@@ -115,7 +144,7 @@ func (b *builder) registry() []model.Integration {
 func (b *builder) unknownKeys(at []string, obj map[string]any, known ...string) {
 	for _, k := range sortedKeys(obj) {
 		if !slices.Contains(known, k) {
-			b.errorf(append(at, k), "unknown key %q%s; expected one of %s", k, suggest(k, known), strings.Join(known, ", "))
+			b.errorf(append(at, k), "unknown key %q (expected one of %s)%s", k, strings.Join(known, ", "), suggest(k, known))
 		}
 	}
 }
@@ -136,9 +165,13 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	if o.ID == "" {
 		b.errorf(at[:3], "an operation with %s needs an operationId", ExtSupport)
 	}
-	o.Method, _ = ext["method"].(string)
-	if !idPattern.MatchString(o.Method) {
+	switch m, ok := ext["method"].(string); {
+	case ext["method"] == nil:
+		b.errorf(at, "method is missing; add `method: create` (the unified method name this operation is)")
+	case !ok || !idPattern.MatchString(m):
 		b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
+	default:
+		o.Method = m
 	}
 	o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
 
@@ -149,6 +182,7 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 		}
 	}
 	queryCells := b.cells(append(at, "query"), ext["query"], o.Integrations, false)
+	queryMissing := ext["query"] == nil
 	seen := map[string]bool{}
 	for _, p := range params {
 		switch p.In {
@@ -157,7 +191,11 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 		case openapi3.ParameterInQuery:
 			seen[p.Name] = true
 			cells, ok := queryCells[p.Name]
-			if !ok {
+			if !ok && queryMissing {
+				if len(seen) == 1 {
+					b.errorf(at, "no query matrix; add `query:` with an entry for each query parameter of the operation")
+				}
+			} else if !ok {
 				b.errorf(append(at, "query"), "query parameter %q has no matrix entry; add `%s: {'*': supported}` or per-integration cells", p.Name, p.Name)
 			}
 			o.Query = append(o.Query, model.Param{Name: p.Name, Required: p.Required, Schema: b.schema(p.Schema), Description: p.Description, Cells: cells})
@@ -214,8 +252,7 @@ func (b *builder) operationIntegrations(at []string, raw any) []string {
 	for i, e := range list {
 		id, _ := e.(string)
 		switch {
-		case b.ids[id] == "":
-			b.errorf(append(at, strconv.Itoa(i)), "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+		case !b.knownID(append(at, strconv.Itoa(i)), id):
 		case slices.Contains(out, id):
 			b.errorf(append(at, strconv.Itoa(i)), "integration %q is listed twice", id)
 		default:
@@ -241,10 +278,12 @@ func (b *builder) cells(at []string, raw any, implementing []string, response bo
 		fat := append(at[:len(at):len(at)], name)
 		row, ok := m[name].(map[string]any)
 		if !ok {
+			out[name] = nil // reported here, not again as a missing entry
 			b.errorf(fat, "must map integration ids to required or supported")
 			continue
 		}
 		if len(row) == 0 {
+			out[name] = nil
 			b.errorf(fat, "no integration supports %q; remove the field from the schema, or add cells", name)
 			continue
 		}
@@ -261,8 +300,7 @@ func (b *builder) cells(at []string, raw any, implementing []string, response bo
 			}
 			cat := append(fat[:len(fat):len(fat)], id)
 			switch {
-			case b.ids[id] == "":
-				b.errorf(cat, "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+			case !b.knownID(cat, id):
 				continue
 			case !slices.Contains(implementing, id):
 				b.errorf(cat, "integration %q does not implement this operation; add it to integrations or remove the cell", id)
@@ -302,12 +340,17 @@ func (b *builder) fields(at []string, raw any, s *model.Schema, implementing []s
 		b.errorf(at, "the body schema is not an object, so it has no fields to give cells to")
 		return nil
 	}
+	if raw == nil {
+		// One error for the missing section, not one per field.
+		b.errorf(at[:len(at)-1], "no %s matrix; add `%s:` with an entry for each of %s", at[len(at)-1], at[len(at)-1], propertyNames(s))
+		cells = nil
+	}
 	var out []model.Field
 	names := make([]string, 0, len(s.Properties))
 	for _, p := range s.Properties {
 		names = append(names, p.Name)
 		c, ok := cells[p.Name]
-		if !ok {
+		if !ok && raw != nil {
 			b.errorf(at, "field %q has no matrix entry; add `%s: {integration: supported}` (or '*')", p.Name, p.Name)
 		}
 		out = append(out, model.Field{Name: p.Name, Schema: p.Schema, Description: p.Schema.Doc, Cells: c})
@@ -350,8 +393,7 @@ func (b *builder) enums(at []string, raw any, o *model.Operation) []model.EnumSu
 		}
 		for _, id := range sortedKeys(row) {
 			cat := append(pat[:len(pat):len(pat)], id)
-			if b.ids[id] == "" {
-				b.errorf(cat, "unknown integration %q%s", id, suggest(id, sortedKeys(b.ids)))
+			if !b.knownID(cat, id) {
 				continue
 			}
 			if field == nil || model.CellLevel(field.Cells, id) == model.Unsupported {
@@ -360,7 +402,7 @@ func (b *builder) enums(at []string, raw any, o *model.Operation) []model.EnumSu
 			}
 			list, _ := row[id].([]any)
 			if len(list) == 0 {
-				b.errorf(cat, "must be a non-empty list of values from the schema enum %v", target.Enum)
+				b.errorf(cat, "must be a non-empty list of values from the schema enum (%s)", quoted(target.Enum))
 				continue
 			}
 			var values []string
@@ -368,7 +410,7 @@ func (b *builder) enums(at []string, raw any, o *model.Operation) []model.EnumSu
 				s, _ := v.(string)
 				switch {
 				case !slices.Contains(target.Enum, s):
-					b.errorf(append(cat, strconv.Itoa(i)), "value %q is not in the schema enum %v of %q%s", fmt.Sprint(v), target.Enum, path, suggest(s, target.Enum))
+					b.errorf(append(cat, strconv.Itoa(i)), "value %q is not in the schema enum of %q (%s)%s", fmt.Sprint(v), path, quoted(target.Enum), suggest(s, target.Enum))
 				case slices.Contains(values, s):
 					b.errorf(append(cat, strconv.Itoa(i)), "value %q is listed twice", s)
 				default:
@@ -430,6 +472,22 @@ func (b *builder) checkMethodsUnique(ops []model.Operation) {
 		}
 		seen[key] = o.ID
 	}
+}
+
+func propertyNames(s *model.Schema) string {
+	names := make([]string, len(s.Properties))
+	for i, p := range s.Properties {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,6 +1,9 @@
 package build
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // suggest returns `; did you mean "x"?` for the candidate nearest to s, when
 // one is near enough to be a plausible typo, and "" otherwise.
@@ -9,6 +12,18 @@ func suggest(s string, candidates []string) string {
 	for _, c := range candidates {
 		if d := distance(s, c); d < bestDist {
 			best, bestDist = c, d
+		}
+	}
+	if best == "" && len(s) >= 3 {
+		// A shortened id ("pivotal" for "pivotal_tracker") is too far by
+		// edit distance but unambiguous by prefix.
+		for _, c := range candidates {
+			if strings.HasPrefix(c, s) {
+				if best != "" {
+					return "" // ambiguous
+				}
+				best = c
+			}
 		}
 	}
 	if best == "" {

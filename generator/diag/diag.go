@@ -23,7 +23,10 @@ func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.File)
 	if d.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", d.Line, d.Col)
+		fmt.Fprintf(&b, ":%d", d.Line)
+		if d.Col > 0 {
+			fmt.Fprintf(&b, ":%d", d.Col)
+		}
 	}
 	b.WriteString(": ")
 	if d.Path != "" {

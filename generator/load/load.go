@@ -45,7 +45,13 @@ func Bytes(file string, data []byte) (*Spec, error) {
 		d := diag.Diagnostic{File: file, Msg: err.Error()}
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 			d.Line, _ = strconv.Atoi(m[1])
-			d.Col, d.Msg = 1, "invalid YAML: "+m[2]
+			d.Msg = "invalid YAML: " + m[2]
+			// The YAML library numbers scanner errors from 1 but parser
+			// errors ("did not find expected ...") from 0: they name the
+			// line where the unclosed structure began.
+			if strings.HasPrefix(m[2], "did not find expected") || strings.Contains(m[2], "while parsing") {
+				d.Line++
+			}
 		}
 		return nil, diag.List{d}
 	}

@@ -50,6 +50,15 @@ func Dir(dir string, files []emit.File) error {
 			return fmt.Errorf("write %s: %w", dst, err)
 		}
 	}
+	// Renames within a directory are atomic and only fail when the target
+	// cannot be replaced; check every target first, so that the renames do
+	// not stop halfway.
+	for _, p := range todo {
+		if fi, err := os.Lstat(p.dst); err == nil && !fi.Mode().IsRegular() {
+			cleanup()
+			return fmt.Errorf("write %s: exists and is not a regular file", p.dst)
+		}
+	}
 	for _, p := range todo {
 		if err := os.Rename(p.tmp, p.dst); err != nil {
 			cleanup()

@@ -46,8 +46,8 @@ func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, 
 			continue
 		}
 		tops[typ] = true
-		e.f.Commentf("Decode%s decodes a %s request body into v and checks it against the", typ, op.ID)
-		e.f.Commentf("%s schema. Every failure is recorded in r; v holds what could be read.", typ)
+		e.f.Commentf("Decode%s decodes the body of a %s request into v and checks it against", typ, op.ID)
+		e.f.Commentf("the %s schema. Every failure is recorded in r; v holds what could be read.", typ)
 		e.f.Func().Id("Decode"+typ).Params(
 			jen.Id("data").Index().Byte(), jen.Id("v").Op("*").Id(typ), jen.Id("r").Op("*").Qual(valPkg, "Report"),
 		).Block(
@@ -272,14 +272,16 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("date-time (RFC 3339)"))).Else().Block(assign(conv(tm.Clone()))...))
 		case "openapi_types.UUID":
 			id := jen.Id(fmt.Sprintf("u%d", depth))
+			// uuid.Parse also takes braces, urn:uuid: and bare hex; the
+			// format means the 36-character form.
 			read = append(read, jen.If(
 				jen.List(id.Clone(), jen.Err()).Op(":=").Qual(uuidPkg, "Parse").Call(x.Clone()),
-				jen.Err().Op("!=").Nil(),
+				jen.Err().Op("!=").Nil().Op("||").Len(x.Clone()).Op("!=").Lit(36),
 			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("uuid"))).Else().Block(assign(id.Clone())...))
 		case "string":
 			if s.MinLength > 0 {
-				read = append(read, jen.If(jen.Len(x.Clone()).Op("<").Lit(s.MinLength)).Block(
-					jen.Id("s").Dot("BadFormat").Call(jen.Lit(fmt.Sprintf("at least %d characters long", s.MinLength))),
+				read = append(read, jen.If(jen.Qual("unicode/utf8", "RuneCountInString").Call(x.Clone()).Op("<").Lit(s.MinLength)).Block(
+					jen.Id("s").Dot("TooShort").Call(jen.Lit(s.MinLength)),
 				))
 			}
 			read = append(read, assign(conv(x.Clone()))...)
@@ -303,10 +305,18 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		}), nil
 
 	case s.Kind == model.KindNumber:
-		return typed("jx.Number", "a number", append([]jen.Code{
+		read := []jen.Code{
 			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("Float64").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		}, assign(jen.Id(u.Name).Call(x.Clone()))...)), nil
+		}
+		if u.Name == "float32" {
+			// float32(x) of a larger value is +Inf without a word.
+			read = append(read, jen.If(jen.Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
+				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
+			).Else().Block(assign(jen.Id(u.Name).Call(x.Clone()))...))
+			return typed("jx.Number", "a number", read), nil
+		}
+		return typed("jx.Number", "a number", append(read, assign(jen.Id(u.Name).Call(x.Clone()))...)), nil
 
 	default: // free-form value
 		return append([]jen.Code{

@@ -40,8 +40,11 @@ func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, 
 func operation(f *jen.File, api *model.API, idx *gotypes.Index, op model.Operation) error {
 	goOp := codegen.ToCamelCase(op.ID)
 	params := goOp + "Params"
-	if _, ok := idx.Type(params); !ok && len(op.Query) > 0 {
-		return fmt.Errorf("oapi-codegen emitted no %s", params)
+	if _, ok := idx.Type(params); !ok {
+		if len(op.Query) > 0 {
+			return fmt.Errorf("oapi-codegen emitted no %s", params)
+		}
+		params = "" // oapi-codegen declares no Params type for an operation without parameters
 	}
 	body := ""
 	if op.Body != nil {
@@ -50,8 +53,11 @@ func operation(f *jen.File, api *model.API, idx *gotypes.Index, op model.Operati
 			return err
 		}
 	}
-	args := []jen.Code{jen.Id("p").Op("*").Id(params)}
-	argNames := []jen.Code{jen.Id("p")}
+	var args, argNames []jen.Code
+	if params != "" {
+		args = append(args, jen.Id("p").Op("*").Id(params))
+		argNames = append(argNames, jen.Id("p"))
+	}
 	if body != "" {
 		args = append(args, jen.Id("b").Op("*").Id(body))
 		argNames = append(argNames, jen.Id("b"))
@@ -234,9 +240,15 @@ func enumCheck(idx *gotypes.Index, cur *jen.Statement, typ string, path []string
 		for i, x := range en.Values {
 			lits[i] = jen.Lit(x)
 		}
+		cases := []jen.Code{jen.Case(lits...)}
+		if !fld.Type.Ptr {
+			// An empty required member is the decoder's failure (missing
+			// or outside the schema enum); do not report it twice.
+			cases = append(cases, jen.Case(jen.Lit("")))
+		}
 		inner = []jen.Code{jen.Switch(val).Block(
-			jen.Case(lits...),
-			jen.Default().Block(jen.Id("r").Dot("NotAllowed").Call(joinPlus(fieldPath), jen.String().Call(val.Clone()), jen.Lit(in.ID), jen.Lit(in.Name), jen.Id(allowed))),
+			append(cases,
+				jen.Default().Block(jen.Id("r").Dot("NotAllowed").Call(joinPlus(fieldPath), jen.String().Call(val.Clone()), jen.Lit(in.ID), jen.Lit(in.Name), jen.Id(allowed))))...,
 		)}
 	}
 	if fld.Type.Ptr {
