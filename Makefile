@@ -1,7 +1,7 @@
 # Every target works on a fresh clone with Go installed.
 GO ?= go
 
-.PHONY: all generate check vet test
+.PHONY: all generate check vet test run build
 
 all: test
 
@@ -23,3 +23,11 @@ vet:
 ## test: the README's test command (what CI runs)
 test: check vet
 	$(GO) test ./...
+
+## build: the service binary, bin/unifiedapi
+build:
+	$(GO) build -o bin/unifiedapi ./cmd/unifiedapi
+
+## run: build and start the service on 127.0.0.1:8080 (data in data/unified.db)
+run: build
+	exec ./bin/unifiedapi $(ARGS)

@@ -1,0 +1,228 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/internal/store"
+)
+
+// TestDemoCoversEveryIntegration keeps config/demo.yaml in step with the
+// integration registry generated from the spec.
+func TestDemoCoversEveryIntegration(t *testing.T) {
+	cfg, err := Parse(DemoName, Demo)
+	if err != nil {
+		t.Fatalf("the demo configuration does not parse:\n%v", err)
+	}
+	if len(cfg.Tenants) != 1 || len(cfg.Tenants[0].Tokens) != 1 {
+		t.Fatalf("%s: want exactly one tenant with one token, got %+v", DemoName, cfg.Tenants)
+	}
+	byIntegration := map[string][]Account{}
+	for _, a := range cfg.Accounts {
+		byIntegration[a.Integration] = append(byIntegration[a.Integration], a)
+		u := uuid.MustParse(a.ID)
+		if u.Version() != 4 || u.Variant() != uuid.RFC4122 {
+			t.Errorf("%s: account %s (%s) does not have the UUID v4 layout xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx", DemoName, a.ID, a.Integration)
+		}
+		if a.Tenant != cfg.Tenants[0].ID {
+			t.Errorf("%s: account %s belongs to %q, want the demo tenant", DemoName, a.ID, a.Tenant)
+		}
+	}
+	// Suggest the id after the highest 00000000-0000-4000-8000-NNNNNNNNNNNN.
+	next := 1
+	for _, a := range cfg.Accounts {
+		var n int
+		if _, err := fmt.Sscanf(a.ID, "00000000-0000-4000-8000-%012d", &n); err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	for _, in := range unified.Integrations {
+		switch n := len(byIntegration[in.ID]); {
+		case n == 0:
+			t.Errorf("%s has no account for integration %q (%s), which is in the registry.\n"+
+				"Append one to its accounts, e.g.:\n"+
+				"  - id: 00000000-0000-4000-8000-%012d\n    tenant: %s\n    integration: %s\n    name: %q",
+				DemoName, in.ID, in.Name, next, cfg.Tenants[0].ID, in.ID, in.Name+" (demo)")
+		case n > 1:
+			t.Errorf("%s has %d accounts for integration %q; want one", DemoName, n, in.ID)
+		}
+	}
+}
+
+// TestDemoApply applies the demo twice and checks the store serves it.
+func TestDemoApply(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cfg, err := Parse(DemoName, Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // idempotent
+		if err := cfg.Apply(ctx, s); err != nil {
+			t.Fatalf("apply #%d: %v", i+1, err)
+		}
+	}
+	tn, err := s.TenantByToken(ctx, cfg.Tenants[0].Tokens[0])
+	if err != nil || tn.ID != cfg.Tenants[0].ID || tn.Name != cfg.Tenants[0].Name {
+		t.Fatalf("TenantByToken = %+v, %v", tn, err)
+	}
+	for _, a := range cfg.Accounts {
+		got, err := s.Account(ctx, tn.ID, a.ID)
+		if err != nil || got != (store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}) {
+			t.Errorf("account %s: %+v, %v", a.ID, got, err)
+		}
+	}
+}
+
+// TestApplyIsAtomic: a configuration the store refuses leaves no trace.
+func TestApplyIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const tok = "shared-token-0123456789"
+	if err := s.PutTenant(ctx, store.Tenant{ID: "other", Name: "Other"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToken(ctx, "other", tok); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse("a.yaml", []byte(`
+tenants:
+  - {id: acme, name: Acme, tokens: [`+tok+`]}
+accounts:
+  - {id: 00000000-0000-4000-8000-000000000001, tenant: acme, integration: dixa, name: D}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The token is applied before the account, so the account insert
+	// never runs; and the tenant insert, which did run, is rolled back.
+	err = cfg.Apply(ctx, s)
+	if err == nil {
+		t.Fatal("applied a token that belongs to another tenant")
+	}
+	if strings.Contains(err.Error(), tok) {
+		t.Fatalf("the error leaks the token: %v", err)
+	}
+	if _, err := s.Account(ctx, "acme", "00000000-0000-4000-8000-000000000001"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("account after failed apply: %v", err)
+	}
+	if err := s.AddToken(ctx, "acme", "probe-token-0123456789"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("tenant acme exists after failed apply: %v", err)
+	}
+}
+
+func TestParseCanonicalisesUUIDs(t *testing.T) {
+	for _, id := range []string{
+		"0A0E0000-0000-4000-8000-00000000000F",
+		"{0a0e0000-0000-4000-8000-00000000000f}",
+		"urn:uuid:0a0e0000-0000-4000-8000-00000000000f",
+		"0a0e0000000040008000" + "00000000000f",
+	} {
+		cfg, err := Parse("u.yaml", []byte(fmt.Sprintf(`
+tenants: [{id: t, name: T}]
+accounts: [{id: %q, tenant: t, integration: hive, name: H}]
+`, id)))
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if got := cfg.Accounts[0].ID; got != "0a0e0000-0000-4000-8000-00000000000f" {
+			t.Errorf("%s canonicalised to %s", id, got)
+		}
+	}
+}
+
+// TestParseErrors checks each error, with its file, line and key path.
+func TestParseErrors(t *testing.T) {
+	const head = "tenants:\n  - id: demo\n    name: Demo\n    tokens: [demo-token-change-me]\naccounts:\n" // accounts start at line 6
+	acct := func(fields string) string { return head + "  - {" + fields + "}\n" }
+	const ok = "id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: dixa, name: D"
+	for _, tc := range []struct {
+		name, in string
+		want     []string // each must appear, in order, one per error line
+	}{
+		{"empty", "", []string{"x.yaml:1: empty configuration"}},
+		{"comments only", "# nothing\n", []string{"x.yaml:1: empty configuration"}},
+		{"syntax", "tenants: [\n", []string{"x.yaml:1: did not find expected node content"}},
+		{"syntax with line", "tenants: []\naccounts: [\n", []string{"x.yaml:2: did not find expected node content"}},
+		{"tab indentation", "tenants: []\n\taccounts: []\n", []string{"x.yaml:2: found character that cannot start any token"}},
+		{"two documents", "tenants: []\n---\ntenants: []\n", []string{"x.yaml:2: a second document"}},
+		{"top level list", "- a\n", []string{"x.yaml:1: (top level): expected a mapping, got a list"}},
+		{"unknown top key", "tenants: []\ntenant: []\n", []string{`x.yaml:2: tenant: unknown key; did you mean "tenants"?`}},
+		{"unknown top key far", "tenants: []\nzzz: 1\n", []string{"x.yaml:2: zzz: unknown key; expected tenants, accounts"}},
+		{"missing tenants", "accounts: []\n", []string{"x.yaml:1: tenants: missing (required)"}},
+		{"tenants not a list", "tenants: {a: b}\n", []string{"x.yaml:1: tenants: expected a list, got a mapping"}},
+		{"tenants null", "tenants:\n", []string{"x.yaml:1: tenants: expected a list, got nothing (null)"}},
+		{"duplicate key", "tenants: []\ntenants: []\n", []string{"x.yaml:2: tenants: duplicate key (first at line 1)"}},
+		{"tenant unknown key", "tenants:\n  - {id: a, name: A, token: [x]}\n", []string{`x.yaml:2: tenants[0].token: unknown key; did you mean "tokens"?`}},
+		{"tenant missing name", "tenants:\n  - id: a\n", []string{"x.yaml:2: tenants[0].name: missing (required)"}},
+		{"tenant bad id", "tenants:\n  - {id: Demo Tenant, name: A}\n", []string{`x.yaml:2: tenants[0].id: "Demo Tenant" is not a valid tenant id`}},
+		{"tenant empty name", "tenants:\n  - {id: a, name: ''}\n", []string{"x.yaml:2: tenants[0].name: must not be empty"}},
+		{"tenant null name", "tenants:\n  - {id: a, name: ~}\n", []string{"x.yaml:2: tenants[0].name: expected a string, got nothing (null)"}},
+		{"tenant name list", "tenants:\n  - {id: a, name: [x]}\n", []string{"x.yaml:2: tenants[0].name: expected a string, got a list"}},
+		{"tenant name padded", "tenants:\n  - {id: a, name: ' A'}\n", []string{"x.yaml:2: tenants[0].name: leading or trailing whitespace"}},
+		{"duplicate tenant", "tenants:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", []string{"x.yaml:3: tenants[1].id: duplicate tenant id \"a\" (first defined at line 2, tenants[0])"}},
+		{"short token", "tenants:\n  - {id: a, name: A, tokens: [secret]}\n", []string{"x.yaml:2: tenants[0].tokens[0]: token too short (6 characters); use at least 16"}},
+		{"token with space", "tenants:\n  - id: a\n    name: A\n    tokens:\n      - 'has a space in it 12345'\n", []string{"x.yaml:5: tenants[0].tokens[0]: not usable as a bearer token"}},
+		{"duplicate token", "tenants:\n  - {id: a, name: A, tokens: [same-token-0123456789]}\n  - {id: b, name: B, tokens: [same-token-0123456789]}\n",
+			[]string{"x.yaml:3: tenants[1].tokens[0]: duplicate token (same as tenants[0].tokens[0] at line 2)"}},
+		{"tokens not a list", "tenants:\n  - {id: a, name: A, tokens: abcdefghijklmnopq}\n", []string{"x.yaml:2: tenants[0].tokens: expected a list, got a scalar"}},
+		{"account unknown key", acct(ok + ", nme: x"), []string{`x.yaml:6: accounts[0].nme: unknown key; did you mean "name"?`}},
+		{"account missing keys", head + "  - {name: x}\n", []string{
+			"x.yaml:6: accounts[0].id: missing (required)",
+			"x.yaml:6: accounts[0].tenant: missing (required)",
+			"x.yaml:6: accounts[0].integration: missing (required)"}},
+		{"bad uuid", acct("id: 1234, tenant: demo, integration: dixa, name: D"), []string{`x.yaml:6: accounts[0].id: "1234" is not a UUID`}},
+		{"unknown tenant near", acct("id: 00000000-0000-4000-8000-000000000001, tenant: dem0, integration: dixa, name: D"),
+			[]string{`x.yaml:6: accounts[0].tenant: unknown tenant "dem0"; did you mean "demo"?`}},
+		{"unknown tenant far", acct("id: 00000000-0000-4000-8000-000000000001, tenant: zzzzzz, integration: dixa, name: D"),
+			[]string{`x.yaml:6: accounts[0].tenant: unknown tenant "zzzzzz"; tenants defined in this file: demo`}},
+		{"integration typo", acct("id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: dixaa, name: D"),
+			[]string{`x.yaml:6: accounts[0].integration: unknown integration "dixaa"; did you mean "dixa"?`}},
+		{"integration dash", acct("id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: pivotal-tracker, name: D"),
+			[]string{`x.yaml:6: accounts[0].integration: unknown integration "pivotal-tracker"; did you mean "pivotal_tracker"?`}},
+		{"integration unknown", acct("id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: salesforce, name: D"),
+			[]string{`x.yaml:6: accounts[0].integration: unknown integration "salesforce"; valid integrations: dixa, freshchat,`}},
+		{"duplicate account", head + "  - {" + ok + "}\n  - {id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: hive, name: H}\n",
+			[]string{"x.yaml:7: accounts[1].id: duplicate account id 00000000-0000-4000-8000-000000000001 (first defined at line 6, accounts[0])"}},
+		{"duplicate account other case", head + "  - {" + ok + "}\n  - {id: 00000000-0000-4000-8000-00000000000A, tenant: demo, integration: hive, name: H}\n  - {id: 00000000-0000-4000-8000-00000000000a, tenant: demo, integration: hive, name: H}\n",
+			[]string{"x.yaml:8: accounts[2].id: duplicate account id 00000000-0000-4000-8000-00000000000a (first defined at line 7, accounts[1])"}},
+		{"several errors", "tenants:\n  - {id: a, name: A, tokens: [short]}\naccounts:\n  - {id: x, tenant: a, integration: dixaa, name: D}\n",
+			[]string{"x.yaml:2: tenants[0].tokens[0]: token too short", "x.yaml:4: accounts[0].id:", "x.yaml:4: accounts[0].integration: unknown integration"}},
+		{"alias to bad value", "tenants:\n  - &t {id: a, name: A}\n  - *t\n", []string{`x.yaml:2: tenants[1].id: duplicate tenant id "a"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse("x.yaml", []byte(tc.in))
+			if err == nil {
+				t.Fatalf("parsed:\n%s\ninto %+v; want an error", tc.in, cfg)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%v", len(lines), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("error %d:\n got %s\nwant %s...", i, lines[i], w)
+				}
+			}
+			if strings.Contains(err.Error(), "same-token-0123456789") || strings.Contains(err.Error(), "secret") ||
+				strings.Contains(err.Error(), "has a space") {
+				t.Errorf("an error shows a token: %v", err)
+			}
+		})
+	}
+}
