@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // dixaCreate is the reference body: valid for Dixa, about 400 bytes.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // examples holds a valid, non-empty value for every request field of both

@@ -12,6 +12,7 @@ import (
 
 	"github.com/unifiedgen/unifiedgen/generator/build"
 	"github.com/unifiedgen/unifiedgen/generator/emit"
+	"github.com/unifiedgen/unifiedgen/generator/emit/bind"
 	"github.com/unifiedgen/unifiedgen/generator/emit/decode"
 	"github.com/unifiedgen/unifiedgen/generator/emit/docs"
 	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
@@ -76,7 +77,11 @@ func Emit(api *model.API, doc *openapi3.T, cfg Config) ([]emit.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("support matrix: %w", err)
 	}
-	files = append(files, dec, val, sup)
+	bnd, err := bind.Emit(api, idx, cfg.Package, specName)
+	if err != nil {
+		return nil, fmt.Errorf("binders: %w", err)
+	}
+	files = append(files, dec, val, sup, bnd)
 	md, err := docs.Emit(api, specName)
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ import (
 	"os"
 
 	"specchange/gen"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 func main() {

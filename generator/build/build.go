@@ -47,7 +47,7 @@ func Model(s *load.Spec) (*model.API, error) {
 		}
 	}
 	slices.SortFunc(api.Operations, func(a, b model.Operation) int { return strings.Compare(a.ID, b.ID) })
-	b.checkMethodsUnique(api.Operations)
+	b.checkMethodsUnique(api.MatrixOperations())
 	if err := b.diags.Err(); err != nil {
 		return nil, err
 	}
@@ -151,29 +151,30 @@ func (b *builder) unknownKeys(at []string, obj map[string]any, known ...string) 
 
 func (b *builder) operation(path, method string, op *openapi3.Operation, shared openapi3.Parameters) (model.Operation, bool) {
 	at := []string{"paths", path, strings.ToLower(method), ExtSupport}
-	raw, ok := op.Extensions[ExtSupport]
-	if !ok {
-		return model.Operation{}, false // an operation outside the matrix (health, metadata)
-	}
-	ext, ok := raw.(map[string]any)
-	if !ok {
-		b.errorf(at, "must be an object (see spec/EXTENSIONS.md)")
-		return model.Operation{}, false
-	}
-	b.unknownKeys(at, ext, "method", "integrations", "query", "request", "response", "enums")
 	o := model.Operation{ID: op.OperationID, HTTPMethod: method, Path: path, Summary: op.Summary}
 	if o.ID == "" {
-		b.errorf(at[:3], "an operation with %s needs an operationId", ExtSupport)
+		b.errorf(at[:3], "the operation needs an operationId: the generated Go names derive from it")
 	}
-	switch m, ok := ext["method"].(string); {
-	case ext["method"] == nil:
-		b.errorf(at, "method is missing; add `method: create` (the unified method name this operation is)")
-	case !ok || !idPattern.MatchString(m):
-		b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
-	default:
-		o.Method = m
+	// Operations without a matrix (health, metadata) are still routed and
+	// their parameters bound; they just have no per-integration rules.
+	ext := map[string]any{}
+	if raw, ok := op.Extensions[ExtSupport]; ok {
+		o.Matrix = true
+		if ext, ok = raw.(map[string]any); !ok {
+			b.errorf(at, "must be an object (see spec/EXTENSIONS.md)")
+			return model.Operation{}, false
+		}
+		b.unknownKeys(at, ext, "method", "integrations", "query", "request", "response", "enums")
+		switch m, ok := ext["method"].(string); {
+		case ext["method"] == nil:
+			b.errorf(at, "method is missing; add `method: create` (the unified method name this operation is)")
+		case !ok || !idPattern.MatchString(m):
+			b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
+		default:
+			o.Method = m
+		}
+		o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
 	}
-	o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
 
 	var params []*openapi3.Parameter
 	for _, p := range append(slices.Clone(shared), op.Parameters...) {
@@ -191,7 +192,9 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 		case openapi3.ParameterInQuery:
 			seen[p.Name] = true
 			cells, ok := queryCells[p.Name]
-			if !ok && queryMissing {
+			if !o.Matrix {
+				// no cells to check
+			} else if !ok && queryMissing {
 				if len(seen) == 1 {
 					b.errorf(at, "no query matrix; add `query:` with an entry for each query parameter of the operation")
 				}
@@ -211,7 +214,9 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			o.Body = b.schema(mt.Schema)
-			o.Request = b.fields(append(at, "request"), ext["request"], o.Body, o.Integrations, false)
+			if o.Matrix {
+				o.Request = b.fields(append(at, "request"), ext["request"], o.Body, o.Integrations, false)
+			}
 		}
 	}
 	if o.Body == nil && ext["request"] != nil {
@@ -223,7 +228,9 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 		if mt := resp.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			s := b.schema(mt.Schema)
 			o.ResponseSchema = s.Name
-			o.Response = b.fields(append(at, "response"), ext["response"], s, o.Integrations, true)
+			if o.Matrix {
+				o.Response = b.fields(append(at, "response"), ext["response"], s, o.Integrations, true)
+			}
 		}
 	}
 	if o.ResponseSchema == "" && ext["response"] != nil {

@@ -20,13 +20,16 @@ func TestModelOfSeedSpec(t *testing.T) {
 	if !slices.IsSortedFunc(api.Integrations, func(a, b model.Integration) int { return cmpString(a.ID, b.ID) }) || len(api.Integrations) != 11 {
 		t.Fatalf("registry not sorted or incomplete: %+v", api.Integrations)
 	}
-	// Only the operations with a matrix are in the model.
-	var ids []string
+	// Every operation is in the model, sorted; two have a matrix.
+	var ids, matrix []string
 	for _, o := range api.Operations {
 		ids = append(ids, o.ID)
 	}
-	if !slices.Equal(ids, []string{"createUser", "updateUser"}) {
-		t.Fatalf("operations %v", ids)
+	for _, o := range api.MatrixOperations() {
+		matrix = append(matrix, o.ID)
+	}
+	if !slices.Equal(ids, []string{"createUser", "getHealth", "getOpenAPI", "getUserMeta", "updateUser"}) || !slices.Equal(matrix, []string{"createUser", "updateUser"}) {
+		t.Fatalf("operations %v, with a matrix %v", ids, matrix)
 	}
 	create := api.Operations[0]
 	if create.Method != "create" || create.HTTPMethod != "POST" || create.SuccessStatus != 201 || create.ResponseSchema != "User" {

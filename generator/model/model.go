@@ -39,28 +39,31 @@ type Integration struct {
 	Name string // display name, e.g. "Re:amaze"
 }
 
-// Operation is one HTTP operation with its matrix.
+// Operation is one HTTP operation, with its matrix when it has one.
 type Operation struct {
-	ID         string // operationId, e.g. "createUser"
-	Method     string // unified method, e.g. "create"
+	ID string // operationId, e.g. "createUser"
+	// Matrix reports an operation with x-unified-support; the fields below
+	// marked "matrix" are empty without it.
+	Matrix     bool
+	Method     string // unified method, e.g. "create" (matrix)
 	HTTPMethod string // e.g. "POST"
 	Path       string // e.g. "/unified/ticketing/users/{id}"
 	Summary    string
-	// Integrations implementing the operation, sorted.
+	// Integrations implementing the operation, sorted (matrix).
 	Integrations []string
 	PathParams   []Param // in spec order
 	Query        []Param // sorted by name
 	// Body is the request body's JSON schema, nil when there is none.
 	Body *Schema
 	// Request and Response are the top-level body fields with their cells,
-	// sorted by name.
+	// sorted by name (matrix).
 	Request  []Field
 	Response []Field
 	// ResponseSchema is the success response's schema name.
 	ResponseSchema string
 	SuccessStatus  int
 	// Enums are the per-integration enum subsets, sorted by path then
-	// integration.
+	// integration (matrix).
 	Enums []EnumSubset
 }
 
@@ -144,6 +147,17 @@ func CellLevel(cells []Cell, integration string) Level {
 		}
 	}
 	return Unsupported
+}
+
+// MatrixOperations are the operations with a support matrix.
+func (a *API) MatrixOperations() []Operation {
+	var out []Operation
+	for _, o := range a.Operations {
+		if o.Matrix {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Integration returns the registry entry for id.

@@ -338,7 +338,11 @@ func TestQueryEncodings(t *testing.T) {
 		{createPath("dixa", "&truto_response_format=xml"), "truto_response_format", `\"xml\" is not one of`},
 		{createPath("dixa", "&truto_ignore_remote_data=maybe"), "truto_ignore_remote_data", "must be true or false"},
 		{createPath("dixa", "&truto_exclude_fields[0]=a&truto_exclude_fields[x]=b"), "truto_exclude_fields", "cannot also be"},
-		{createPath("pivotal_tracker", "&collections[0][name]=x"), "collections", ""},
+		{createPath("pivotal_tracker", "&collections[0][name]=x"), "collections[0].name", "is not a member"},
+		{createPath("pivotal_tracker", "&collections[0][id]="), "collections[0].id", "at least 1 character long"},
+		{createPath("pivotal_tracker", "&collections=5"), "collections", "must be a list of objects such as collections[0][key]=value"},
+		{createPath("dixa", "&integrated_account_id=" + accountOf("hive")), "integrated_account_id", "must be a single value, got a list"},
+		{createPath("dixa", "&truto_exclude_fields[a]=b"), "truto_exclude_fields", "must be a list of values, got an object"},
 	} {
 		r := e.do("POST", c.path, token, pivotal)
 		failures, _ := r.body["failures"].([]any)
@@ -463,7 +467,7 @@ func TestMetaOpenAPIHealth(t *testing.T) {
 	if emails["items"].(map[string]any)["required"] == nil {
 		t.Errorf("components are not inlined: %v", emails)
 	}
-	if r := e.do("GET", "/unified/ticketing/users/meta/delete", token, ""); r.status != 404 {
+	if r := e.do("GET", "/unified/ticketing/users/meta/delete", token, ""); r.status != 400 || !strings.Contains(r.raw, `path parameter \"method\": \"delete\" is not one of \"create\", \"update\"`) {
 		t.Errorf("unknown method: %d %s", r.status, r.raw)
 	}
 	r = e.do("GET", "/openapi.yaml", "", "")

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // apiError is every error response body: Truto's shape (statusCode, error,

@@ -9,7 +9,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // The values of truto_response_format.

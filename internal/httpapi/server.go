@@ -26,7 +26,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // Options configure the pipeline.
@@ -69,17 +69,15 @@ func New(st *store.Store, be backend.Backend, log *slog.Logger, spec []byte, opt
 		return nil, fmt.Errorf("metadata from the spec: %w", err)
 	}
 	mux := http.NewServeMux()
-	routes := unified.HandlerWithOptions(s, unified.StdHTTPServerOptions{
-		BaseRouter:       mux,
-		ErrorHandlerFunc: s.parameterError,
+	unified.Routes(mux, s, func(w http.ResponseWriter, r *http.Request, rep *validation.Report) {
+		writeFailures(w, r, rep, "")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
-	var h http.Handler = routes
+	var h http.Handler = mux
 	h = s.limit(h)
 	h = s.authenticate(h)
-	h = s.normalizeQuery(h)
 	h = s.observe(h)
 	return h, nil
 }
@@ -249,62 +247,4 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// normalizeQuery accepts every query encoding clients send and hands the
-// generated binder the one it reads; see canonicalQuery.
-func (s *Server) normalizeQuery(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q, f := canonicalQuery(r.URL.RawQuery)
-		if f != nil {
-			writeFailures(w, r, &validation.Report{Failures: []validation.Failure{*f}}, "")
-			return
-		}
-		if q != r.URL.RawQuery {
-			u := *r.URL
-			u.RawQuery = q
-			r2 := *r
-			r2.URL = &u
-			r = &r2
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// parameterError turns the generated binder's errors into 400s naming the
-// parameter.
-func (s *Server) parameterError(w http.ResponseWriter, r *http.Request, err error) {
-	f := validation.Failure{Location: validation.Query, Rule: validation.RuleType, Message: err.Error()}
-	var (
-		required *unified.RequiredParamError
-		format   *unified.InvalidParamFormatError
-		many     *unified.TooManyValuesForParamError
-	)
-	switch {
-	case errors.As(err, &required):
-		f.Field, f.Rule, f.Message = required.ParamName, validation.RuleRequired, "is required"
-	case errors.As(err, &format):
-		f.Field, f.Message = format.ParamName, describeBindError(format.Err)
-		if format.ParamName == "id" || format.ParamName == "method" {
-			f.Location = validation.Path
-		}
-	case errors.As(err, &many):
-		f.Field, f.Message = many.ParamName, "takes one value"
-	}
-	writeFailures(w, r, &validation.Report{Failures: []validation.Failure{f}}, "")
-}
-
-// describeBindError says what the generated binder expected, in place of
-// the runtime's nested error chain.
-func describeBindError(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "UUID"):
-		return "must be a UUID such as 62f44730-dd91-461e-bd6a-aedd9e0ad79d"
-	case strings.Contains(msg, "ParseBool"):
-		return "must be true or false"
-	case strings.Contains(msg, "ParseInt"), strings.Contains(msg, "ParseFloat"):
-		return "must be a number"
-	}
-	return msg
 }

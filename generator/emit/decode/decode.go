@@ -22,7 +22,7 @@ const FileName = "decode.gen.go"
 
 const (
 	jxPkg   = "github.com/go-faster/jx"
-	valPkg  = "github.com/unifiedgen/unifiedgen/validation"
+	valPkg  = "github.com/unifiedgen/unifiedgen/runtime/validation"
 	uuidPkg = "github.com/google/uuid"
 )
 
@@ -66,8 +66,7 @@ func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, 
 			return emit.File{}, err
 		}
 	}
-	src := fmt.Sprintf("%#v", e.f)
-	return emit.File{Path: FileName, Content: []byte(src)}, nil
+	return emit.Render(FileName, e.f)
 }
 
 // BodyType is the Go type oapi-codegen declared for op's JSON body.

@@ -24,6 +24,8 @@ type Type struct {
 	Name   string
 	Expr   Expr    // the underlying type expression (for aliases, the aliased type)
 	Fields []Field // for structs, in declaration order
+	// Methods of an interface: method name -> parameter types in order.
+	Methods map[string][]Expr
 }
 
 // Field is a struct field with its JSON name.
@@ -70,6 +72,23 @@ func Parse(src []byte) (*Index, error) {
 		for _, s := range g.Specs {
 			ts := s.(*ast.TypeSpec)
 			t := &Type{Name: ts.Name.Name, Expr: expr(ts.Type)}
+			if it, ok := ts.Type.(*ast.InterfaceType); ok {
+				t.Methods = map[string][]Expr{}
+				for _, m := range it.Methods.List {
+					ft, ok := m.Type.(*ast.FuncType)
+					if !ok || len(m.Names) != 1 {
+						continue
+					}
+					var params []Expr
+					for _, p := range ft.Params.List {
+						n := max(len(p.Names), 1)
+						for range n {
+							params = append(params, expr(p.Type))
+						}
+					}
+					t.Methods[m.Names[0].Name] = params
+				}
+			}
 			if st, ok := ts.Type.(*ast.StructType); ok {
 				for _, fl := range st.Fields.List {
 					if len(fl.Names) != 1 || fl.Tag == nil {

@@ -36,7 +36,7 @@ func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 	)
 
 	var all []jen.Code
-	for _, op := range api.Operations {
+	for _, op := range api.MatrixOperations() {
 		name := codegen.ToCamelCase(op.ID) + "Support"
 		f.Commentf("%s is the support matrix of %s (%s %s).", name, op.ID, op.HTTPMethod, op.Path)
 		f.Var().Id(name).Op("=").Id("OperationSupport").Values(jen.Dict{
@@ -55,7 +55,7 @@ func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 	}
 	f.Comment("Operations lists every operation's matrix, sorted by operation id.")
 	f.Var().Id("Operations").Op("=").Index().Op("*").Id("OperationSupport").Values(multiline(all)...)
-	return emit.File{Path: FileName, Content: []byte(fmt.Sprintf("%#v", f))}, nil
+	return emit.Render(FileName, f)
 }
 
 func declareTypes(f *jen.File) {

@@ -22,19 +22,19 @@ import (
 // FileName is the output this package owns.
 const FileName = "validate.gen.go"
 
-const valPkg = "github.com/unifiedgen/unifiedgen/validation"
+const valPkg = "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // Emit renders the validators of every operation in api.
 func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, error) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	f.ImportName(valPkg, "validation")
-	for _, op := range api.Operations {
+	for _, op := range api.MatrixOperations() {
 		if err := operation(f, api, idx, op); err != nil {
 			return emit.File{}, fmt.Errorf("operation %s: %w", op.ID, err)
 		}
 	}
-	return emit.File{Path: FileName, Content: []byte(fmt.Sprintf("%#v", f))}, nil
+	return emit.Render(FileName, f)
 }
 
 func operation(f *jen.File, api *model.API, idx *gotypes.Index, op model.Operation) error {

@@ -5,7 +5,7 @@ package unified
 import (
 	"github.com/go-faster/jx"
 	"github.com/google/uuid"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 	"math"
 	"time"
 	"unicode/utf8"

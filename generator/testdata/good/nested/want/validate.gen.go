@@ -3,7 +3,7 @@
 package unified
 
 import (
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 	"strconv"
 )
 

@@ -4,7 +4,7 @@ package unified
 
 import (
 	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // DecodeCreateUserRequest decodes the body of a createUser request into v and checks it against

@@ -2,7 +2,7 @@
 
 package unified
 
-import "github.com/unifiedgen/unifiedgen/validation"
+import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // validateCreateUserDixa applies Dixa's rules to a createUser request: it
 // requires email, name and does not support query dry_run.

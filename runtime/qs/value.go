@@ -183,3 +183,7 @@ func appendEscape(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// Text returns a String value holding s, for values that do not come from
+// a query string (path parameters) but are bound the same way.
+func Text(s string) Value { return Value{s: s} }

@@ -72,3 +72,11 @@ func OneOf(values []string) string {
 	}
 	return b.String()
 }
+
+// characters renders a count of characters: "1 character", "3 characters".
+func characters(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
+}

@@ -144,7 +144,7 @@ func (s *State) BadFormat(format string) {
 
 // TooShort records a string with fewer than n characters.
 func (s *State) TooShort(n int) {
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be at least " + strconv.Itoa(n) + " characters long"})
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be at least " + characters(n) + " long"})
 }
 
 // OutOfRange records a number the Go type cannot hold.
