@@ -43,9 +43,9 @@ func TestDecodeValid(t *testing.T) {
 	if !r.OK() {
 		t.Fatalf("valid body rejected: %+v", r.Failures)
 	}
-	if v.Name == nil || *v.Name != "Jane Doe" || v.Emails == nil || len(*v.Emails) != 2 ||
-		(*v.Emails)[1].Type != unified.EmailInputTypeOther || v.Roles == nil || *(*v.Roles)[0].Id != unified.RoleInputIdMember ||
-		v.TeamIds == nil || (*v.TeamIds)[1] != "1002" || v.Avatar != nil {
+	if v.Name == nil || *v.Name != "Jane Doe" || len(v.Emails) != 2 ||
+		v.Emails[1].Type != unified.EmailInputTypeOther || *v.Roles[0].Id != unified.RoleInputIdMember ||
+		v.TeamIds[1] != "1002" || v.Avatar != nil {
 		t.Fatalf("decoded wrongly: %+v", v)
 	}
 }
@@ -55,7 +55,7 @@ func TestDecodeEmptyIsNotAbsent(t *testing.T) {
 	if !r.OK() {
 		t.Fatalf("rejected: %+v", r.Failures)
 	}
-	if v.Emails == nil || len(*v.Emails) != 0 || v.Name == nil || *v.Name != "" || v.RemoteData == nil || v.FirstName != nil {
+	if v.Emails == nil || len(v.Emails) != 0 || v.Name == nil || *v.Name != "" || v.RemoteData == nil || v.FirstName != nil {
 		t.Fatalf("absent and empty must stay distinguishable: %+v", v)
 	}
 }
@@ -97,6 +97,9 @@ func TestDecodeFailures(t *testing.T) {
 			[]want{{"name", validation.RuleSyntax, "malformed JSON"}}},
 		{"trailing data", `{} {}`,
 			[]want{{"", validation.RuleSyntax, "malformed JSON"}}},
+		{"trailing garbage", `{"name": "x"} garbage`,
+			[]want{{"", validation.RuleSyntax, "malformed JSON"}}},
+		{"trailing white space is fine", "{}\n\t ", nil},
 		{"empty body", ``,
 			[]want{{"", validation.RuleSyntax, "body is empty"}}},
 		{"invalid UTF-8", "{\"name\": \"\xff\"}",

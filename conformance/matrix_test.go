@@ -42,9 +42,9 @@ func body(fields []string) []byte {
 func validate(t *testing.T, op *unified.OperationSupport, integration string, withCollections bool, raw []byte) (validation.Report, bool) {
 	t.Helper()
 	var r validation.Report
-	var cols *[]unified.Collection
+	var cols []unified.Collection
 	if withCollections {
-		cols = &[]unified.Collection{{Id: "123"}}
+		cols = []unified.Collection{{Id: "123"}}
 	}
 	switch op.Method {
 	case "create":

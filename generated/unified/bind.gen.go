@@ -25,8 +25,7 @@ func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 				l0 = append(l0, e0)
 			}
 			{
-				y0 := Collections(l0)
-				p.Collections = &y0
+				p.Collections = Collections(l0)
 			}
 		}
 	}
@@ -41,15 +40,13 @@ func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 	if v, ok := q.Get("remote_query"); ok {
 		pp := validation.QueryParam(r, "remote_query")
 		if x0, ok := pp.FreeForm(v); ok {
-			y0 := RemoteQuery(x0)
-			p.RemoteQuery = &y0
+			p.RemoteQuery = RemoteQuery(x0)
 		}
 	}
 	if v, ok := q.Get("truto_exclude_fields"); ok {
 		pp := validation.QueryParam(r, "truto_exclude_fields")
 		if x0, ok := pp.Strings(v); ok {
-			y0 := TrutoExcludeFields(x0)
-			p.TrutoExcludeFields = &y0
+			p.TrutoExcludeFields = TrutoExcludeFields(x0)
 		}
 	}
 	if v, ok := q.Get("truto_ignore_remote_data"); ok {
@@ -101,8 +98,7 @@ func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 				l0 = append(l0, e0)
 			}
 			{
-				y0 := Collections(l0)
-				p.Collections = &y0
+				p.Collections = Collections(l0)
 			}
 		}
 	}
@@ -117,15 +113,13 @@ func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 	if v, ok := q.Get("remote_query"); ok {
 		pp := validation.QueryParam(r, "remote_query")
 		if x0, ok := pp.FreeForm(v); ok {
-			y0 := RemoteQuery(x0)
-			p.RemoteQuery = &y0
+			p.RemoteQuery = RemoteQuery(x0)
 		}
 	}
 	if v, ok := q.Get("truto_exclude_fields"); ok {
 		pp := validation.QueryParam(r, "truto_exclude_fields")
 		if x0, ok := pp.Strings(v); ok {
-			y0 := TrutoExcludeFields(x0)
-			p.TrutoExcludeFields = &y0
+			p.TrutoExcludeFields = TrutoExcludeFields(x0)
 		}
 	}
 	if v, ok := q.Get("truto_ignore_remote_data"); ok {

@@ -47,12 +47,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Avatar = &y0
+				v.Avatar = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "custom_fields":
@@ -91,7 +90,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []EmailInput{}
+				x0 := make([]EmailInput, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 EmailInput
@@ -104,7 +103,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Emails = &x0
+				v.Emails = x0
 			}
 			s.Path.Pop()
 		case "first_name":
@@ -121,12 +120,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.FirstName = &y0
+				v.FirstName = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "languages":
@@ -147,7 +145,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []string{}
+				x0 := make([]string, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -156,7 +154,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 							return err
 						}
 					} else {
-						x1, err := s.D.Str()
+						x1, err := s.Str()
 						if err != nil {
 							return err
 						}
@@ -168,7 +166,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Languages = &x0
+				v.Languages = x0
 			}
 			s.Path.Pop()
 		case "last_name":
@@ -185,12 +183,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.LastName = &y0
+				v.LastName = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "name":
@@ -207,12 +204,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Name = &y0
+				v.Name = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "nick_name":
@@ -229,12 +225,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.NickName = &y0
+				v.NickName = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "password":
@@ -251,12 +246,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Password = &y0
+				v.Password = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "remote_data":
@@ -295,7 +289,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []RoleInput{}
+				x0 := make([]RoleInput, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 RoleInput
@@ -308,7 +302,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Roles = &x0
+				v.Roles = x0
 			}
 			s.Path.Pop()
 		case "status":
@@ -359,7 +353,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []string{}
+				x0 := make([]string, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -368,7 +362,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 							return err
 						}
 					} else {
-						x1, err := s.D.Str()
+						x1, err := s.Str()
 						if err != nil {
 							return err
 						}
@@ -380,7 +374,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.TeamIds = &x0
+				v.TeamIds = x0
 			}
 			s.Path.Pop()
 		case "user_type":
@@ -397,12 +391,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.UserType = &y0
+				v.UserType = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "username":
@@ -419,12 +412,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Username = &y0
+				v.Username = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		default:
@@ -476,12 +468,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Avatar = &y0
+				v.Avatar = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "custom_fields":
@@ -520,7 +511,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []EmailInput{}
+				x0 := make([]EmailInput, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 EmailInput
@@ -533,7 +524,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Emails = &x0
+				v.Emails = x0
 			}
 			s.Path.Pop()
 		case "first_name":
@@ -550,12 +541,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.FirstName = &y0
+				v.FirstName = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "last_name":
@@ -572,12 +562,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.LastName = &y0
+				v.LastName = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "name":
@@ -594,12 +583,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Name = &y0
+				v.Name = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "remote_data":
@@ -638,7 +626,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []RoleInput{}
+				x0 := make([]RoleInput, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 RoleInput
@@ -651,7 +639,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Roles = &x0
+				v.Roles = x0
 			}
 			s.Path.Pop()
 		case "status":
@@ -702,7 +690,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []string{}
+				x0 := make([]string, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -711,7 +699,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 							return err
 						}
 					} else {
-						x1, err := s.D.Str()
+						x1, err := s.Str()
 						if err != nil {
 							return err
 						}
@@ -723,7 +711,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.TeamIds = &x0
+				v.TeamIds = x0
 			}
 			s.Path.Pop()
 		case "username":
@@ -740,12 +728,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Username = &y0
+				v.Username = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		default:
@@ -790,7 +777,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
@@ -906,12 +893,11 @@ func decodeRoleInput(s *validation.State, v *RoleInput) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Name = &y0
+				v.Name = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		default:

@@ -273,7 +273,7 @@ type CreateUserRequest struct {
 	// Emails The user's email addresses
 	//
 	// Example: [{"email":"jane@example.com","type":"primary"}]
-	Emails *[]EmailInput `json:"emails,omitempty"`
+	Emails []EmailInput `json:"emails,omitempty"`
 
 	// FirstName The user's first name
 	//
@@ -283,7 +283,7 @@ type CreateUserRequest struct {
 	// Languages The languages preferred by the user
 	//
 	// Example: ["en","fr"]
-	Languages *[]string `json:"languages,omitempty"`
+	Languages []string `json:"languages,omitempty"`
 
 	// LastName The user's last name
 	//
@@ -315,7 +315,7 @@ type CreateUserRequest struct {
 	// Roles The roles the user has
 	//
 	// Example: [{"id":"owner","name":"Owner"}]
-	Roles *[]RoleInput `json:"roles,omitempty"`
+	Roles []RoleInput `json:"roles,omitempty"`
 
 	// Status Whether the user is active.
 	//
@@ -325,7 +325,7 @@ type CreateUserRequest struct {
 	// TeamIds The IDs of the teams the user is a member of
 	//
 	// Example: ["1001","1002"]
-	TeamIds *[]string `json:"team_ids,omitempty"`
+	TeamIds []string `json:"team_ids,omitempty"`
 
 	// UserType The type of user
 	//
@@ -385,7 +385,7 @@ type Error struct {
 	Error string `json:"error"`
 
 	// Failures Every problem found in the request.
-	Failures *[]Failure `json:"failures,omitempty"`
+	Failures []Failure `json:"failures,omitempty"`
 
 	// Integration The id of the account's integration, when the error is specific to it.
 	//
@@ -422,7 +422,7 @@ type Failure struct {
 	// Allowed The allowed values, for enum rules.
 	//
 	// Example: ["primary","other"]
-	Allowed *[]string `json:"allowed,omitempty"`
+	Allowed []string `json:"allowed,omitempty"`
 
 	// Field The JSON path of the field (for the body) or the parameter name.
 	//
@@ -600,7 +600,7 @@ type UpdateUserRequest struct {
 	// Emails The user's email addresses
 	//
 	// Example: [{"email":"jane@example.com","type":"primary"}]
-	Emails *[]EmailInput `json:"emails,omitempty"`
+	Emails []EmailInput `json:"emails,omitempty"`
 
 	// FirstName The user's first name
 	//
@@ -627,7 +627,7 @@ type UpdateUserRequest struct {
 	// Roles The roles the user has
 	//
 	// Example: [{"id":"member","name":"Member"}]
-	Roles *[]RoleInput `json:"roles,omitempty"`
+	Roles []RoleInput `json:"roles,omitempty"`
 
 	// Status Whether the user is active.
 	//
@@ -637,7 +637,7 @@ type UpdateUserRequest struct {
 	// TeamIds The IDs of the teams the user is a member of
 	//
 	// Example: ["1001"]
-	TeamIds *[]string `json:"team_ids,omitempty"`
+	TeamIds []string `json:"team_ids,omitempty"`
 
 	// Username The user's username
 	//
@@ -660,7 +660,7 @@ type User struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Emails The user's email addresses
-	Emails *[]Email `json:"emails,omitempty"`
+	Emails []Email `json:"emails,omitempty"`
 
 	// Etag The unique identifier for the specific version of the resource.
 	//
@@ -693,15 +693,15 @@ type User struct {
 	Name *string `json:"name,omitempty"`
 
 	// RemoteData Raw data returned from the remote API call.
-	RemoteData *map[string]interface{} `json:"remote_data,omitempty"`
+	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
 
 	// Roles The roles the user has
-	Roles *[]Role `json:"roles,omitempty"`
+	Roles []Role `json:"roles,omitempty"`
 
 	// TeamIds The IDs of the teams the user is a member of
 	//
 	// Example: ["1001"]
-	TeamIds *[]string `json:"team_ids,omitempty"`
+	TeamIds []string `json:"team_ids,omitempty"`
 
 	// UpdatedAt The date and time the user was last updated
 	//
@@ -799,7 +799,7 @@ type CreateUserParams struct {
 	// Collections Collection with type project is required. Sent as
 	// `collections[0][id]=123` (indices may be omitted:
 	// `collections[][id]=123`).
-	Collections *Collections `json:"collections,omitempty"`
+	Collections Collections `json:"collections,omitempty"`
 
 	// IntegratedAccountId The ID of the integrated account to use for the request.
 	IntegratedAccountId IntegratedAccountId `form:"integrated_account_id" json:"integrated_account_id"`
@@ -825,11 +825,11 @@ type CreateUserParams struct {
 	// `truto_exclude_fields[]=id&truto_exclude_fields[]=name`
 	// (`truto_exclude_fields=id` and `truto_exclude_fields[0]=id` are
 	// accepted too).
-	TrutoExcludeFields *TrutoExcludeFields `form:"truto_exclude_fields,omitempty" json:"truto_exclude_fields,omitempty"`
+	TrutoExcludeFields TrutoExcludeFields `form:"truto_exclude_fields,omitempty" json:"truto_exclude_fields,omitempty"`
 
 	// RemoteQuery Query parameters to pass to the underlying API without any
 	// transformations, sent as `remote_query[foo]=bar`.
-	RemoteQuery *RemoteQuery `json:"remote_query,omitempty"`
+	RemoteQuery RemoteQuery `json:"remote_query,omitempty"`
 }
 
 // CreateUserParamsTrutoResponseFormat defines parameters for CreateUser.
@@ -849,7 +849,7 @@ type UpdateUserParams struct {
 	// Collections Collection with type project is required. Sent as
 	// `collections[0][id]=123` (indices may be omitted:
 	// `collections[][id]=123`).
-	Collections *Collections `json:"collections,omitempty"`
+	Collections Collections `json:"collections,omitempty"`
 
 	// IntegratedAccountId The ID of the integrated account to use for the request.
 	IntegratedAccountId IntegratedAccountId `form:"integrated_account_id" json:"integrated_account_id"`
@@ -875,11 +875,11 @@ type UpdateUserParams struct {
 	// `truto_exclude_fields[]=id&truto_exclude_fields[]=name`
 	// (`truto_exclude_fields=id` and `truto_exclude_fields[0]=id` are
 	// accepted too).
-	TrutoExcludeFields *TrutoExcludeFields `form:"truto_exclude_fields,omitempty" json:"truto_exclude_fields,omitempty"`
+	TrutoExcludeFields TrutoExcludeFields `form:"truto_exclude_fields,omitempty" json:"truto_exclude_fields,omitempty"`
 
 	// RemoteQuery Query parameters to pass to the underlying API without any
 	// transformations, sent as `remote_query[foo]=bar`.
-	RemoteQuery *RemoteQuery `json:"remote_query,omitempty"`
+	RemoteQuery RemoteQuery `json:"remote_query,omitempty"`
 }
 
 // UpdateUserParamsTrutoResponseFormat defines parameters for UpdateUser.

@@ -19,7 +19,7 @@ func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "dixa", "Dixa")
 	}
 	if b.Languages != nil {
@@ -107,7 +107,7 @@ func validateCreateUserGorgias(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "gorgias", "Gorgias")
 	}
 	if b.Languages != nil {
@@ -157,7 +157,7 @@ func validateCreateUserHive(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "hive", "Hive")
 	}
 	if b.Languages != nil {
@@ -202,7 +202,7 @@ var validateCreateUserPivotalTrackerAllowedRolesId = []string{"owner", "member",
 // support avatar, custom_fields, first_name, languages, last_name, nick_name,
 // password, status, team_ids, user_type.
 func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if p.Collections == nil || len(*p.Collections) == 0 {
+	if len(p.Collections) == 0 {
 		r.Missing(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker")
 	}
 	if b.Avatar != nil {
@@ -213,7 +213,7 @@ func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest,
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "pivotal_tracker", "Pivotal Tracker")
 	}
 	if b.FirstName != nil {
@@ -251,14 +251,13 @@ func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest,
 		r.Ignore(validation.Body, "user_type")
 		b.UserType = nil
 	}
-	if v0 := b.Roles; v0 != nil {
-		for i0, e0 := range *v0 {
-			if v1 := e0.Id; v1 != nil {
-				switch *v1 {
-				case "owner", "member", "viewer":
-				default:
-					r.NotAllowed("roles["+strconv.Itoa(i0)+"].id", string(*v1), "pivotal_tracker", "Pivotal Tracker", validateCreateUserPivotalTrackerAllowedRolesId)
-				}
+	v0 := b.Roles
+	for i0, e0 := range v0 {
+		if v1 := e0.Id; v1 != nil {
+			switch *v1 {
+			case "owner", "member", "viewer":
+			default:
+				r.NotAllowed("roles["+strconv.Itoa(i0)+"].id", string(*v1), "pivotal_tracker", "Pivotal Tracker", validateCreateUserPivotalTrackerAllowedRolesId)
 			}
 		}
 	}
@@ -277,7 +276,7 @@ func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "avatar")
 		b.Avatar = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "planhat", "Planhat")
 	}
 	if b.FirstName == nil || (*b.FirstName) == "" {
@@ -332,13 +331,13 @@ func validateCreateUserQualtricsCorexm(p *CreateUserParams, b *CreateUserRequest
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "qualtrics_corexm", "Qualtrics CoreXM")
 	}
 	if b.FirstName == nil || (*b.FirstName) == "" {
 		r.Missing(validation.Body, "first_name", "qualtrics_corexm", "Qualtrics CoreXM")
 	}
-	if b.Languages == nil || len(*b.Languages) == 0 {
+	if len(b.Languages) == 0 {
 		r.Missing(validation.Body, "languages", "qualtrics_corexm", "Qualtrics CoreXM")
 	}
 	if b.LastName == nil || (*b.LastName) == "" {
@@ -392,7 +391,7 @@ func validateCreateUserReamaze(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "reamaze", "Re:amaze")
 	}
 	if b.FirstName != nil {
@@ -456,7 +455,7 @@ func validateCreateUserSolarwindsServiceDesk(p *CreateUserParams, b *CreateUserR
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Emails == nil || len(*b.Emails) == 0 {
+	if len(b.Emails) == 0 {
 		r.Missing(validation.Body, "emails", "solarwinds_service_desk", "SolarWinds Service Desk")
 	}
 	if b.FirstName != nil {
@@ -675,7 +674,7 @@ var validateUpdateUserPivotalTrackerAllowedRolesId = []string{"owner", "member",
 // updateUser request: it requires query collections and does not support
 // avatar, custom_fields, first_name, last_name, status, team_ids.
 func validateUpdateUserPivotalTracker(p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) {
-	if p.Collections == nil || len(*p.Collections) == 0 {
+	if len(p.Collections) == 0 {
 		r.Missing(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker")
 	}
 	if b.Avatar != nil {
@@ -702,14 +701,13 @@ func validateUpdateUserPivotalTracker(p *UpdateUserParams, b *UpdateUserRequest,
 		r.Ignore(validation.Body, "team_ids")
 		b.TeamIds = nil
 	}
-	if v0 := b.Roles; v0 != nil {
-		for i0, e0 := range *v0 {
-			if v1 := e0.Id; v1 != nil {
-				switch *v1 {
-				case "owner", "member", "viewer":
-				default:
-					r.NotAllowed("roles["+strconv.Itoa(i0)+"].id", string(*v1), "pivotal_tracker", "Pivotal Tracker", validateUpdateUserPivotalTrackerAllowedRolesId)
-				}
+	v0 := b.Roles
+	for i0, e0 := range v0 {
+		if v1 := e0.Id; v1 != nil {
+			switch *v1 {
+			case "owner", "member", "viewer":
+			default:
+				r.NotAllowed("roles["+strconv.Itoa(i0)+"].id", string(*v1), "pivotal_tracker", "Pivotal Tracker", validateUpdateUserPivotalTrackerAllowedRolesId)
 			}
 		}
 	}

@@ -29,7 +29,7 @@ type output struct {
 
 // outputOptions reads the response-shaping query parameters. The generated
 // binder checks types but not enum values, so the format is checked here.
-func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F, ignoreRemote *bool, exclude *[]string) (output, bool) {
+func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F, ignoreRemote *bool, exclude []string) (output, bool) {
 	out := output{format: formatUnified}
 	if format != nil {
 		switch f := string(*format); f {
@@ -45,9 +45,9 @@ func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F,
 		}
 	}
 	out.ignoreRemote = ignoreRemote != nil && *ignoreRemote
-	if exclude != nil {
-		out.exclude = make(map[string]bool, len(*exclude))
-		for _, f := range *exclude {
+	if len(exclude) > 0 {
+		out.exclude = make(map[string]bool, len(exclude))
+		for _, f := range exclude {
 			out.exclude[f] = true
 		}
 	}

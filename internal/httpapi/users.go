@@ -44,7 +44,7 @@ func (s *Server) CreateUser(w http.ResponseWriter, r *http.Request, params unifi
 	if !accept(w, r, &rep, acct) {
 		return
 	}
-	call, err := newCall(acct, &b, b.RemoteData, params.RemoteQuery)
+	call, err := newCall(acct, raw, rep.Ignored, params.RemoteQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -78,7 +78,7 @@ func (s *Server) UpdateUser(w http.ResponseWriter, r *http.Request, id unified.U
 	if !accept(w, r, &rep, acct) {
 		return
 	}
-	call, err := newCall(acct, &b, b.RemoteData, params.RemoteQuery)
+	call, err := newCall(acct, raw, rep.Ignored, params.RemoteQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -218,26 +218,26 @@ func strict(r *http.Request) bool {
 	return false
 }
 
-// newCall turns a validated request (from which unsupported fields are
-// already gone) into a backend call.
-func newCall(acct store.Account, body any, remoteData *unified.RemoteDataInput, remoteQuery *unified.RemoteQuery) (backend.Call, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return backend.Call{}, err
-	}
+// newCall turns an accepted body into a backend call: the members the
+// client sent, as sent, less those the integration does not support. The
+// fields come from the raw body rather than the typed model because the
+// backend stores JSON, and re-encoding the model would lose what only the
+// bytes say (a PATCH with "emails": [] clears the emails). The body was
+// already checked, duplicate members included, so this second read cannot
+// disagree with the first.
+func newCall(acct store.Account, raw []byte, ignored []validation.Ignored, remoteQuery map[string]any) (backend.Call, error) {
 	var fields map[string]any
-	if err := json.Unmarshal(data, &fields); err != nil {
+	if err := json.Unmarshal(raw, &fields); err != nil {
 		return backend.Call{}, err
 	}
+	for _, ig := range ignored {
+		if ig.Location == validation.Body {
+			delete(fields, ig.Field)
+		}
+	}
+	remoteData, _ := fields["remote_data"].(map[string]any)
 	delete(fields, "remote_data")
-	c := backend.Call{Account: acct, Fields: fields}
-	if remoteData != nil {
-		c.RemoteData = *remoteData
-	}
-	if remoteQuery != nil {
-		c.RemoteQuery = *remoteQuery
-	}
-	return c, nil
+	return backend.Call{Account: acct, Fields: fields, RemoteData: remoteData, RemoteQuery: remoteQuery}, nil
 }
 
 // commit runs the backend call in a store transaction, together with the

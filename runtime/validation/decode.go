@@ -3,9 +3,11 @@ package validation
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-faster/jx"
 )
@@ -26,6 +28,13 @@ type State struct {
 	Path JSONPath
 	R    *Report
 	data []byte
+	// text is one string copy of data, made on the first string read:
+	// strings without escapes are substrings of it, so a body costs one
+	// string allocation however many members it has.
+	text string
+	// strs backs *string members, a chunk at a time. A chunk is never
+	// reused: the pointers live on in the decoded value.
+	strs []string
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -52,7 +61,7 @@ func Begin(data []byte, r *Report) *State {
 	s.D.ResetBytes(data)
 	s.Path.Reset()
 	s.R = r
-	s.data = data
+	s.data, s.text, s.strs = data, "", nil
 	return s
 }
 
@@ -61,7 +70,9 @@ func Begin(data []byte, r *Report) *State {
 // the byte offset. The State goes back to the pool.
 func (s *State) End(err error) {
 	if err == nil {
-		if s.D.Next() != jx.Invalid {
+		// After the body only white space may follow. jx reports both the
+		// end and a stray byte as Invalid; Skip tells them apart.
+		if s.D.Next() != jx.Invalid || !errors.Is(s.D.Skip(), io.EOF) {
 			err = errTrailing
 		}
 	}
@@ -69,7 +80,7 @@ func (s *State) End(err error) {
 		s.R.Add(s.syntaxFailure(err))
 	}
 	s.D.ResetBytes(nil)
-	s.R, s.data = nil, nil
+	s.R, s.data, s.text, s.strs = nil, nil, "", nil
 	statePool.Put(s)
 }
 
@@ -96,6 +107,47 @@ func (s *State) syntaxFailure(err error) Failure {
 		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(max(se.Offset-1, 0), 10) + ": " + se.Error()}
 	}
 	return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON: " + err.Error()}
+}
+
+// Str reads a string. An unescaped string is a substring of the body's
+// one copy; an escaped one is decoded into its own string.
+func (s *State) Str() (string, error) {
+	b, err := s.D.StrBytes()
+	if err != nil || len(b) == 0 {
+		return "", err
+	}
+	if off, ok := offsetIn(s.data, b); ok {
+		if s.text == "" {
+			s.text = string(s.data)
+		}
+		return s.text[off : off+len(b)], nil
+	}
+	return string(b), nil
+}
+
+// offsetIn reports where b starts inside data, when b is a subslice of it.
+// jx returns unescaped strings as subslices of its input; escaped ones are
+// unescaped into a scratch buffer elsewhere.
+func offsetIn(data, b []byte) (int, bool) {
+	if len(data) == 0 {
+		return 0, false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if p < start || p+uintptr(len(b)) > start+uintptr(len(data)) {
+		return 0, false
+	}
+	return int(p - start), true
+}
+
+// StrPtr returns a pointer to a copy of v, carved from a chunk shared by
+// the body's optional string members: one allocation per sixteen.
+func (s *State) StrPtr(v string) *string {
+	if len(s.strs) == cap(s.strs) {
+		s.strs = make([]string, 0, 16)
+	}
+	s.strs = append(s.strs, v)
+	return &s.strs[len(s.strs)-1]
 }
 
 // Kind names a JSON token type the way messages say it.

@@ -210,8 +210,9 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		ok := []jen.Code{
 			jen.List(iter.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("ArrIter").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			// Non-nil, so that [] stays distinguishable from an absent member.
-			x.Clone().Op(":=").Add(sliceType).Values(),
+			// Non-nil, so that [] stays distinguishable from an absent
+			// member; room for a few items, which is what bodies carry.
+			x.Clone().Op(":=").Make(sliceType, jen.Lit(0), jen.Lit(4)),
 			jen.For(i.Clone().Op(":=").Lit(0), iter.Clone().Dot("Next").Call(), i.Clone().Op("++")).Block(loop...),
 			jen.If(jen.Err().Op(":=").Add(iter.Clone()).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
@@ -259,7 +260,7 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 
 	case s.Kind == model.KindString:
 		read := []jen.Code{
-			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("Str").Call(),
+			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("Str").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
 		switch u.Name {
@@ -283,7 +284,12 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 					jen.Id("s").Dot("TooShort").Call(jen.Lit(s.MinLength)),
 				))
 			}
-			read = append(read, assign(conv(x.Clone()))...)
+			if t.Ptr && t.Name == "string" {
+				// Optional strings point into the State's arena.
+				read = append(read, target.Clone().Op("=").Id("s").Dot("StrPtr").Call(x.Clone()))
+			} else {
+				read = append(read, assign(conv(x.Clone()))...)
+			}
 		default:
 			return nil, fmt.Errorf("string schema with Go type %s", t)
 		}

@@ -46,6 +46,10 @@ func Emit(doc *openapi3.T, pkg, specName string) (emit.File, error) {
 			// Inline objects get names, so the generated decoders can have a
 			// function per object type.
 			GenerateTypesForAnonymousSchemas: true,
+			// Slices and maps without a pointer: nil is "absent", a
+			// non-nil empty value is "sent empty", and decoding saves an
+			// allocation per member.
+			PreferSkipOptionalPointerOnContainerTypes: true,
 		},
 		// The version would otherwise come from the build's VCS stamp and
 		// differ between a clean and a dirty checkout.

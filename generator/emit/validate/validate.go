@@ -160,7 +160,9 @@ func cell(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index, field, loc 
 			jen.Id("r").Dot("Missing").Call(jen.Qual(valPkg, loc), jen.Lit(field), id, name),
 		)}, true, false
 	case model.Unsupported:
-		if !t.Ptr || schemaRequired {
+		u := idx.Underlying(gotypes.Expr{Name: t.Name})
+		nillable := t.Ptr || t.Slice || t.Map || u.Slice || u.Map
+		if !nillable || schemaRequired {
 			return nil, false, false // a value the schema requires cannot be dropped
 		}
 		return []jen.Code{jen.If(target.Clone().Op("!=").Nil()).Block(

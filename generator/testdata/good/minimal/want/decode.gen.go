@@ -51,7 +51,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := []EmailInput{}
+				x0 := make([]EmailInput, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 EmailInput
@@ -64,7 +64,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Emails = &x0
+				v.Emails = x0
 			}
 			s.Path.Pop()
 		case "name":
@@ -81,12 +81,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Name = &y0
+				v.Name = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "remote_data":
@@ -103,8 +102,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				return err
 			}
 			if ok0 {
-				y0 := m0
-				v.RemoteData = &y0
+				v.RemoteData = m0
 			}
 			s.Path.Pop()
 		case "status":
@@ -176,7 +174,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
@@ -197,12 +195,11 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Type = &y0
+				v.Type = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		default:

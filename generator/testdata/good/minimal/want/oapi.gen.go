@@ -36,13 +36,13 @@ func (e CreateUserRequestStatus) Valid() bool {
 // CreateUserRequest The user to create.
 type CreateUserRequest struct {
 	// Emails The user's email addresses
-	Emails *[]EmailInput `json:"emails,omitempty"`
+	Emails []EmailInput `json:"emails,omitempty"`
 
 	// Name The user's name
 	Name *string `json:"name,omitempty"`
 
 	// RemoteData Passed to the integration as is.
-	RemoteData *map[string]interface{} `json:"remote_data,omitempty"`
+	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
 
 	// Status Whether the user is active
 	Status *CreateUserRequestStatus `json:"status,omitempty"`

@@ -48,7 +48,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
@@ -74,7 +74,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
@@ -104,7 +104,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				if err != nil {
 					return err
 				}
-				x0 := []CreateOrderRequest_Items{}
+				x0 := make([]CreateOrderRequest_Items, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 CreateOrderRequest_Items
@@ -281,15 +281,14 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
 				if utf8.RuneCountInString(x0) < 3 {
 					s.TooShort(3)
 				}
-				y0 := x0
-				v.Sku = &y0
+				v.Sku = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "tags":
@@ -310,7 +309,7 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 				if err != nil {
 					return err
 				}
-				x0 := []string{}
+				x0 := make([]string, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -319,7 +318,7 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 							return err
 						}
 					} else {
-						x1, err := s.D.Str()
+						x1, err := s.Str()
 						if err != nil {
 							return err
 						}
@@ -331,7 +330,7 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Tags = &x0
+				v.Tags = x0
 			}
 			s.Path.Pop()
 		default:

@@ -70,7 +70,7 @@ type CreateOrderRequest_Items struct {
 	Kind       CreateOrderRequestItemsKind          `json:"kind"`
 	Quantity   int                                  `json:"quantity"`
 	Sku        *string                              `json:"sku,omitempty"`
-	Tags       *[]string                            `json:"tags,omitempty"`
+	Tags       []string                             `json:"tags,omitempty"`
 }
 
 // Order defines model for Order.

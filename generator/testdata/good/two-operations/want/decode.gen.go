@@ -44,12 +44,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Email = &y0
+				v.Email = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "name":
@@ -66,7 +65,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
@@ -128,12 +127,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Email = &y0
+				v.Email = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "name":
@@ -150,12 +148,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					return err
 				}
 			} else {
-				x0, err := s.D.Str()
+				x0, err := s.Str()
 				if err != nil {
 					return err
 				}
-				y0 := x0
-				v.Name = &y0
+				v.Name = s.StrPtr(x0)
 			}
 			s.Path.Pop()
 		case "role":
