@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
@@ -39,7 +40,7 @@ func body(fields []string) []byte {
 }
 
 // validate decodes raw as op's body and runs integration's validator.
-func validate(t *testing.T, op *unified.OperationSupport, integration string, withCollections bool, raw []byte) (validation.Report, bool) {
+func validate(t *testing.T, op *matrix.Operation, integration string, withCollections bool, raw []byte) (validation.Report, bool) {
 	t.Helper()
 	var r validation.Report
 	var cols []unified.Collection
@@ -70,13 +71,13 @@ func validate(t *testing.T, op *unified.OperationSupport, integration string, wi
 	return r, false
 }
 
-func levels(rows []unified.FieldSupport, integration string) (required, usable []string) {
+func levels(rows []matrix.Field, integration string) (required, usable []string) {
 	for _, row := range rows {
 		switch row.Level(integration) {
-		case unified.LevelRequired:
+		case matrix.Required:
 			required = append(required, row.Name)
 			usable = append(usable, row.Name)
-		case unified.LevelSupported:
+		case matrix.Supported:
 			usable = append(usable, row.Name)
 		}
 	}
@@ -150,7 +151,7 @@ func TestUnsupportedFieldsAreDropped(t *testing.T) {
 // TestPagesHandChecked holds cases read off the source pages by hand, so the
 // matrix tests above are not only checked against the matrix itself.
 func TestPagesHandChecked(t *testing.T) {
-	missing := func(op *unified.OperationSupport, id string, raw string, collections bool) ([]string, []string) {
+	missing := func(op *matrix.Operation, id string, raw string, collections bool) ([]string, []string) {
 		r, ok := validate(t, op, id, collections, []byte(raw))
 		if !ok {
 			t.Fatalf("%s does not implement %s", id, op.Method)

@@ -2,105 +2,10 @@
 
 package unified
 
-// SupportLevel is how an integration treats a field or query parameter.
-type SupportLevel uint8
-
-const (
-	// LevelUnsupported: the integration does not use the field.
-	LevelUnsupported SupportLevel = iota
-	// LevelSupported: the integration uses (or returns) the field when present.
-	LevelSupported
-	// LevelRequired: the integration needs the field.
-	LevelRequired
-)
-
-// String returns the level as the spec writes it.
-func (l SupportLevel) String() string {
-	switch l {
-	case LevelSupported:
-		return "supported"
-	case LevelRequired:
-		return "required"
-	}
-	return "unsupported"
-}
-
-// Integration is one entry of the integration registry.
-type Integration struct {
-	// ID is the stable machine id accounts are bound to.
-	ID string `json:"id"`
-	// Name is the display name.
-	Name string `json:"name"`
-}
-
-// SupportCell is one integration's level for a field.
-type SupportCell struct {
-	Integration string
-	Level       SupportLevel
-}
-
-// FieldSupport is one row of a matrix: a field or query parameter and the
-// integrations that support or require it, sorted by integration.
-type FieldSupport struct {
-	Name  string
-	Cells []SupportCell
-}
-
-// Level returns integration's level for the field.
-func (s *FieldSupport) Level(integration string) SupportLevel {
-	for _, c := range s.Cells {
-		if c.Integration == integration {
-			return c.Level
-		}
-	}
-	return LevelUnsupported
-}
-
-// EnumSupport narrows the schema's values at Path for one integration.
-type EnumSupport struct {
-	Path        string
-	Integration string
-	Values      []string
-}
-
-// OperationSupport is the support matrix of one operation.
-type OperationSupport struct {
-	OperationID string
-	// Method is the unified method name: create, update, ...
-	Method        string
-	HTTPMethod    string
-	Path          string
-	SuccessStatus int
-	// Integrations implementing the operation, sorted.
-	Integrations []string
-	Query        []FieldSupport
-	Request      []FieldSupport
-	Response     []FieldSupport
-	Enums        []EnumSupport
-}
-
-// Implements reports whether integration implements the operation.
-func (o *OperationSupport) Implements(integration string) bool {
-	for _, id := range o.Integrations {
-		if id == integration {
-			return true
-		}
-	}
-	return false
-}
-
-// LookupOperation returns the matrix of the operation with the unified method name.
-func LookupOperation(method string) (*OperationSupport, bool) {
-	for _, o := range Operations {
-		if o.Method == method {
-			return o, true
-		}
-	}
-	return nil, false
-}
+import "github.com/unifiedgen/unifiedgen/runtime/matrix"
 
 // Integrations is the registry, sorted by ID.
-var Integrations = []Integration{
+var Integrations = []matrix.Integration{
 	{
 		ID:   "dixa",
 		Name: "Dixa",
@@ -148,7 +53,7 @@ var Integrations = []Integration{
 }
 
 // LookupIntegration returns the registry entry for id.
-func LookupIntegration(id string) (Integration, bool) {
+func LookupIntegration(id string) (matrix.Integration, bool) {
 	switch id {
 	case "dixa":
 		return Integrations[0], true
@@ -173,12 +78,12 @@ func LookupIntegration(id string) (Integration, bool) {
 	case "teamwork_project_management":
 		return Integrations[10], true
 	}
-	return Integration{}, false
+	return matrix.Integration{}, false
 }
 
 // CreateUserSupport is the support matrix of createUser (POST /unified/ticketing/users).
-var CreateUserSupport = OperationSupport{
-	Enums: []EnumSupport{
+var CreateUserSupport = matrix.Operation{
+	Enums: []matrix.Enum{
 		{
 			Integration: "pivotal_tracker",
 			Path:        "roles[].id",
@@ -195,386 +100,386 @@ var CreateUserSupport = OperationSupport{
 	Method:       "create",
 	OperationID:  "createUser",
 	Path:         "/unified/ticketing/users",
-	Query: []FieldSupport{
+	Query: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Required},
 			},
 			Name: "collections",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "integrated_account_id",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "remote_query",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "truto_exclude_fields",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "truto_ignore_remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "truto_response_format",
 		},
 	},
-	Request: []FieldSupport{
+	Request: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "avatar",
 		},
 		{
-			Cells: []SupportCell{
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "custom_fields",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelRequired},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelRequired},
-				{"hive", LevelRequired},
-				{"pivotal_tracker", LevelRequired},
-				{"planhat", LevelRequired},
-				{"qualtrics_corexm", LevelRequired},
-				{"reamaze", LevelRequired},
-				{"solarwinds_service_desk", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Required},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Required},
+				{Integration: "hive", Level: matrix.Required},
+				{Integration: "pivotal_tracker", Level: matrix.Required},
+				{Integration: "planhat", Level: matrix.Required},
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
+				{Integration: "reamaze", Level: matrix.Required},
+				{Integration: "solarwinds_service_desk", Level: matrix.Required},
 			},
 			Name: "emails",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelRequired},
-				{"qualtrics_corexm", LevelRequired},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Required},
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "first_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"qualtrics_corexm", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
 			},
 			Name: "languages",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelRequired},
-				{"qualtrics_corexm", LevelRequired},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Required},
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "last_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelRequired},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelRequired},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelRequired},
-				{"solarwinds_service_desk", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Required},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Required},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Required},
+				{Integration: "solarwinds_service_desk", Level: matrix.Required},
 			},
 			Name: "name",
 		},
 		{
-			Cells: []SupportCell{
-				{"planhat", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "planhat", Level: matrix.Required},
 			},
 			Name: "nick_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"qualtrics_corexm", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
 			},
 			Name: "password",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "roles",
 		},
 		{
-			Cells: []SupportCell{
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "status",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "team_ids",
 		},
 		{
-			Cells: []SupportCell{
-				{"qualtrics_corexm", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
 			},
 			Name: "user_type",
 		},
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelSupported},
-				{"qualtrics_corexm", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Required},
 			},
 			Name: "username",
 		},
 	},
-	Response: []FieldSupport{
+	Response: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "avatar",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "created_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "emails",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "etag",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "first_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "id",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "is_active",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "last_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"qualtrics_corexm", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"teamwork_project_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "qualtrics_corexm", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "teamwork_project_management", Level: matrix.Supported},
 			},
 			Name: "remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "roles",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "team_ids",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"reamaze", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "reamaze", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "updated_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
 			},
 			Name: "username",
 		},
@@ -583,8 +488,8 @@ var CreateUserSupport = OperationSupport{
 }
 
 // UpdateUserSupport is the support matrix of updateUser (PATCH /unified/ticketing/users/{id}).
-var UpdateUserSupport = OperationSupport{
-	Enums: []EnumSupport{
+var UpdateUserSupport = matrix.Operation{
+	Enums: []matrix.Enum{
 		{
 			Integration: "pivotal_tracker",
 			Path:        "roles[].id",
@@ -601,313 +506,313 @@ var UpdateUserSupport = OperationSupport{
 	Method:       "update",
 	OperationID:  "updateUser",
 	Path:         "/unified/ticketing/users/{id}",
-	Query: []FieldSupport{
+	Query: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Required},
 			},
 			Name: "collections",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "integrated_account_id",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "remote_query",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "truto_exclude_fields",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "truto_ignore_remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "truto_response_format",
 		},
 	},
-	Request: []FieldSupport{
+	Request: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "avatar",
 		},
 		{
-			Cells: []SupportCell{
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "custom_fields",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "emails",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "first_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "last_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelRequired},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Required},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "roles",
 		},
 		{
-			Cells: []SupportCell{
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "status",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "team_ids",
 		},
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
 			},
 			Name: "username",
 		},
 	},
-	Response: []FieldSupport{
+	Response: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "avatar",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "created_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "emails",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "etag",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "first_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "id",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "is_active",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "last_name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"hive", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "hive", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "remote_data",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
-				{"surveysparrow_ticket_management", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
+				{Integration: "surveysparrow_ticket_management", Level: matrix.Supported},
 			},
 			Name: "roles",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"freshchat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "freshchat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "team_ids",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"pivotal_tracker", LevelSupported},
-				{"planhat", LevelSupported},
-				{"solarwinds_service_desk", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
+				{Integration: "solarwinds_service_desk", Level: matrix.Supported},
 			},
 			Name: "updated_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"pivotal_tracker", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "pivotal_tracker", Level: matrix.Supported},
 			},
 			Name: "username",
 		},
@@ -916,7 +821,17 @@ var UpdateUserSupport = OperationSupport{
 }
 
 // Operations lists every operation's matrix, sorted by operation id.
-var Operations = []*OperationSupport{
+var Operations = []*matrix.Operation{
 	&CreateUserSupport,
 	&UpdateUserSupport,
+}
+
+// LookupOperation returns the matrix of the operation with the unified method name.
+func LookupOperation(method string) (*matrix.Operation, bool) {
+	for _, o := range Operations {
+		if o.Method == method {
+			return o, true
+		}
+	}
+	return nil, false
 }

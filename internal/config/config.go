@@ -8,6 +8,8 @@
 package config
 
 import (
+	nearest_ "github.com/unifiedgen/unifiedgen/internal/nearest"
+
 	"bytes"
 	"context"
 	"errors"
@@ -445,38 +447,5 @@ func sortedKeys(m map[string]seen) []string {
 	return keys
 }
 
-// nearest returns the candidate closest to s by edit distance (ignoring case
-// and treating '-' like '_'), if it is close enough to be a likely typo:
-// at most a third of its length away. Otherwise "".
-func nearest(s string, candidates []string) string {
-	norm := func(x string) string { return strings.ReplaceAll(strings.ToLower(x), "-", "_") }
-	best, bestD := "", -1
-	for _, c := range candidates {
-		d := levenshtein(norm(s), norm(c))
-		if d <= max(1, len(c)/3) && (bestD < 0 || d < bestD) {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// levenshtein is the edit distance between a and b, by bytes (ids are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// nearest is the known name s most likely meant, or "".
+func nearest(s string, candidates []string) string { return nearest_.Match(s, candidates) }

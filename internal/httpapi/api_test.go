@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/httpapi"
 	"github.com/unifiedgen/unifiedgen/internal/store"
@@ -145,13 +146,13 @@ func bodyOf(fields []string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func uses(rows []unified.FieldSupport, integration string) (required, all []string) {
+func uses(rows []matrix.Field, integration string) (required, all []string) {
 	for _, row := range rows {
 		switch row.Level(integration) {
-		case unified.LevelRequired:
+		case matrix.Required:
 			required = append(required, row.Name)
 			all = append(all, row.Name)
-		case unified.LevelSupported:
+		case matrix.Supported:
 			all = append(all, row.Name)
 		}
 	}
@@ -205,7 +206,7 @@ func TestEveryIntegration(t *testing.T) {
 				}
 				var want []string
 				for _, f := range op.Response {
-					if f.Level(id) != unified.LevelUnsupported {
+					if f.Level(id) != matrix.Unsupported {
 						want = append(want, f.Name)
 					}
 				}

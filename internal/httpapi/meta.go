@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 )
 
 // methodMeta is the part of GET /unified/ticketing/users/meta/{method} that
@@ -22,7 +23,7 @@ type methodMeta struct {
 	Path              string                `json:"path"`
 	RequestBodySchema json.RawMessage       `json:"request_body_schema"`
 	QuerySchema       json.RawMessage       `json:"query_schema"`
-	Integrations      []unified.Integration `json:"integrations"`
+	Integrations      []matrix.Integration `json:"integrations"`
 }
 
 type integrationMeta struct {
@@ -144,9 +145,9 @@ func (s *Server) GetUserMeta(w http.ResponseWriter, r *http.Request, method unif
 		return
 	}
 	im := integrationMeta{ID: acct.Integration, Name: integrationName(acct.Integration), Enums: map[string][]string{}}
-	im.RequiredQueryParameters, im.SupportedQueryParameters = split(op.Query, acct.Integration)
-	im.RequiredBodyFields, im.SupportedBodyFields = split(op.Request, acct.Integration)
-	_, im.ResponseFields = split(op.Response, acct.Integration)
+	im.RequiredQueryParameters, im.SupportedQueryParameters = matrix.Split(op.Query, acct.Integration)
+	im.RequiredBodyFields, im.SupportedBodyFields = matrix.Split(op.Request, acct.Integration)
+	_, im.ResponseFields = matrix.Split(op.Response, acct.Integration)
 	for _, e := range op.Enums {
 		if e.Integration == acct.Integration {
 			im.Enums[e.Path] = e.Values
@@ -159,21 +160,6 @@ func (s *Server) GetUserMeta(w http.ResponseWriter, r *http.Request, method unif
 	}
 	m["integration"] = im
 	writeJSON(w, http.StatusOK, m)
-}
-
-// split lists the rows integration requires, and those it uses at all.
-func split(rows []unified.FieldSupport, integration string) (required, supported []string) {
-	required, supported = []string{}, []string{}
-	for i := range rows {
-		switch rows[i].Level(integration) {
-		case unified.LevelRequired:
-			required = append(required, rows[i].Name)
-			supported = append(supported, rows[i].Name)
-		case unified.LevelSupported:
-			supported = append(supported, rows[i].Name)
-		}
-	}
-	return required, supported
 }
 
 // GetOpenAPI implements unified.ServerInterface.

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
@@ -67,7 +67,7 @@ func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F,
 //     flushed as written.
 //
 // truto_exclude_fields removes top-level fields from every format but raw.
-func render(op *unified.OperationSupport, integration string, res backend.Result, out output) ([]byte, string, error) {
+func render(op *matrix.Operation, integration string, res backend.Result, out output) ([]byte, string, error) {
 	if out.format == formatRaw {
 		b, err := marshal(res.Remote)
 		return b, "application/json", err
@@ -75,7 +75,7 @@ func render(op *unified.OperationSupport, integration string, res backend.Result
 	m := make(map[string]any, len(op.Response))
 	for i := range op.Response {
 		f := &op.Response[i]
-		if f.Level(integration) == unified.LevelUnsupported || out.exclude[f.Name] {
+		if f.Level(integration) == matrix.Unsupported || out.exclude[f.Name] {
 			continue
 		}
 		switch f.Name {

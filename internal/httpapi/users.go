@@ -15,6 +15,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
@@ -22,46 +23,51 @@ import (
 
 // CreateUser implements unified.ServerInterface.
 func (s *Server) CreateUser(w http.ResponseWriter, r *http.Request, params unified.CreateUserParams) {
-	op := &unified.CreateUserSupport
-	acct, ok := s.account(w, r, params.IntegratedAccountId, op)
-	if !ok {
-		return
-	}
 	out, ok := outputOptions(w, r, params.TrutoResponseFormat, params.TrutoIgnoreRemoteData, params.TrutoExcludeFields)
 	if !ok {
 		return
 	}
-	raw, ok := s.readBody(w, r)
-	if !ok {
-		return
-	}
-	var b unified.CreateUserRequest
-	var rep validation.Report
-	unified.DecodeCreateUserRequest(raw, &b, &rep)
-	if decodable(&rep) {
-		unified.ValidateCreateUser(acct.Integration, &params, &b, &rep)
-	}
-	if !accept(w, r, &rep, acct) {
-		return
-	}
-	call, err := newCall(acct, raw, rep.Ignored, params.RemoteQuery)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.commit(w, r, op, acct, out, &rep, raw, "", call, func(c backend.Call) (backend.Result, error) {
-		return s.backend.CreateUser(r.Context(), c)
-	})
+	write(s, w, r, operation[unified.CreateUserParams, unified.CreateUserRequest]{
+		support:  &unified.CreateUserSupport,
+		decode:   unified.DecodeCreateUserRequest,
+		validate: unified.ValidateCreateUser,
+		backend: func(c backend.Call) (backend.Result, error) {
+			return s.backend.CreateUser(r.Context(), c)
+		},
+	}, &params, params.IntegratedAccountId, params.RemoteQuery, out, "")
 }
 
 // UpdateUser implements unified.ServerInterface.
 func (s *Server) UpdateUser(w http.ResponseWriter, r *http.Request, id unified.UserId, params unified.UpdateUserParams) {
-	op := &unified.UpdateUserSupport
-	acct, ok := s.account(w, r, params.IntegratedAccountId, op)
+	out, ok := outputOptions(w, r, params.TrutoResponseFormat, params.TrutoIgnoreRemoteData, params.TrutoExcludeFields)
 	if !ok {
 		return
 	}
-	out, ok := outputOptions(w, r, params.TrutoResponseFormat, params.TrutoIgnoreRemoteData, params.TrutoExcludeFields)
+	write(s, w, r, operation[unified.UpdateUserParams, unified.UpdateUserRequest]{
+		support:  &unified.UpdateUserSupport,
+		decode:   unified.DecodeUpdateUserRequest,
+		validate: unified.ValidateUpdateUser,
+		backend: func(c backend.Call) (backend.Result, error) {
+			return s.backend.UpdateUser(r.Context(), c, id)
+		},
+	}, &params, params.IntegratedAccountId, params.RemoteQuery, out, id)
+}
+
+// operation is what differs between the write operations: the generated
+// matrix, decoder and validator for their Params P and body B, and the
+// backend method.
+type operation[P, B any] struct {
+	support  *matrix.Operation
+	decode   func([]byte, *B, *validation.Report)
+	validate func(string, *P, *B, *validation.Report) bool
+	backend  func(backend.Call) (backend.Result, error)
+}
+
+// write runs a write operation: account, body, schema and integration
+// checks, then the backend call and the response. userID is the path id
+// of an update, "" for a create.
+func write[P, B any](s *Server, w http.ResponseWriter, r *http.Request, op operation[P, B], params *P, accountID openapi_types.UUID, remoteQuery map[string]any, out output, userID string) {
+	acct, ok := s.account(w, r, accountID, op.support)
 	if !ok {
 		return
 	}
@@ -69,29 +75,27 @@ func (s *Server) UpdateUser(w http.ResponseWriter, r *http.Request, id unified.U
 	if !ok {
 		return
 	}
-	var b unified.UpdateUserRequest
+	var body B
 	var rep validation.Report
-	unified.DecodeUpdateUserRequest(raw, &b, &rep)
+	op.decode(raw, &body, &rep)
 	if decodable(&rep) {
-		unified.ValidateUpdateUser(acct.Integration, &params, &b, &rep)
+		op.validate(acct.Integration, params, &body, &rep)
 	}
 	if !accept(w, r, &rep, acct) {
 		return
 	}
-	call, err := newCall(acct, raw, rep.Ignored, params.RemoteQuery)
+	call, err := newCall(acct, raw, rep.Ignored, remoteQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.commit(w, r, op, acct, out, &rep, raw, id, call, func(c backend.Call) (backend.Result, error) {
-		return s.backend.UpdateUser(r.Context(), c, id)
-	})
+	s.commit(w, r, op.support, acct, out, &rep, raw, userID, call, op.backend)
 }
 
 // account resolves the integrated account of the request's tenant and
 // checks its integration implements op. Another tenant's account is
 // reported exactly like a missing one.
-func (s *Server) account(w http.ResponseWriter, r *http.Request, id openapi_types.UUID, op *unified.OperationSupport) (store.Account, bool) {
+func (s *Server) account(w http.ResponseWriter, r *http.Request, id openapi_types.UUID, op *matrix.Operation) (store.Account, bool) {
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id.String())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -242,7 +246,7 @@ func newCall(acct store.Account, raw []byte, ignored []validation.Ignored, remot
 
 // commit runs the backend call in a store transaction, together with the
 // Idempotency-Key when there is one, and writes the response.
-func (s *Server) commit(w http.ResponseWriter, r *http.Request, op *unified.OperationSupport, acct store.Account, out output, rep *validation.Report, raw []byte, userID string, call backend.Call, do func(backend.Call) (backend.Result, error)) {
+func (s *Server) commit(w http.ResponseWriter, r *http.Request, op *matrix.Operation, acct store.Account, out output, rep *validation.Report, raw []byte, userID string, call backend.Call, do func(backend.Call) (backend.Result, error)) {
 	var key *store.IdemKey
 	if k := r.Header.Get("Idempotency-Key"); k != "" {
 		if len(k) > 255 {

@@ -2,105 +2,10 @@
 
 package unified
 
-// SupportLevel is how an integration treats a field or query parameter.
-type SupportLevel uint8
-
-const (
-	// LevelUnsupported: the integration does not use the field.
-	LevelUnsupported SupportLevel = iota
-	// LevelSupported: the integration uses (or returns) the field when present.
-	LevelSupported
-	// LevelRequired: the integration needs the field.
-	LevelRequired
-)
-
-// String returns the level as the spec writes it.
-func (l SupportLevel) String() string {
-	switch l {
-	case LevelSupported:
-		return "supported"
-	case LevelRequired:
-		return "required"
-	}
-	return "unsupported"
-}
-
-// Integration is one entry of the integration registry.
-type Integration struct {
-	// ID is the stable machine id accounts are bound to.
-	ID string `json:"id"`
-	// Name is the display name.
-	Name string `json:"name"`
-}
-
-// SupportCell is one integration's level for a field.
-type SupportCell struct {
-	Integration string
-	Level       SupportLevel
-}
-
-// FieldSupport is one row of a matrix: a field or query parameter and the
-// integrations that support or require it, sorted by integration.
-type FieldSupport struct {
-	Name  string
-	Cells []SupportCell
-}
-
-// Level returns integration's level for the field.
-func (s *FieldSupport) Level(integration string) SupportLevel {
-	for _, c := range s.Cells {
-		if c.Integration == integration {
-			return c.Level
-		}
-	}
-	return LevelUnsupported
-}
-
-// EnumSupport narrows the schema's values at Path for one integration.
-type EnumSupport struct {
-	Path        string
-	Integration string
-	Values      []string
-}
-
-// OperationSupport is the support matrix of one operation.
-type OperationSupport struct {
-	OperationID string
-	// Method is the unified method name: create, update, ...
-	Method        string
-	HTTPMethod    string
-	Path          string
-	SuccessStatus int
-	// Integrations implementing the operation, sorted.
-	Integrations []string
-	Query        []FieldSupport
-	Request      []FieldSupport
-	Response     []FieldSupport
-	Enums        []EnumSupport
-}
-
-// Implements reports whether integration implements the operation.
-func (o *OperationSupport) Implements(integration string) bool {
-	for _, id := range o.Integrations {
-		if id == integration {
-			return true
-		}
-	}
-	return false
-}
-
-// LookupOperation returns the matrix of the operation with the unified method name.
-func LookupOperation(method string) (*OperationSupport, bool) {
-	for _, o := range Operations {
-		if o.Method == method {
-			return o, true
-		}
-	}
-	return nil, false
-}
+import "github.com/unifiedgen/unifiedgen/runtime/matrix"
 
 // Integrations is the registry, sorted by ID.
-var Integrations = []Integration{
+var Integrations = []matrix.Integration{
 	{
 		ID:   "shopify",
 		Name: "Shopify",
@@ -112,19 +17,19 @@ var Integrations = []Integration{
 }
 
 // LookupIntegration returns the registry entry for id.
-func LookupIntegration(id string) (Integration, bool) {
+func LookupIntegration(id string) (matrix.Integration, bool) {
 	switch id {
 	case "shopify":
 		return Integrations[0], true
 	case "woo_commerce":
 		return Integrations[1], true
 	}
-	return Integration{}, false
+	return matrix.Integration{}, false
 }
 
 // CreateOrderSupport is the support matrix of createOrder (POST /orders).
-var CreateOrderSupport = OperationSupport{
-	Enums: []EnumSupport{
+var CreateOrderSupport = matrix.Operation{
+	Enums: []matrix.Enum{
 		{
 			Integration: "shopify",
 			Path:        "items[].kind",
@@ -141,61 +46,61 @@ var CreateOrderSupport = OperationSupport{
 	Method:       "create",
 	OperationID:  "createOrder",
 	Path:         "/orders",
-	Query: []FieldSupport{
+	Query: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelSupported},
-				{"woo_commerce", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Supported},
+				{Integration: "woo_commerce", Level: matrix.Supported},
 			},
 			Name: "integrated_account_id",
 		},
 	},
-	Request: []FieldSupport{
+	Request: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Required},
 			},
 			Name: "customer_id",
 		},
 		{
-			Cells: []SupportCell{
-				{"woo_commerce", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "woo_commerce", Level: matrix.Supported},
 			},
 			Name: "due_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelRequired},
-				{"woo_commerce", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Required},
+				{Integration: "woo_commerce", Level: matrix.Required},
 			},
 			Name: "items",
 		},
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelSupported},
-				{"woo_commerce", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Supported},
+				{Integration: "woo_commerce", Level: matrix.Supported},
 			},
 			Name: "paid",
 		},
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelSupported},
-				{"woo_commerce", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Supported},
+				{Integration: "woo_commerce", Level: matrix.Required},
 			},
 			Name: "total",
 		},
 	},
-	Response: []FieldSupport{
+	Response: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Supported},
 			},
 			Name: "created_at",
 		},
 		{
-			Cells: []SupportCell{
-				{"shopify", LevelSupported},
-				{"woo_commerce", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "shopify", Level: matrix.Supported},
+				{Integration: "woo_commerce", Level: matrix.Supported},
 			},
 			Name: "id",
 		},
@@ -204,6 +109,16 @@ var CreateOrderSupport = OperationSupport{
 }
 
 // Operations lists every operation's matrix, sorted by operation id.
-var Operations = []*OperationSupport{
+var Operations = []*matrix.Operation{
 	&CreateOrderSupport,
+}
+
+// LookupOperation returns the matrix of the operation with the unified method name.
+func LookupOperation(method string) (*matrix.Operation, bool) {
+	for _, o := range Operations {
+		if o.Method == method {
+			return o, true
+		}
+	}
+	return nil, false
 }

@@ -2,105 +2,10 @@
 
 package unified
 
-// SupportLevel is how an integration treats a field or query parameter.
-type SupportLevel uint8
-
-const (
-	// LevelUnsupported: the integration does not use the field.
-	LevelUnsupported SupportLevel = iota
-	// LevelSupported: the integration uses (or returns) the field when present.
-	LevelSupported
-	// LevelRequired: the integration needs the field.
-	LevelRequired
-)
-
-// String returns the level as the spec writes it.
-func (l SupportLevel) String() string {
-	switch l {
-	case LevelSupported:
-		return "supported"
-	case LevelRequired:
-		return "required"
-	}
-	return "unsupported"
-}
-
-// Integration is one entry of the integration registry.
-type Integration struct {
-	// ID is the stable machine id accounts are bound to.
-	ID string `json:"id"`
-	// Name is the display name.
-	Name string `json:"name"`
-}
-
-// SupportCell is one integration's level for a field.
-type SupportCell struct {
-	Integration string
-	Level       SupportLevel
-}
-
-// FieldSupport is one row of a matrix: a field or query parameter and the
-// integrations that support or require it, sorted by integration.
-type FieldSupport struct {
-	Name  string
-	Cells []SupportCell
-}
-
-// Level returns integration's level for the field.
-func (s *FieldSupport) Level(integration string) SupportLevel {
-	for _, c := range s.Cells {
-		if c.Integration == integration {
-			return c.Level
-		}
-	}
-	return LevelUnsupported
-}
-
-// EnumSupport narrows the schema's values at Path for one integration.
-type EnumSupport struct {
-	Path        string
-	Integration string
-	Values      []string
-}
-
-// OperationSupport is the support matrix of one operation.
-type OperationSupport struct {
-	OperationID string
-	// Method is the unified method name: create, update, ...
-	Method        string
-	HTTPMethod    string
-	Path          string
-	SuccessStatus int
-	// Integrations implementing the operation, sorted.
-	Integrations []string
-	Query        []FieldSupport
-	Request      []FieldSupport
-	Response     []FieldSupport
-	Enums        []EnumSupport
-}
-
-// Implements reports whether integration implements the operation.
-func (o *OperationSupport) Implements(integration string) bool {
-	for _, id := range o.Integrations {
-		if id == integration {
-			return true
-		}
-	}
-	return false
-}
-
-// LookupOperation returns the matrix of the operation with the unified method name.
-func LookupOperation(method string) (*OperationSupport, bool) {
-	for _, o := range Operations {
-		if o.Method == method {
-			return o, true
-		}
-	}
-	return nil, false
-}
+import "github.com/unifiedgen/unifiedgen/runtime/matrix"
 
 // Integrations is the registry, sorted by ID.
-var Integrations = []Integration{
+var Integrations = []matrix.Integration{
 	{
 		ID:   "dixa",
 		Name: "Dixa",
@@ -116,7 +21,7 @@ var Integrations = []Integration{
 }
 
 // LookupIntegration returns the registry entry for id.
-func LookupIntegration(id string) (Integration, bool) {
+func LookupIntegration(id string) (matrix.Integration, bool) {
 	switch id {
 	case "dixa":
 		return Integrations[0], true
@@ -125,66 +30,66 @@ func LookupIntegration(id string) (Integration, bool) {
 	case "planhat":
 		return Integrations[2], true
 	}
-	return Integration{}, false
+	return matrix.Integration{}, false
 }
 
 // CreateUserSupport is the support matrix of createUser (POST /users).
-var CreateUserSupport = OperationSupport{
-	Enums:        []EnumSupport{},
+var CreateUserSupport = matrix.Operation{
+	Enums:        []matrix.Enum{},
 	HTTPMethod:   "POST",
 	Integrations: []string{"dixa", "planhat"},
 	Method:       "create",
 	OperationID:  "createUser",
 	Path:         "/users",
-	Query: []FieldSupport{
+	Query: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "dry_run",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "integrated_account_id",
 		},
 	},
-	Request: []FieldSupport{
+	Request: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelRequired},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Required},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "email",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelRequired},
-				{"planhat", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Required},
+				{Integration: "planhat", Level: matrix.Required},
 			},
 			Name: "name",
 		},
 	},
-	Response: []FieldSupport{
+	Response: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
 			},
 			Name: "email",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "id",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"planhat", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "planhat", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
@@ -193,8 +98,8 @@ var CreateUserSupport = OperationSupport{
 }
 
 // UpdateUserSupport is the support matrix of updateUser (PATCH /users/{id}).
-var UpdateUserSupport = OperationSupport{
-	Enums: []EnumSupport{
+var UpdateUserSupport = matrix.Operation{
+	Enums: []matrix.Enum{
 		{
 			Integration: "gorgias",
 			Path:        "role",
@@ -206,61 +111,61 @@ var UpdateUserSupport = OperationSupport{
 	Method:       "update",
 	OperationID:  "updateUser",
 	Path:         "/users/{id}",
-	Query: []FieldSupport{
+	Query: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "integrated_account_id",
 		},
 		{
-			Cells: []SupportCell{
-				{"gorgias", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "gorgias", Level: matrix.Required},
 			},
 			Name: "notify",
 		},
 	},
-	Request: []FieldSupport{
+	Request: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelRequired},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Required},
 			},
 			Name: "email",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
 		{
-			Cells: []SupportCell{
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "role",
 		},
 	},
-	Response: []FieldSupport{
+	Response: []matrix.Field{
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "email",
 		},
 		{
-			Cells: []SupportCell{
-				{"dixa", LevelSupported},
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "dixa", Level: matrix.Supported},
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "id",
 		},
 		{
-			Cells: []SupportCell{
-				{"gorgias", LevelSupported},
+			Cells: []matrix.Cell{
+				{Integration: "gorgias", Level: matrix.Supported},
 			},
 			Name: "name",
 		},
@@ -269,7 +174,17 @@ var UpdateUserSupport = OperationSupport{
 }
 
 // Operations lists every operation's matrix, sorted by operation id.
-var Operations = []*OperationSupport{
+var Operations = []*matrix.Operation{
 	&CreateUserSupport,
 	&UpdateUserSupport,
+}
+
+// LookupOperation returns the matrix of the operation with the unified method name.
+func LookupOperation(method string) (*matrix.Operation, bool) {
+	for _, o := range Operations {
+		if o.Method == method {
+			return o, true
+		}
+	}
+	return nil, false
 }

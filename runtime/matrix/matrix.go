@@ -1,0 +1,109 @@
+// Package matrix holds the types of a unified API's support matrix: which
+// integrations implement an operation, and which fields and query
+// parameters each one requires, supports and returns. Generated code
+// declares the data (generated/<pkg>/support.gen.go); the types and their
+// lookups live here, once, for every generated package.
+package matrix
+
+// Level is how an integration treats a field or query parameter.
+type Level uint8
+
+const (
+	// Unsupported: the integration does not use the field.
+	Unsupported Level = iota
+	// Supported: the integration uses (or returns) the field when present.
+	Supported
+	// Required: the integration needs the field.
+	Required
+)
+
+// String returns the level as the spec writes it.
+func (l Level) String() string {
+	switch l {
+	case Supported:
+		return "supported"
+	case Required:
+		return "required"
+	}
+	return "unsupported"
+}
+
+// Integration is one entry of the integration registry.
+type Integration struct {
+	// ID is the stable machine id accounts are bound to.
+	ID string `json:"id"`
+	// Name is the display name.
+	Name string `json:"name"`
+}
+
+// Cell is one integration's level for a field.
+type Cell struct {
+	Integration string
+	Level       Level
+}
+
+// Field is one row of a matrix: a field or query parameter and the
+// integrations that support or require it, sorted by integration.
+type Field struct {
+	Name  string
+	Cells []Cell
+}
+
+// Level returns integration's level for the field.
+func (f *Field) Level(integration string) Level {
+	for _, c := range f.Cells {
+		if c.Integration == integration {
+			return c.Level
+		}
+	}
+	return Unsupported
+}
+
+// Enum narrows the schema's values at Path for one integration.
+type Enum struct {
+	Path        string
+	Integration string
+	Values      []string
+}
+
+// Operation is the support matrix of one operation.
+type Operation struct {
+	OperationID string
+	// Method is the unified method name: create, update, ...
+	Method        string
+	HTTPMethod    string
+	Path          string
+	SuccessStatus int
+	// Integrations implementing the operation, sorted.
+	Integrations []string
+	Query        []Field
+	Request      []Field
+	Response     []Field
+	Enums        []Enum
+}
+
+// Implements reports whether integration implements the operation.
+func (o *Operation) Implements(integration string) bool {
+	for _, id := range o.Integrations {
+		if id == integration {
+			return true
+		}
+	}
+	return false
+}
+
+// Split lists the rows of fields integration requires, and those it uses
+// at all (required ones included).
+func Split(fields []Field, integration string) (required, supported []string) {
+	required, supported = []string{}, []string{}
+	for i := range fields {
+		switch fields[i].Level(integration) {
+		case Required:
+			required = append(required, fields[i].Name)
+			supported = append(supported, fields[i].Name)
+		case Supported:
+			supported = append(supported, fields[i].Name)
+		}
+	}
+	return required, supported
+}
