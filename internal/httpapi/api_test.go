@@ -47,15 +47,26 @@ type env struct {
 
 func newEnv(t *testing.T, opt httpapi.Options) *env {
 	t.Helper()
+	h, st := handlerAndStore(t, opt)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, st: st}
+}
+
+// handlerAndStore builds the service in process over a fresh database with
+// two tenants: "one" (token, an account per integration) and "two"
+// (otherToken, otherAccount).
+func handlerAndStore(tb testing.TB, opt httpapi.Options) (http.Handler, *store.Store) {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
+	st, err := store.Open(ctx, tb.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	tb.Cleanup(func() { st.Close() })
 	must := func(err error) {
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	must(st.PutTenant(ctx, store.Tenant{ID: "one", Name: "One"}))
@@ -71,11 +82,9 @@ func newEnv(t *testing.T, opt httpapi.Options) *env {
 	}
 	h, err := httpapi.New(st, backend.Local{}, slog.New(slog.NewTextHandler(io.Discard, nil)), spec.OpenAPI, opt)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, st: st}
+	return h, st
 }
 
 type response struct {

@@ -47,6 +47,9 @@ type Options struct {
 	// last commits before a power loss (not a process crash) may be lost, in
 	// exchange for much cheaper commits.
 	Synchronous string
+	// CacheTTL is how long successful token and account lookups are
+	// answered from memory (0: DefaultCacheTTL; negative: no cache).
+	CacheTTL time.Duration
 }
 
 const (
@@ -74,6 +77,8 @@ type Store struct {
 	// deleted, so pruning runs at most once per pruneEvery.
 	pruneMu   sync.Mutex
 	lastPrune time.Time
+
+	lookups *lookups
 }
 
 // Open opens (creating if needed) the database file at path, brings its
@@ -118,7 +123,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 
-	s := &Store{writer: writer, now: time.Now}
+	ttl := opt.CacheTTL
+	if ttl == 0 {
+		ttl = DefaultCacheTTL
+	}
+	s := &Store{writer: writer, now: time.Now, lookups: newLookups(ttl)}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)

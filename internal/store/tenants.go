@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -57,6 +59,7 @@ func (s *Store) writeOnly(ctx context.Context, fn func(tx *Tx) error) error {
 // PutTenant is [Store.PutTenant] inside a transaction, so that a whole
 // configuration can be applied atomically.
 func (tx *Tx) PutTenant(t Tenant) error {
+	tx.auth = true
 	if t.ID == "" {
 		return errors.New("store: tenant with an empty id")
 	}
@@ -71,6 +74,7 @@ func (tx *Tx) PutTenant(t Tenant) error {
 
 // AddToken is [Store.AddToken] inside a transaction.
 func (tx *Tx) AddToken(tenantID, token string) error {
+	tx.auth = true
 	if token == "" {
 		return errors.New("store: empty token")
 	}
@@ -99,6 +103,7 @@ func (tx *Tx) AddToken(tenantID, token string) error {
 
 // PutAccount is [Store.PutAccount] inside a transaction.
 func (tx *Tx) PutAccount(a Account) error {
+	tx.auth = true
 	if id, err := uuid.Parse(a.ID); err != nil || id.String() != a.ID {
 		return fmt.Errorf("store: put account %q: id is not a canonical lowercase UUID", a.ID)
 	}
@@ -149,6 +154,10 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 		return Tenant{}, ErrNotFound
 	}
 	want := hashToken(token)
+	now := time.Now()
+	if t, ok := get(s.lookups, s.lookups.tenants, want, now); ok {
+		return t, nil
+	}
 	var (
 		stored string
 		t      Tenant
@@ -169,6 +178,7 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
 		return Tenant{}, ErrNotFound
 	}
+	put(s.lookups, s.lookups.tenants, want, t, now)
 	return t, nil
 }
 
@@ -181,6 +191,10 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
 	}
 	a := Account{ID: u.String()}
+	key, now := [2]string{tenantID, a.ID}, time.Now()
+	if c, ok := get(s.lookups, s.lookups.accounts, key, now); ok {
+		return c, nil
+	}
 	err = s.reader.QueryRowContext(ctx,
 		`SELECT tenant_id, integration, name FROM accounts WHERE id = ? AND tenant_id = ?`,
 		a.ID, tenantID).Scan(&a.TenantID, &a.Integration, &a.Name)
@@ -190,6 +204,7 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, err)
 	}
+	put(s.lookups, s.lookups.accounts, key, a, now)
 	return a, nil
 }
 

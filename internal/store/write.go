@@ -42,6 +42,9 @@ const (
 type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	// auth is set when the transaction changed tenants, tokens or
+	// accounts, so the lookup cache is cleared once it commits.
+	auth bool
 }
 
 // Write runs fn in one IMMEDIATE transaction on the single writer connection
@@ -109,7 +112,8 @@ func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved,
 		}
 	}
 
-	saved, err = fn(&Tx{ctx: ctx, tx: sqlTx})
+	tx := &Tx{ctx: ctx, tx: sqlTx}
+	saved, err = fn(tx)
 	if err != nil {
 		return Saved{}, false, err
 	}
@@ -133,6 +137,9 @@ func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved,
 		return Saved{}, false, fmt.Errorf("store: commit: %w", err)
 	}
 	committed = true
+	if tx.auth {
+		s.lookups.clear()
+	}
 	return saved, false, nil
 }
 
