@@ -1,7 +1,7 @@
 # Every target works on a fresh clone with Go installed.
 GO ?= go
 
-.PHONY: all generate check vet test run build
+.PHONY: all generate check vet test race fuzz bench load run build
 
 all: test
 
@@ -20,9 +20,36 @@ check: generate
 vet:
 	$(GO) vet ./...
 
-## test: the README's test command (what CI runs)
-test: check vet
-	$(GO) test ./...
+## test: the README's test command (what CI runs): regenerate and compare,
+## vet, every test under the race detector, and a short pass of each fuzzer
+test: check vet race fuzz
+
+race:
+	$(GO) test -race ./...
+
+## fuzz: FUZZTIME (default 5s) of each fuzz target, on top of its seed corpus
+FUZZTIME ?= 5s
+FUZZ_TARGETS = \
+	FuzzParse:./runtime/qs \
+	FuzzDecodeAndValidateCreate:./conformance \
+	FuzzDecodeAndValidateUpdate:./conformance \
+	FuzzRequest:./internal/httpapi \
+	FuzzLoadAndBuild:./generator
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  name=$${t%%:*}; pkg=$${t#*:}; \
+	  echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
+
+## bench: the Go benchmarks (decoding and validation against kin-openapi and
+## encoding/json, whole in-process requests, generation time)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./internal/httpapi ./generator
+
+## load: wrk against the built server on 127.0.0.1 (see bench/README.md)
+load:
+	bash bench/load.sh
 
 ## build: the service binary, bin/unifiedapi
 build:

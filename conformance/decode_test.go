@@ -150,3 +150,14 @@ func TestDecodeManyFailuresAreBounded(t *testing.T) {
 		t.Fatalf("kept %d, dropped %d", len(r.Failures), r.Dropped)
 	}
 }
+
+func TestSyntaxFailureSurvivesTheCap(t *testing.T) {
+	// 102 wrong items fill the report; the cut-off body must still say it
+	// is malformed, since that explains everything else.
+	body := `{"name": "x", "emails": [` + strings.Repeat(`1,`, 102) + `1`
+	_, r := decodeCreate(t, body)
+	last := r.Failures[len(r.Failures)-1]
+	if last.Rule != validation.RuleSyntax || r.Dropped == 0 {
+		t.Fatalf("last failure %+v, dropped %d", last, r.Dropped)
+	}
+}

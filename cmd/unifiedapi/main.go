@@ -129,8 +129,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Above the query parser's 64 KiB limit, so that an over-long
+		// query gets the service's JSON 400 naming the problem rather
+		// than net/http's plain-text 431.
+		MaxHeaderBytes: 256 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if demo != nil {
 		printDemo(stdout, ln.Addr().String(), *dbPath, demo)

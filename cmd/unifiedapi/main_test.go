@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,8 +19,37 @@ import (
 type server struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *bytes.Buffer
-	stderr *bytes.Buffer
+	stdout *syncBuffer
+	stderr *syncBuffer
+}
+
+// syncBuffer is written by the process's output copier while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// buildService compiles the command under test.
+func buildService(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "unifiedapi")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func freeAddr(t *testing.T) string {
@@ -32,10 +62,12 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func start(t *testing.T, bin, db string) *server {
+// start runs the service on a free port with db, unlimited rate and any
+// more flags, and waits until it answers.
+func start(t *testing.T, bin, db string, args ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	s.cmd = exec.Command(bin, "-addr", s.addr, "-db", db, "-rate", "0")
+	s := &server{addr: freeAddr(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	s.cmd = exec.Command(bin, append([]string{"-addr", s.addr, "-db", db, "-rate", "0"}, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -122,10 +154,7 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Fatal("curl is needed to run the README's calls (CI installs it)")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "unifiedapi")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildService(t)
 	db := filepath.Join(dir, "data", "unified.db")
 
 	s := start(t, bin, db)
@@ -147,6 +176,12 @@ func TestServiceEndToEnd(t *testing.T) {
 			}
 			break
 		}
+	}
+	// An over-long query is the service's JSON 400, not net/http's 431.
+	long := exec.Command("curl", "-s", "-w", "\n%{http_code}", "http://"+s.addr+"/unified/ticketing/users/meta/create?x="+strings.Repeat("a", 70<<10),
+		"-H", "Authorization: Bearer demo-token-change-me")
+	if out, err := long.Output(); err != nil || !strings.HasSuffix(string(out), "\n400") || !strings.Contains(string(out), `"statusCode":400`) {
+		t.Errorf("70 KiB query: %v %.200s", err, out)
 	}
 	s.stop(t)
 	for _, secret := range []string{"demo-token-change-me", "Bearer"} {
@@ -191,10 +226,7 @@ func TestApplyConfig(t *testing.T) {
 		t.Skip("builds the service")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "unifiedapi")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildService(t)
 	cfg := filepath.Join(dir, "acme.yaml")
 	os.WriteFile(cfg, []byte(`tenants:
   - id: acme

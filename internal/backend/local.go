@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,8 +50,8 @@ func (Local) UpdateUser(_ context.Context, c Call, id string) (Result, error) {
 		return Result{}, errors.New("local backend: no transaction")
 	}
 	u, err := c.Tx.UpdateUser(c.Account.ID, id, c.Now, func(old store.User) ([]byte, error) {
-		var s stored
-		if err := json.Unmarshal(old.Record, &s); err != nil {
+		s, err := decodeStored(old.Record)
+		if err != nil {
 			return nil, fmt.Errorf("stored user %s: %w", id, err)
 		}
 		s.Fields = orEmpty(s.Fields)
@@ -73,8 +74,8 @@ func (Local) UpdateUser(_ context.Context, c Call, id string) (Result, error) {
 }
 
 func result(u store.User) (Result, error) {
-	var s stored
-	if err := json.Unmarshal(u.Record, &s); err != nil {
+	s, err := decodeStored(u.Record)
+	if err != nil {
 		return Result{}, fmt.Errorf("stored user %s: %w", u.ID, err)
 	}
 	created, updated := u.CreatedAt.UTC().Format(time.RFC3339Nano), u.UpdatedAt.UTC().Format(time.RFC3339Nano)
@@ -90,6 +91,16 @@ func result(u store.User) (Result, error) {
 	unified["is_active"] = s.Fields["status"] != "inactive"
 	delete(unified, "status")
 	return Result{ID: u.ID, Version: u.Version, Remote: remote, Unified: unified}, nil
+}
+
+// decodeStored reads a stored record, keeping numbers exactly as they were
+// sent (json.Number): remote data is passed through, not computed with.
+func decodeStored(data []byte) (stored, error) {
+	var s stored
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	err := dec.Decode(&s)
+	return s, err
 }
 
 func orEmpty(m map[string]any) map[string]any {

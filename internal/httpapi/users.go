@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -159,11 +160,13 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	return body, true
 }
 
-// decodable reports whether the body was JSON at all: per-integration rules
-// are not worth checking on a body that could not be read.
+// decodable reports whether the body was a JSON object at all:
+// per-integration rules are not worth checking on a body that could not be
+// read, or that is null, an array or a scalar (a failure of the whole body,
+// whose field is "").
 func decodable(rep *validation.Report) bool {
 	for _, f := range rep.Failures {
-		if f.Rule == validation.RuleSyntax || f.Rule == validation.RuleTooDeep {
+		if f.Rule == validation.RuleSyntax || f.Rule == validation.RuleTooDeep || f.Field == "" {
 			return false
 		}
 	}
@@ -231,7 +234,9 @@ func strict(r *http.Request) bool {
 // disagree with the first.
 func newCall(acct store.Account, raw []byte, ignored []validation.Ignored, remoteQuery map[string]any) (backend.Call, error) {
 	var fields map[string]any
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers reach the backend exactly as sent
+	if err := dec.Decode(&fields); err != nil {
 		return backend.Call{}, err
 	}
 	for _, ig := range ignored {

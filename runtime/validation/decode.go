@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -97,7 +98,7 @@ func (s *State) syntaxFailure(err error) Failure {
 	if errors.Is(err, ErrTooDeep) {
 		return Failure{Location: Body, Field: field, Rule: RuleTooDeep, Message: "nested deeper than " + strconv.Itoa(MaxDepth) + " levels"}
 	}
-	if len(s.data) == 0 {
+	if len(bytes.TrimSpace(s.data)) == 0 {
 		return Failure{Location: Body, Rule: RuleSyntax, Message: "body is empty; send a JSON object"}
 	}
 	var se *json.SyntaxError
@@ -223,7 +224,7 @@ func (s *State) MissingMember(key string) {
 }
 
 // Any decodes a free-form value (a JSON object member typed only as
-// "object") into maps, slices, strings, float64s, bools and nils, bounded
+// "object") into maps, slices, strings, json.Numbers, bools and nils, bounded
 // by MaxDepth counted from the body's root.
 func (s *State) Any() (any, error) {
 	return decodeAny(s.D, s.Path.Depth())
@@ -256,7 +257,10 @@ func decodeAny(d *jx.Decoder, depth int) (any, error) {
 	case jx.String:
 		return d.Str()
 	case jx.Number:
-		return d.Float64()
+		// Free-form data is passed through: keep the number exactly as
+		// sent (1e400 and 2^64 are valid JSON, not float64s).
+		n, err := d.Num()
+		return json.Number(n.String()), err
 	case jx.Bool:
 		return d.Bool()
 	default:

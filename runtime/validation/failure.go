@@ -48,6 +48,12 @@ type Failure struct {
 // String renders the failure the way error messages quote it:
 // `body field "emails[0].type": must be one of "primary", "other"`.
 func (f Failure) String() string {
+	if f.Field == "" {
+		if f.Location == Query {
+			return "query string: " + f.Message
+		}
+		return string(f.Location) + ": " + f.Message
+	}
 	var b strings.Builder
 	b.WriteString(string(f.Location))
 	if f.Location == Body {

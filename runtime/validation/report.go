@@ -36,7 +36,9 @@ func (r *Report) Reset() {
 
 // Add records f.
 func (r *Report) Add(f Failure) {
-	if len(r.Failures) >= MaxFailures {
+	// A body that is not JSON (or too deep) must say so however many
+	// failures came before: it is the one that explains the others.
+	if len(r.Failures) >= MaxFailures && f.Rule != RuleSyntax && f.Rule != RuleTooDeep {
 		r.Dropped++
 		return
 	}
