@@ -34,7 +34,7 @@ type Call struct {
 	// Tx is the transaction the pipeline opened for this request, in which
 	// the Idempotency-Key is stored too. Backends that keep data in the
 	// service's database write in it; remote backends ignore it.
-	Tx *store.Tx
+	Tx  *store.Tx
 	Now time.Time
 }
 

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
-	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/httpapi"
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/spec"
 )
 
@@ -351,7 +351,7 @@ func TestQueryEncodings(t *testing.T) {
 		{createPath("pivotal_tracker", "&collections[0][name]=x"), "collections[0].name", "is not a member"},
 		{createPath("pivotal_tracker", "&collections[0][id]="), "collections[0].id", "at least 1 character long"},
 		{createPath("pivotal_tracker", "&collections=5"), "collections", "must be a list of objects such as collections[0][key]=value"},
-		{createPath("dixa", "&integrated_account_id=" + accountOf("hive")), "integrated_account_id", "must be a single value, got a list"},
+		{createPath("dixa", "&integrated_account_id="+accountOf("hive")), "integrated_account_id", "must be a single value, got a list"},
 		{createPath("dixa", "&truto_exclude_fields[a]=b"), "truto_exclude_fields", "must be a list of values, got an object"},
 	} {
 		r := e.do("POST", c.path, token, pivotal)

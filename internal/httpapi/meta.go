@@ -17,12 +17,12 @@ import (
 // methodMeta is the part of GET /unified/ticketing/users/meta/{method} that
 // depends only on the spec, rendered once at start-up.
 type methodMeta struct {
-	Method            string                `json:"method"`
-	OperationID       string                `json:"operation_id"`
-	HTTPMethod        string                `json:"http_method"`
-	Path              string                `json:"path"`
-	RequestBodySchema json.RawMessage       `json:"request_body_schema"`
-	QuerySchema       json.RawMessage       `json:"query_schema"`
+	Method            string               `json:"method"`
+	OperationID       string               `json:"operation_id"`
+	HTTPMethod        string               `json:"http_method"`
+	Path              string               `json:"path"`
+	RequestBodySchema json.RawMessage      `json:"request_body_schema"`
+	QuerySchema       json.RawMessage      `json:"query_schema"`
 	Integrations      []matrix.Integration `json:"integrations"`
 }
 

@@ -210,9 +210,9 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		e.queue = append(e.queue, job{typ: t.Name, schema: s})
 		if t.Ptr {
 			y := jen.Id(fmt.Sprintf("y%d", depth))
-			return []jen.Code{jen.Var().Add(y.Clone()).Id(t.Name), jen.Id("bindQuery" + t.Name).Call(pp, v, jen.Op("&").Add(y.Clone())), target.Clone().Op("=").Op("&").Add(y.Clone())}, nil
+			return []jen.Code{jen.Var().Add(y.Clone()).Id(t.Name), jen.Id("bindQuery"+t.Name).Call(pp, v, jen.Op("&").Add(y.Clone())), target.Clone().Op("=").Op("&").Add(y.Clone())}, nil
 		}
-		return []jen.Code{jen.Id("bindQuery" + t.Name).Call(pp, v, jen.Op("&").Add(target.Clone()))}, nil
+		return []jen.Code{jen.Id("bindQuery"+t.Name).Call(pp, v, jen.Op("&").Add(target.Clone()))}, nil
 	case s.Kind == model.KindString && u.Name == "openapi_types.UUID":
 		return []jen.Code{jen.If(read("UUID"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
 	case s.Kind == model.KindString && len(s.Enum) > 0:
