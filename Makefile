@@ -17,7 +17,10 @@ check: generate
 	  git --no-pager diff --stat -- generated; exit 1; \
 	fi
 
+## vet: gofmt (every Go file, goldens included) and go vet
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt'd:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
 ## test: the README's test command (what CI runs): regenerate and compare,
