@@ -50,9 +50,10 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./internal/httpapi ./generator
 
-## load: wrk against the built server on 127.0.0.1 (see bench/README.md)
+## load: wrk against the built server on 127.0.0.1, DURATION (10s) per
+## scenario; writes bench/results/load-<date>.md (see bench/README.md)
 load:
-	bash bench/load.sh
+	GO=$(GO) bash bench/load.sh
 
 ## build: the service binary, bin/unifiedapi
 build:

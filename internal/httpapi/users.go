@@ -286,6 +286,13 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request, op *matrix.Opera
 	case errors.Is(err, backend.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "user "+strconv.Quote(userID)+" not found in integrated account "+acct.ID)
 		return
+	case err != nil && r.Context().Err() != nil:
+		// The client went away before the write began or finished; the
+		// transaction was rolled back and nobody is left to answer.
+		// 499 is nginx's "client closed request", for the access log.
+		annotate(r.Context(), slog.String("outcome", "client closed request"))
+		w.WriteHeader(499)
+		return
 	case err != nil:
 		s.log.Error("backend", "request_id", requestID(r.Context()), "integration", acct.Integration, "err", err)
 		writeError(w, r, http.StatusBadGateway, integrationName(acct.Integration)+" could not store the user; retry later")

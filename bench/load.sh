@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# Load test of the unified API on 127.0.0.1 (see bench/README.md).
+#
+#   bench/load.sh                    # every scenario, 10s each
+#   DURATION=30s bench/load.sh       # longer runs
+#   SCENARIOS="bare rejected" bench/load.sh
+#
+# For each scenario it starts a fresh server (bin/unifiedapi with a new
+# SQLite file in a temporary directory and -rate 0, or the bare baseline),
+# waits for /healthz, runs wrk for DURATION, stops the server, and finally
+# prints one table and writes it to bench/results/load-<date>.md.
+#
+# Environment: DURATION (10s), THREADS (2), CONNECTIONS (32), PORT (18480),
+# SCENARIOS (bare rejected created created-normal updated), GO (go),
+# QUIET_WAIT (30): before each scenario, wait up to this many seconds for
+# the machine to be idle (other processes using under 0.25 CPU cores), since
+# wrk and the server share it; a scenario run on a busy machine is marked
+# NOISY in the table. KEEP=1 keeps the temporary directory (databases, logs,
+# wrk output).
+set -euo pipefail
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-18480}
+SCENARIOS=${SCENARIOS:-bare rejected created created-normal updated}
+GO=${GO:-go}
+KEEP=${KEEP:-}
+QUIET_WAIT=${QUIET_WAIT:-30}
+
+HOST=127.0.0.1
+BASE="http://$HOST:$PORT"
+TOKEN=demo-token-change-me
+ACCOUNT=00000000-0000-4000-8000-000000000001 # Dixa (demo), config/demo.yaml
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR="$ROOT/bench"
+export BENCH_DIR
+cd "$ROOT"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'load.sh: %s\n' "$*" >&2; exit 1; }
+
+# Seconds in a wrk duration (10, 10s, 2m, 1h), to bound wrk with timeout(1).
+seconds() {
+	local d=$1
+	case $d in
+	*h) echo $((${d%h} * 3600)) ;;
+	*m) echo $((${d%m} * 60)) ;;
+	*s) echo "${d%s}" ;;
+	*) echo "$d" ;;
+	esac
+}
+[[ $(seconds "$DURATION") =~ ^[0-9]+$ ]] || die "DURATION=$DURATION: want a whole number of seconds, minutes or hours (10s, 2m)"
+WRK_LIMIT=$(($(seconds "$DURATION") + 60))
+
+# --- wrk ---------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+	sudo=""
+	if [[ $(id -u) != 0 ]]; then
+		command -v sudo >/dev/null 2>&1 || die "wrk is missing; install it with: apt-get update && apt-get install -y wrk"
+		sudo="sudo"
+	fi
+	say "wrk is missing; installing it from Debian: $sudo apt-get update && $sudo apt-get install -y wrk"
+	$sudo apt-get update
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y wrk
+fi
+for tool in curl timeout; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
+done
+
+# --- temporary directory and clean-up ---------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/unifiedapi-load.XXXXXX")
+PIDS=()   # servers started by this script
+WRK_PID="" # the running wrk (its timeout wrapper)
+
+stop() { # pid: SIGTERM (graceful shutdown), SIGKILL after 10s
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local pid
+	if [[ -n $WRK_PID ]]; then
+		kill -TERM "$WRK_PID" 2>/dev/null || true
+		wait "$WRK_PID" 2>/dev/null || true
+	fi
+	for pid in "${PIDS[@]}"; do
+		stop "$pid"
+	done
+	if [[ -n $KEEP ]]; then
+		say "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- build -------------------------------------------------------------------
+say "building bin/unifiedapi and the bare baseline ($($GO version))"
+$GO build -o bin/unifiedapi ./cmd/unifiedapi
+$GO build -o "$WORK/bare" ./bench/bare
+
+# --- helpers -----------------------------------------------------------------
+SERVER_PID=""
+
+start() { # name command...: starts a server, waits for /healthz
+	local name=$1 i
+	shift
+	if curl -s -o /dev/null --max-time 1 "$BASE/"; then
+		die "something already answers on $BASE; set PORT to a free port"
+	fi
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	for i in $(seq 100); do
+		if curl -fs -o /dev/null --max-time 1 "$BASE/healthz"; then
+			return 0
+		fi
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			tail -n 20 "$WORK/$name.log" >&2 || true
+			die "$name: the server exited before answering /healthz"
+		fi
+		sleep 0.1
+	done
+	die "$name: no answer from $BASE/healthz after 10s"
+}
+
+start_service() { # name sync
+	start "$1" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
+}
+
+proc_ticks() { # pid: its utime+stime, in clock ticks
+	local s
+	s=$(<"/proc/$1/stat")
+	s=${s##*) }
+	set -- $s
+	echo $((${12} + ${13}))
+}
+
+machine_ticks() { # "total idle iowait", in clock ticks summed over all CPUs
+	local cpu user nice system idle iowait irq softirq steal rest
+	read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
+	echo "$((user + nice + system + idle + iowait + irq + softirq + steal)) $idle $iowait"
+}
+
+children_ticks() { # sets CHILDREN: CPU time of this shell's finished children, in clock ticks
+	# times is a builtin: run in this shell (not in $(...), a subshell whose
+	# children times start at zero) and read its second line, "0m1.2s 0m0.3s".
+	times >"$WORK/times"
+	CHILDREN=$(awk -v hz="$CLK_TCK" 'NR == 2 {
+		t = 0
+		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
+		printf "%d\n", t * hz + 0.5 }' "$WORK/times")
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+NCPU=$(nproc)
+declare -A R # results: R[scenario.key]
+WRK_COMMANDS=()
+
+run_wrk() { # name script
+	local name=$1 script=$2 s0 s1 m0 m1 c0 c1 line kv
+	local cmd=(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$script" "$BASE")
+	WRK_COMMANDS+=("$name: ${USER_ID:+USER_ID=$USER_ID }${cmd[*]}")
+	say "$name: ${cmd[*]}"
+	s0=$(proc_ticks "$SERVER_PID")
+	m0=$(machine_ticks)
+	children_ticks
+	c0=$CHILDREN
+	# In the background and waited for, so that a signal to this script is
+	# handled at once (bash defers traps until a foreground command ends).
+	timeout -k 5 "$WRK_LIMIT" "${cmd[@]}" >"$WORK/$name.wrk" 2>&1 &
+	WRK_PID=$!
+	wait "$WRK_PID" || die "$name: wrk failed: $(tail -n 3 "$WORK/$name.wrk")"
+	WRK_PID=""
+	cat "$WORK/$name.wrk"
+	children_ticks
+	c1=$CHILDREN
+	s1=$(proc_ticks "$SERVER_PID")
+	m1=$(machine_ticks)
+
+	line=$(grep '^BENCH ' "$WORK/$name.wrk") || die "$name: wrk printed no BENCH line"
+	for kv in ${line#BENCH }; do
+		R[$name.${kv%%=*}]=${kv#*=}
+	done
+	local mt0 mi0 mw0 mt1 mi1 mw1 cpu
+	read -r mt0 mi0 mw0 <<<"$m0"
+	read -r mt1 mi1 mw1 <<<"$m1"
+	# Wall time is the machine's ticks over all CPUs divided by their number;
+	# "other" is what was busy but neither the server nor wrk (the kernel's
+	# softirq work for loopback traffic, and anything else on the machine).
+	cpu=$(awk -v dt=$((mt1 - mt0)) -v di=$((mi1 - mi0)) -v dw=$((mw1 - mw0)) \
+		-v ds=$((s1 - s0)) -v dc=$((c1 - c0)) -v ncpu="$NCPU" -v n="${R[$name.requests]}" -v hz="$CLK_TCK" 'BEGIN {
+		wall = dt / ncpu
+		if (wall <= 0) wall = 1
+		busy = (dt - di - dw) / wall
+		printf "%.2f %.2f %.2f %.2f %.0f %.0f\n", ds / wall, dc / wall, busy - ds / wall - dc / wall,
+			(di + dw) / wall, 100 * dw / dt, (n ? ds / hz * 1e6 / n : 0) }')
+	read -r R[$name.cpu_server] R[$name.cpu_wrk] R[$name.cpu_other] R[$name.cpu_idle] R[$name.iowait] R[$name.cpu_us_req] <<<"$cpu"
+}
+
+# statuses name method: prints "STATUSES ABANDONED" from the service's access
+# log, e.g. "201×5000 21": the statuses of the method's requests, except those
+# that failed because their client went away ("context canceled", SQLite
+# "interrupted", or database/sql's rolled-back transaction): wrk closes its
+# connections when the run ends, and requests still queued for the writer
+# then are cancelled and logged as 502, but no client sees them.
+statuses() {
+	awk -v m="\"method\":\"$2\"" '
+		function field(re, skip) { return match($0, re) ? substr($0, RSTART + skip, RLENGTH - skip) : "" }
+		NR == FNR {
+			if (/"level":"ERROR"/ && /context canceled|interrupted|already been committed or rolled back/) cancelled[field("\"request_id\":\"[^\"]*\"", 0)] = 1
+			next
+		}
+		/"msg":"request"/ && index($0, m) {
+			if (field("\"request_id\":\"[^\"]*\"", 0) in cancelled) { abandoned++; next }
+			n[field("\"status\":[0-9]+", 9)]++
+		}
+		END {
+			s = ""
+			for (k in n) s = s (s == "" ? "" : ",") k "×" n[k]
+			printf "%s %d\n", (s == "" ? "none" : s), abandoned
+		}' "$WORK/$1.log" "$WORK/$1.log"
+}
+
+check() { # name method expected-status: fills R[name.note], records failures
+	local name=$1 method=$2 want=$3 got abandoned
+	read -r got abandoned < <(statuses "$name" "$method")
+	if [[ $got =~ ^$want×[0-9]+$ ]]; then
+		R[$name.note]="all $want (log: $got)"
+	else
+		R[$name.note]="UNEXPECTED: log has $got; want only $want"
+		FAILED+=("$name")
+	fi
+	if ((abandoned)); then
+		R[$name.note]+="; $abandoned cancelled when wrk stopped (logged 502, never sent)"
+	fi
+}
+FAILED=()
+
+# --- scenarios ---------------------------------------------------------------
+scenario() {
+	local name=$1
+	case $name in
+	bare)
+		start "$name" "$WORK/bare" -addr "$HOST:$PORT"
+		run_wrk "$name" create-invalid.lua
+		if [[ ${R[$name.non2xx]} == "${R[$name.requests]}" ]]; then
+			R[$name.note]="fixed 400, no work (wrk: all non-2xx)"
+		else
+			R[$name.note]="UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx of ${R[$name.requests]}"
+			FAILED+=("$name")
+		fi
+		;;
+	rejected)
+		start_service "$name" FULL
+		run_wrk "$name" create-invalid.lua
+		check "$name" POST 400
+		if [[ ${R[$name.non2xx]} != "${R[$name.requests]}" ]]; then
+			R[$name.note]+="; UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx of ${R[$name.requests]}"
+			FAILED+=("$name")
+		fi
+		;;
+	created)
+		start_service "$name" FULL
+		run_wrk "$name" create-valid.lua
+		check "$name" POST 201
+		;;
+	created-normal)
+		start_service "$name" NORMAL
+		run_wrk "$name" create-valid.lua
+		check "$name" POST 201
+		;;
+	updated)
+		start_service "$name" FULL
+		local id
+		id=$(curl -fsS -X POST "$BASE/unified/ticketing/users?integrated_account_id=$ACCOUNT" \
+			-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+			-d '{"name":"Jane Doe","emails":[{"email":"jane@example.com","type":"primary"},{"email":"jane.doe@example.org","type":"other"}],"first_name":"Jane","last_name":"Doe","roles":[{"id":"member","name":"Member"}],"team_ids":["1001","1002"]}' |
+			grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4)
+		[[ -n $id ]] || die "updated: could not create the user to update"
+		say "updated: PATCHing user $id"
+		USER_ID=$id run_wrk "$name" update.lua
+		check "$name" PATCH 200
+		;;
+	*) die "unknown scenario $name (known: bare rejected created created-normal updated)" ;;
+	esac
+	stop "$SERVER_PID"
+}
+
+busy_cores() { # CPU cores busy on the machine over the next second
+	local a b
+	a=$(machine_ticks)
+	sleep 1
+	b=$(machine_ticks)
+	echo "$a $b" | awk -v ncpu="$NCPU" '{ dt = $4 - $1; printf "%.2f\n", (dt > 0 ? ncpu * (dt - ($5 - $2) - ($6 - $3)) / dt : 0) }'
+}
+
+wait_quiet() { # waits up to QUIET_WAIT seconds for under 0.25 busy cores
+	local start=$SECONDS busy told=""
+	while :; do
+		busy=$(busy_cores)
+		if awk -v b="$busy" 'BEGIN { exit !(b < 0.25) }'; then
+			return 0
+		fi
+		if ((SECONDS - start >= QUIET_WAIT)); then
+			say "the machine is busy ($busy cores in use by other processes); measuring anyway"
+			return 0
+		fi
+		if [[ -z $told ]]; then
+			say "the machine is busy ($busy cores in use by other processes); waiting up to ${QUIET_WAIT}s for it to settle"
+			told=1
+		fi
+	done
+}
+
+for s in $SCENARIOS; do
+	wait_quiet
+	scenario "$s"
+	if awk -v o="${R[$s.cpu_other]}" 'BEGIN { exit !(o > 0.25) }'; then
+		R[$s.note]+="; NOISY: ${R[$s.cpu_other]} cores used by other processes"
+	fi
+done
+
+# --- report ------------------------------------------------------------------
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
+
+HEADER="| scenario | requests/s | p50 | p99 | requests | non-2xx | socket errors | server CPU µs/req | CPU cores: server / wrk / other / idle | iowait % | responses |"
+RULE="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+TABLE="$HEADER"$'\n'"$RULE"
+for s in $SCENARIOS; do
+	errs=$((R[$s.connect] + R[$s.read] + R[$s.write] + R[$s.timeout]))
+	TABLE+=$'\n'"| $s | ${R[$s.rps]} | $(ms "${R[$s.p50_us]}") | $(ms "${R[$s.p99_us]}") | ${R[$s.requests]} | ${R[$s.non2xx]} | $errs | ${R[$s.cpu_us_req]} | ${R[$s.cpu_server]} / ${R[$s.cpu_wrk]} / ${R[$s.cpu_other]} / ${R[$s.cpu_idle]} | ${R[$s.iowait]} | ${R[$s.note]} |"
+done
+
+RATIO=""
+if [[ -n ${R[bare.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
+	RATIO=$(awk -v r="${R[rejected.rps]}" -v b="${R[bare.rps]}" -v cr="${R[rejected.cpu_us_req]}" -v cb="${R[bare.cpu_us_req]}" 'BEGIN {
+		p = 100 * r / b
+		printf "rejected / bare throughput: %.0f%% (target: at least 80%%: %s); server CPU per request: %s µs vs %s µs (%.1fx)",
+			p, (p >= 80 ? "met" : "MISSED"), cr, cb, (cb ? cr / cb : 0) }')
+fi
+
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+STAMP=$(date -u +%Y-%m-%d-%H%M%S)
+COMMAND="DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SCENARIOS=\"$SCENARIOS\" bench/load.sh"
+mkdir -p bench/results
+OUT="bench/results/load-$STAMP.md"
+{
+	echo "# Load test, $DATE"
+	echo
+	echo "- command: \`$COMMAND\`"
+	echo "- go: \`$($GO version)\`"
+	echo "- nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); kernel: $(uname -r)"
+	echo "- wrk: \`$(wrk --version 2>&1 | head -n 1 | sed 's/ Copyright.*//')\`, $THREADS threads, $CONNECTIONS connections, $DURATION per scenario, on the same machine as the server"
+	echo "- commit: \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`$(git diff --quiet HEAD 2>/dev/null || echo ' (working tree differs)')"
+	echo
+	echo "$TABLE"
+	echo
+	[[ -z $RATIO ]] || { echo "$RATIO"; echo; }
+	echo "Each scenario ran against a fresh server on $HOST:$PORT (-rate 0, new SQLite file under \$TMPDIR; created-normal with -sync NORMAL, every other service run with -sync FULL)."
+	echo "non-2xx is wrk's count of responses with status >= 400. CPU cores are averages over the run: the server process (/proc/PID/stat), wrk (this shell's children times),"
+	echo "other = busy CPU (/proc/stat) that was neither (loopback softirq work, and anything else running on the machine: a high figure means a noisy run), and idle (including iowait)."
+	echo "responses: the service's access log, by status."
+	echo
+	echo "wrk commands:"
+	echo
+	for c in "${WRK_COMMANDS[@]}"; do echo "- \`$c\`"; done
+	echo
+	for s in $SCENARIOS; do
+		echo "<details><summary>wrk output: $s</summary>"
+		echo
+		echo '```'
+		cat "$WORK/$s.wrk"
+		echo '```'
+		echo
+		echo "</details>"
+		echo
+	done
+} >"$OUT"
+
+echo
+echo "$TABLE"
+echo
+[[ -z $RATIO ]] || echo "$RATIO"
+echo "written to $OUT"
+
+if ((${#FAILED[@]})); then
+	die "unexpected responses in: ${FAILED[*]}"
+fi
