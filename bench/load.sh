@@ -210,27 +210,23 @@ run_wrk() { # name script
 }
 
 # statuses name method: prints "STATUSES ABANDONED" from the service's access
-# log, e.g. "201×5000 21": the statuses of the method's requests, except those
-# that failed because their client went away ("context canceled", SQLite
-# "interrupted", or database/sql's rolled-back transaction): wrk closes its
-# connections when the run ends, and requests still queued for the writer
-# then are cancelled and logged as 502, but no client sees them.
+# log, e.g. "201×5000 21": the statuses of the method's requests, except
+# those whose client went away: wrk closes its connections when the run
+# ends, and requests still queued for the writer then are rolled back and
+# logged with status 499 ("client closed request"); no client sees them.
 statuses() {
 	awk -v m="\"method\":\"$2\"" '
 		function field(re, skip) { return match($0, re) ? substr($0, RSTART + skip, RLENGTH - skip) : "" }
-		NR == FNR {
-			if (/"level":"ERROR"/ && /context canceled|interrupted|already been committed or rolled back/) cancelled[field("\"request_id\":\"[^\"]*\"", 0)] = 1
-			next
-		}
 		/"msg":"request"/ && index($0, m) {
-			if (field("\"request_id\":\"[^\"]*\"", 0) in cancelled) { abandoned++; next }
-			n[field("\"status\":[0-9]+", 9)]++
+			st = field("\"status\":[0-9]+", 9)
+			if (st == "499") { abandoned++; next }
+			n[st]++
 		}
 		END {
 			s = ""
 			for (k in n) s = s (s == "" ? "" : ",") k "×" n[k]
 			printf "%s %d\n", (s == "" ? "none" : s), abandoned
-		}' "$WORK/$1.log" "$WORK/$1.log"
+		}' "$WORK/$1.log"
 }
 
 check() { # name method expected-status: fills R[name.note], records failures
@@ -243,7 +239,7 @@ check() { # name method expected-status: fills R[name.note], records failures
 		FAILED+=("$name")
 	fi
 	if ((abandoned)); then
-		R[$name.note]+="; $abandoned cancelled when wrk stopped (logged 502, never sent)"
+		R[$name.note]+="; $abandoned cancelled when wrk stopped (logged 499, never sent)"
 	fi
 }
 FAILED=()

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -30,6 +31,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/config"
 	"github.com/unifiedgen/unifiedgen/internal/httpapi"
+	"github.com/unifiedgen/unifiedgen/internal/logbuf"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/spec"
 )
@@ -64,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxBody := fs.Int64("max-body", httpapi.DefaultOptions.MaxBody, "largest request body in bytes")
 	rateLimit := fs.Float64("rate", httpapi.DefaultOptions.Rate, "requests per second per tenant (0: unlimited)")
 	burst := fs.Int("burst", httpapi.DefaultOptions.Burst, "request burst per tenant")
+	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,7 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	// One line per request: buffered, flushed every 100 ms and at exit.
+	logOut := logbuf.New(stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	handler, err := httpapi.New(st, backend.Local{}, log, spec.OpenAPI, httpapi.Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, Now: time.Now})
 	if err != nil {
 		return err
@@ -137,6 +143,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if demo != nil {
 		printDemo(stdout, ln.Addr().String(), *dbPath, demo)
+	}
+	if *debugAddr != "" {
+		// Profiles on their own listener, never on the API's port.
+		dbg := http.NewServeMux()
+		dbg.HandleFunc("/debug/pprof/", pprof.Index)
+		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dbg.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		go func() {
+			err := (&http.Server{Addr: *debugAddr, Handler: dbg, ReadHeaderTimeout: 5 * time.Second}).ListenAndServe()
+			log.Error("debug listener", "err", err)
+		}()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
