@@ -37,6 +37,11 @@ func (p *JSONPath) Depth() int { return len(p.segs) }
 // path (the body itself) is "".
 func (p *JSONPath) String() string {
 	var b strings.Builder
+	n := 0
+	for _, s := range p.segs {
+		n += len(s.key) + 4
+	}
+	b.Grow(n)
 	for i, s := range p.segs {
 		if s.index >= 0 {
 			b.WriteByte('[')
