@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -132,7 +134,11 @@ func (s *Server) GetUserMeta(w http.ResponseWriter, r *http.Request, method unif
 	static, ok := s.meta[string(method)]
 	op, found := unified.LookupOperation(string(method))
 	if !ok || !found {
-		writeError(w, r, http.StatusNotFound, "no method "+string(method)+" on ticketing/users; use create or update")
+		var methods []string
+		for _, o := range unified.Operations {
+			methods = append(methods, o.Method)
+		}
+		writeError(w, r, http.StatusNotFound, "no method "+strconv.Quote(string(method))+"; the methods are "+strings.Join(methods, ", "))
 		return
 	}
 	if params.IntegratedAccountId == nil {

@@ -111,7 +111,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id openapi_type
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{
 			StatusCode:  http.StatusUnprocessableEntity,
 			Error:       http.StatusText(http.StatusUnprocessableEntity),
-			Message:     integrationName(acct.Integration) + " does not implement " + op.Method + " on ticketing/users; the integrations that do are " + names(op.Integrations),
+			Message:     integrationName(acct.Integration) + " does not implement " + op.Method + " (" + op.HTTPMethod + " " + op.Path + "); the integrations that do are " + names(op.Integrations),
 			Integration: acct.Integration,
 			RequestID:   requestID(r.Context()),
 		})
