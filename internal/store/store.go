@@ -79,6 +79,13 @@ type Store struct {
 	lastPrune time.Time
 
 	lookups *lookups
+
+	// The writer goroutine (see Write) takes requests from writes until
+	// closing is closed, then closes writerDone.
+	writes     chan *writeReq
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open opens (creating if needed) the database file at path, brings its
@@ -127,11 +134,13 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	s := &Store{writer: writer, now: time.Now, lookups: newLookups(ttl)}
+	s := &Store{writer: writer, now: time.Now, lookups: newLookups(ttl),
+		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
+	go s.runWriter()
 
 	// The readers are opened after the migration so that the file already
 	// exists and is in WAL mode. query_only turns any accidental write
@@ -151,6 +160,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	reader.SetMaxIdleConns(readerConns)
 	if err := reader.PingContext(ctx); err != nil {
 		reader.Close()
+		s.stopWriter()
 		writer.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
@@ -161,9 +171,16 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 // Close closes both connection pools. Closing the last connection
 // checkpoints the WAL back into the main file.
 func (s *Store) Close() error {
+	// Writes already taken by the writer finish; later ones get ErrClosed.
+	s.stopWriter()
 	// Readers first: a checkpoint on close can only fold the whole WAL into
 	// the database when no reader still holds an old snapshot.
 	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+func (s *Store) stopWriter() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	<-s.writerDone
 }
 
 // migrations are applied in order; migration i (0-based) brings the schema

@@ -47,9 +47,17 @@ type Tx struct {
 	auth bool
 }
 
-// Write runs fn in one IMMEDIATE transaction on the single writer connection
-// and commits it when fn returns a nil error; any error (or panic) from fn
-// rolls everything back.
+// Write runs fn in a transaction on the single writer and returns once
+// that transaction is committed; any error (or panic) from fn undoes
+// everything fn did, and nothing else.
+//
+// Writes are group-committed: the writer goroutine takes every Write
+// waiting when it is free (first come, first served), runs each in its own
+// savepoint of one IMMEDIATE transaction, and commits them together, so a
+// burst of writes shares one fsync instead of paying one each. No Write
+// returns before the commit that holds it succeeded; if the commit fails,
+// every Write in it fails. A Write whose ctx is done before its turn
+// comes returns ctx.Err() and writes nothing; once begun, it completes.
 //
 // With key != nil it first looks the key up: the same RequestHash returns the
 // saved response and replayed=true without calling fn; a different hash
@@ -59,28 +67,145 @@ type Tx struct {
 // serialised, two concurrent requests with the same key cannot both run fn:
 // the second one replays the first one's response.
 //
-// Any Write may also delete idempotency rows older than 24h, at most once per
-// ten minutes, inside its transaction.
-//
-// fn must not call Write itself (the writer has one connection, so that
-// would deadlock) and should do its reads through tx: reads through the
-// Store's read methods do not see the transaction's uncommitted changes.
+// fn must not call Write itself (the writer would wait for itself) and
+// should do its reads through tx: reads through the Store's read methods do
+// not see uncommitted changes.
 func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved, error)) (saved Saved, replayed bool, err error) {
 	if key != nil && (key.TenantID == "" || key.Key == "") {
 		return Saved{}, false, errors.New("store: idempotency key needs a tenant and a key")
 	}
+	req := &writeReq{ctx: ctx, key: key, fn: fn, done: make(chan writeRes, 1)}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return Saved{}, false, ctx.Err()
+	case <-s.closing:
+		return Saved{}, false, ErrClosed
+	}
+	res := <-req.done // the writer answers every request it took
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.saved, res.replayed, res.err
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("store: closed")
+
+// maxBatch bounds how many writes share one transaction, so that one
+// commit's latency stays bounded under any load.
+const maxBatch = 128
+
+type writeReq struct {
+	ctx  context.Context
+	key  *IdemKey
+	fn   func(tx *Tx) (Saved, error)
+	done chan writeRes
+}
+
+type writeRes struct {
+	saved    Saved
+	replayed bool
+	err      error
+	panicked any
+}
+
+// runWriter is the one goroutine that writes. It waits for a request, takes
+// every other one already waiting, and runs them as one batch.
+func (s *Store) runWriter() {
+	defer close(s.writerDone)
+	for {
+		var batch []*writeReq
+		select {
+		case r := <-s.writes:
+			batch = append(batch, r)
+		case <-s.closing:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs each request in its own savepoint of one transaction and
+// answers all of them after the commit. The statements use a background
+// context: SQLite answers an interrupted statement by rolling back the
+// whole transaction, so one client going away must not reach the others'
+// writes. Cancellation is honoured when a request's turn comes.
+func (s *Store) runBatch(batch []*writeReq) {
+	results := make([]writeRes, len(batch))
+	answer := func() {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}
+	ctx := context.Background()
 	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return Saved{}, false, fmt.Errorf("store: begin: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			sqlTx.Rollback()
+		for i := range results {
+			results[i].err = fmt.Errorf("store: begin: %w", err)
 		}
+		answer()
+		return
+	}
+	now := s.now()
+	auth := false
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+			continue
+		}
+		var changedAuth bool
+		results[i], changedAuth = s.runOne(ctx, sqlTx, r, now)
+		auth = auth || changedAuth
+	}
+	// Pruning is housekeeping: in its own savepoint, and a failure only
+	// means it runs again next time.
+	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT prune"); err == nil {
+		if s.maybePrune(ctx, sqlTx, now) != nil {
+			sqlTx.ExecContext(ctx, "ROLLBACK TO prune")
+		}
+		sqlTx.ExecContext(ctx, "RELEASE prune")
+	}
+	if err := sqlTx.Commit(); err != nil {
+		for i := range results {
+			if results[i].err == nil && results[i].panicked == nil {
+				results[i] = writeRes{err: fmt.Errorf("store: commit: %w", err)}
+			}
+		}
+	} else if auth {
+		s.lookups.clear()
+	}
+	answer()
+}
+
+// runOne runs one request in a savepoint: on an error or a panic, only
+// its own changes are undone. It reports whether the request changed
+// tenants, tokens or accounts.
+func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time.Time) (res writeRes, auth bool) {
+	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		return writeRes{err: fmt.Errorf("store: savepoint: %w", err)}, false
+	}
+	keep := false
+	defer func() {
+		if p := recover(); p != nil {
+			res, auth, keep = writeRes{panicked: p}, false, false
+		}
+		if !keep {
+			sqlTx.ExecContext(ctx, "ROLLBACK TO w")
+		}
+		sqlTx.ExecContext(ctx, "RELEASE w")
 	}()
 
-	now := s.now()
+	key := r.key
 	if key != nil {
 		var (
 			hash    string
@@ -95,27 +220,25 @@ func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved,
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
-			return Saved{}, false, fmt.Errorf("store: idempotency lookup: %w", err)
+			return writeRes{err: fmt.Errorf("store: idempotency lookup: %w", err)}, false
 		case created < micros(now.Add(-idemTTL)):
 			// Expired: forget it so the insert below can reuse the key.
 			if _, err := sqlTx.ExecContext(ctx,
 				`DELETE FROM idempotency WHERE tenant_id = ? AND key = ?`,
 				key.TenantID, key.Key); err != nil {
-				return Saved{}, false, fmt.Errorf("store: idempotency expiry: %w", err)
+				return writeRes{err: fmt.Errorf("store: idempotency expiry: %w", err)}, false
 			}
 		case hash != key.RequestHash:
-			return Saved{}, false, ErrKeyReused
+			return writeRes{err: ErrKeyReused}, false
 		default:
-			// Nothing was written; the deferred rollback just releases
-			// the write lock.
-			return old, true, nil
+			return writeRes{saved: old, replayed: true}, false
 		}
 	}
 
 	tx := &Tx{ctx: ctx, tx: sqlTx}
-	saved, err = fn(tx)
+	saved, err := r.fn(tx)
 	if err != nil {
-		return Saved{}, false, err
+		return writeRes{err: err}, false
 	}
 	if key != nil {
 		body := saved.Body
@@ -127,20 +250,11 @@ func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved,
 			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, body, micros(now),
 		); err != nil {
-			return Saved{}, false, fmt.Errorf("store: save idempotent response: %w", err)
+			return writeRes{err: fmt.Errorf("store: save idempotent response: %w", err)}, false
 		}
 	}
-	if err := s.maybePrune(ctx, sqlTx, now); err != nil {
-		return Saved{}, false, err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return Saved{}, false, fmt.Errorf("store: commit: %w", err)
-	}
-	committed = true
-	if tx.auth {
-		s.lookups.clear()
-	}
-	return saved, false, nil
+	keep = true
+	return writeRes{saved: saved}, tx.auth
 }
 
 // maybePrune deletes expired idempotency rows if it has not done so for
