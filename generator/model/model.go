@@ -6,25 +6,18 @@
 // Values are built once by package build and never changed afterwards.
 package model
 
-// Level is how an integration treats a field or parameter.
-type Level uint8
+import "github.com/unifiedgen/unifiedgen/runtime/matrix"
+
+// Level is how an integration treats a field or parameter: the same type
+// the generated matrix data is declared with.
+type Level = matrix.Level
 
 // The levels a matrix cell can hold. The zero Level means "not supported".
 const (
-	Unsupported Level = iota
-	Supported
-	Required
+	Unsupported = matrix.Unsupported
+	Supported   = matrix.Supported
+	Required    = matrix.Required
 )
-
-func (l Level) String() string {
-	switch l {
-	case Supported:
-		return "supported"
-	case Required:
-		return "required"
-	}
-	return "unsupported"
-}
 
 // API is the whole spec.
 type API struct {

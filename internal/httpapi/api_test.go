@@ -206,7 +206,7 @@ func TestEveryIntegration(t *testing.T) {
 				if op.Method == "update" {
 					// Any integration implementing update also creates in
 					// the local backend; make the user directly.
-					user := e.seedUser(t, id)
+					user := storeUser(t, e.st, id)
 					path = updatePath(id, user, query)
 				}
 				r := e.do(op.HTTPMethod, path, token, bodyOf(all))
@@ -244,7 +244,7 @@ func TestEveryIntegration(t *testing.T) {
 				for _, missing := range requiredQuery {
 					p := createPath(id)
 					if op.Method == "update" {
-						p = updatePath(id, e.seedUser(t, id))
+						p = updatePath(id, storeUser(t, e.st, id))
 					}
 					r := e.do(op.HTTPMethod, p, token, bodyOf(all))
 					if r.status != http.StatusBadRequest || !slices.Equal(insight(r, "missing_required_query_parameters"), []string{missing}) {
@@ -256,17 +256,17 @@ func TestEveryIntegration(t *testing.T) {
 	}
 }
 
-// seedUser stores a user for integration's account directly.
-func (e *env) seedUser(t *testing.T, integration string) string {
-	t.Helper()
+// storeUser creates a user of integration's account directly in st.
+func storeUser(tb testing.TB, st *store.Store, integration string) string {
+	tb.Helper()
 	var id string
-	_, _, err := e.st.Write(context.Background(), nil, func(tx *store.Tx) (store.Saved, error) {
+	_, _, err := st.Write(context.Background(), nil, func(tx *store.Tx) (store.Saved, error) {
 		u, err := tx.CreateUser(accountOf(integration), []byte(`{"fields":{"name":"Seed"}}`), time.Now())
 		id = u.ID
 		return store.Saved{}, err
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return id
 }

@@ -14,66 +14,15 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/httpapi"
-	"github.com/unifiedgen/unifiedgen/internal/store"
-	"github.com/unifiedgen/unifiedgen/spec"
 )
-
-// fuzzHandler builds the service's handler on a fresh store holding the
-// same tenants, tokens and accounts as newEnv, without a listening server.
-func fuzzHandler(tb testing.TB, opt httpapi.Options) (http.Handler, *store.Store) {
-	tb.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, tb.TempDir()+"/fuzz.db", store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	must := func(err error) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-	must(st.PutTenant(ctx, store.Tenant{ID: "one", Name: "One"}))
-	must(st.PutTenant(ctx, store.Tenant{ID: "two", Name: "Two"}))
-	must(st.AddToken(ctx, "one", token))
-	must(st.AddToken(ctx, "two", otherToken))
-	for _, in := range []string{"dixa", "pivotal_tracker"} {
-		must(st.PutAccount(ctx, store.Account{ID: accountOf(in), TenantID: "one", Integration: in, Name: in}))
-	}
-	must(st.PutAccount(ctx, store.Account{ID: otherAccount, TenantID: "two", Integration: "dixa", Name: "Dixa of two"}))
-	h, err := httpapi.New(st, backend.Local{}, slog.New(slog.NewTextHandler(io.Discard, nil)), spec.OpenAPI, opt)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return h, st
-}
-
-// storeUser creates a user of integration's account directly in st.
-func storeUser(tb testing.TB, st *store.Store, integration string) string {
-	tb.Helper()
-	var id string
-	_, _, err := st.Write(context.Background(), nil, func(tx *store.Tx) (store.Saved, error) {
-		u, err := tx.CreateUser(accountOf(integration), []byte(`{"fields":{"name":"Seed"}}`), time.Now())
-		id = u.ID
-		return store.Saved{}, err
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return id
-}
 
 // fuzzContentTypes is indexed by the low three bits of the choice byte.
 var fuzzContentTypes = []string{
@@ -107,7 +56,7 @@ type errorBody struct {
 }
 
 func FuzzRequest(f *testing.F) {
-	h, st := fuzzHandler(f, httpapi.Options{MaxBody: fuzzMaxBody})
+	h, st := handlerAndStore(f, httpapi.Options{MaxBody: fuzzMaxBody})
 	users := map[string]string{"dixa": storeUser(f, st, "dixa"), "pivotal_tracker": storeUser(f, st, "pivotal_tracker")}
 	f.Add("", []byte(`{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}]}`), uint8(0))
 	f.Add("collections[0][id]=123&truto_exclude_fields[]=remote_data", []byte(`{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}], "roles": [{"id": "owner"}]}`), uint8(choicePivotal))

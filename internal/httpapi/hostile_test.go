@@ -121,7 +121,7 @@ func TestHostileInput(t *testing.T) {
 	const maxBody = 1 << 20 // the service's default
 	e := newHostileEnv(t, maxBody)
 	big := newHostileEnv(t, 4<<20)
-	dixaUser := e.seedUser(t, "dixa")
+	dixaUser := storeUser(t, e.st, "dixa")
 
 	var sqlID string
 	const sqlName = `'; DROP TABLE users; --`

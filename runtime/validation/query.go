@@ -2,6 +2,7 @@ package validation
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -67,7 +68,7 @@ func (p Param) Enum(v qs.Value, allowed []string) (string, bool) {
 
 // MinLength checks a string's length in characters.
 func (p Param) MinLength(s string, n int) bool {
-	if len([]rune(s)) < n {
+	if utf8.RuneCountInString(s) < n {
 		p.fail(RuleFormat, "must be at least "+characters(n)+" long")
 		return false
 	}
