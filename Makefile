@@ -36,7 +36,7 @@ FUZZ_TARGETS = \
 	FuzzParse:./runtime/qs \
 	FuzzDecodeAndValidateCreate:./conformance \
 	FuzzDecodeAndValidateUpdate:./conformance \
-	FuzzRequest:./internal/httpapi \
+	FuzzRequest:./runtime/server \
 	FuzzLoadAndBuild:./generator
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
@@ -48,7 +48,7 @@ fuzz:
 ## bench: the Go benchmarks (decoding and validation against kin-openapi and
 ## encoding/json, whole in-process requests, generation time)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./internal/httpapi ./generator
+	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./runtime/server ./generator
 
 ## load: wrk against the built server on 127.0.0.1, DURATION (10s) per
 ## scenario; writes bench/results/load-<date>.md (see bench/README.md)

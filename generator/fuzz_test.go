@@ -21,7 +21,7 @@ import (
 	"testing"
 
 	"github.com/unifiedgen/unifiedgen/generator/build"
-	"github.com/unifiedgen/unifiedgen/generator/diag"
+	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/load"
 )
 

@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/generator"
-	"github.com/unifiedgen/unifiedgen/generator/diag"
+	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/emit"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/unifiedgen/unifiedgen/generator/diag"
+	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/load"
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )

@@ -1,16 +1,7 @@
 package build
 
-import (
-	"strconv"
-
-	"github.com/unifiedgen/unifiedgen/internal/nearest"
-)
+import "github.com/unifiedgen/unifiedgen/diag"
 
 // suggest returns `; did you mean "x"?` for the candidate nearest to s, or
 // "" when none is a plausible typo.
-func suggest(s string, candidates []string) string {
-	if m := nearest.Match(s, candidates); m != "" {
-		return "; did you mean " + strconv.Quote(m) + "?"
-	}
-	return ""
-}
+func suggest(s string, candidates []string) string { return diag.Suggest(s, candidates) }

@@ -16,7 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/unifiedgen/unifiedgen/generator/diag"
+	"github.com/unifiedgen/unifiedgen/diag"
 )
 
 // Spec is a loaded, valid OpenAPI 3.0 document.

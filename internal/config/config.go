@@ -8,7 +8,7 @@
 package config
 
 import (
-	nearest_ "github.com/unifiedgen/unifiedgen/internal/nearest"
+	"github.com/unifiedgen/unifiedgen/diag"
 
 	"bytes"
 	"context"
@@ -448,4 +448,4 @@ func sortedKeys(m map[string]seen) []string {
 }
 
 // nearest is the known name s most likely meant, or "".
-func nearest(s string, candidates []string) string { return nearest_.Match(s, candidates) }
+func nearest(s string, candidates []string) string { return diag.Nearest(s, candidates) }

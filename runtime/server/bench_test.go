@@ -1,4 +1,4 @@
-package httpapi_test
+package server_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/unifiedgen/unifiedgen/internal/httpapi"
+	"github.com/unifiedgen/unifiedgen/runtime/server"
 )
 
 var (
@@ -26,7 +26,7 @@ func BenchmarkRequest(b *testing.B) {
 		status int
 	}{{"rejected", benchInvalid, 400}, {"accepted", benchValid, 201}} {
 		b.Run(c.name, func(b *testing.B) {
-			e, _ := handlerAndStore(b, httpapi.Options{MaxBody: 1 << 20})
+			e, _ := handlerAndStore(b, server.Options{MaxBody: 1 << 20})
 			path := createPath("dixa")
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.body)))

@@ -1,4 +1,4 @@
-package httpapi_test
+package server_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/unifiedgen/unifiedgen/internal/httpapi"
+	"github.com/unifiedgen/unifiedgen/runtime/server"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
@@ -41,7 +41,7 @@ type hostileEnv struct {
 }
 
 func newHostileEnv(t *testing.T, maxBody int64) hostileEnv {
-	e := newEnv(t, httpapi.Options{MaxBody: maxBody})
+	e := newEnv(t, server.Options{MaxBody: maxBody})
 	return hostileEnv{env: e, h: e.srv.Config.Handler}
 }
 

@@ -1,9 +1,9 @@
-package httpapi_test
+package server_test
 
 // FuzzRequest sends arbitrary query strings and bodies through the whole
 // in-process handler (no sockets). A short pass:
 //
-//	go test -run='^$' -fuzz='^FuzzRequest$' -fuzztime=30s -fuzzminimizetime=50x ./internal/httpapi
+//	go test -run='^$' -fuzz='^FuzzRequest$' -fuzztime=30s -fuzzminimizetime=50x ./runtime/server
 //
 // -fuzzminimizetime=50x bounds how long a worker minimizes each new
 // interesting input: coverage here is not quite deterministic (map order,
@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unifiedgen/unifiedgen/internal/httpapi"
+	"github.com/unifiedgen/unifiedgen/runtime/server"
 )
 
 // fuzzContentTypes is indexed by the low three bits of the choice byte.
@@ -56,7 +56,7 @@ type errorBody struct {
 }
 
 func FuzzRequest(f *testing.F) {
-	h, st := handlerAndStore(f, httpapi.Options{MaxBody: fuzzMaxBody})
+	h, st := handlerAndStore(f, server.Options{MaxBody: fuzzMaxBody})
 	users := map[string]string{"dixa": storeUser(f, st, "dixa"), "pivotal_tracker": storeUser(f, st, "pivotal_tracker")}
 	f.Add("", []byte(`{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}]}`), uint8(0))
 	f.Add("collections[0][id]=123&truto_exclude_fields[]=remote_data", []byte(`{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}], "roles": [{"id": "owner"}]}`), uint8(choicePivotal))

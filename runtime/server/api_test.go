@@ -1,4 +1,4 @@
-package httpapi_test
+package server_test
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
-	"github.com/unifiedgen/unifiedgen/internal/httpapi"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+	"github.com/unifiedgen/unifiedgen/runtime/server"
 	"github.com/unifiedgen/unifiedgen/spec"
 )
 
@@ -45,7 +45,7 @@ type env struct {
 	st  *store.Store
 }
 
-func newEnv(t *testing.T, opt httpapi.Options) *env {
+func newEnv(t *testing.T, opt server.Options) *env {
 	t.Helper()
 	h, st := handlerAndStore(t, opt)
 	srv := httptest.NewServer(h)
@@ -56,7 +56,7 @@ func newEnv(t *testing.T, opt httpapi.Options) *env {
 // handlerAndStore builds the service in process over a fresh database with
 // two tenants: "one" (token, an account per integration) and "two"
 // (otherToken, otherAccount).
-func handlerAndStore(tb testing.TB, opt httpapi.Options) (http.Handler, *store.Store) {
+func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, *store.Store) {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, tb.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
@@ -80,7 +80,7 @@ func handlerAndStore(tb testing.TB, opt httpapi.Options) (http.Handler, *store.S
 	if opt.MaxBody == 0 {
 		opt.MaxBody = 64 << 10
 	}
-	h, err := httpapi.New(st, backend.Local{}, slog.New(slog.NewTextHandler(io.Discard, nil)), spec.OpenAPI, opt)
+	h, err := server.New(st, backend.Local{}, slog.New(slog.NewTextHandler(io.Discard, nil)), spec.OpenAPI, opt)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func insight(r response, kind string) []string {
 // integration's response matrix lists; each required field or query
 // parameter left out gives a 400 naming it in truto_error_insight.
 func TestEveryIntegration(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	for _, op := range unified.Operations {
 		for _, id := range op.Integrations {
 			t.Run(op.Method+"/"+id, func(t *testing.T) {
@@ -272,7 +272,7 @@ func storeUser(tb testing.TB, st *store.Store, integration string) string {
 }
 
 func TestPagesHandChecked(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	r := e.do("POST", createPath("qualtrics_corexm"), token, `{}`)
 	if want := []string{"emails", "first_name", "languages", "last_name", "password", "user_type", "username"}; r.status != 400 || !slices.Equal(insight(r, "missing_required_body_fields"), want) {
 		t.Errorf("Qualtrics CoreXM: %d %s", r.status, r.raw)
@@ -293,7 +293,7 @@ func TestPagesHandChecked(t *testing.T) {
 }
 
 func TestAuthAndTenancy(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	body := `{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}]}`
 	for _, c := range []struct {
 		name, tok string
@@ -323,7 +323,7 @@ func TestAuthAndTenancy(t *testing.T) {
 }
 
 func TestQueryEncodings(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	body := bodyOf([]string{"name", "emails", "first_name", "last_name"})
 	for _, q := range []string{
 		"&truto_exclude_fields[]=first_name&truto_exclude_fields[]=last_name",
@@ -366,7 +366,7 @@ func TestQueryEncodings(t *testing.T) {
 }
 
 func TestBodyErrors(t *testing.T) {
-	e := newEnv(t, httpapi.Options{MaxBody: 1024})
+	e := newEnv(t, server.Options{MaxBody: 1024})
 	cases := []struct {
 		name, body string
 		header     []string
@@ -397,7 +397,7 @@ func TestBodyErrors(t *testing.T) {
 }
 
 func TestUnsupportedFieldsAndStrict(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	body := `{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}], "status": "active", "nick_name": "n"}`
 	r := e.do("POST", createPath("dixa", "&collections[0][id]=1"), token, body)
 	if r.status != 201 || r.header.Get("X-Ignored-Fields") != "nick_name, status" || r.header.Get("X-Ignored-Query-Parameters") != "collections" {
@@ -413,7 +413,7 @@ func TestUnsupportedFieldsAndStrict(t *testing.T) {
 }
 
 func TestUpdateMergesAndFormats(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	created := e.do("POST", createPath("dixa"), token, `{"name": "Jane", "emails": [{"email": "a@b.c", "type": "primary"}], "first_name": "J", "remote_data": {"vendor_flag": true}}`)
 	if created.status != 201 || created.body["etag"] != `W/"1"` {
 		t.Fatalf("create: %d %s", created.status, created.raw)
@@ -445,7 +445,7 @@ func TestUpdateMergesAndFormats(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	body := `{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}]}`
 	first := e.do("POST", createPath("dixa"), token, body, "Idempotency-Key", "k1")
 	again := e.do("POST", createPath("dixa"), token, body, "Idempotency-Key", "k1")
@@ -466,7 +466,7 @@ func TestIdempotency(t *testing.T) {
 }
 
 func TestMetaOpenAPIHealth(t *testing.T) {
-	e := newEnv(t, httpapi.Options{})
+	e := newEnv(t, server.Options{})
 	r := e.do("GET", "/unified/ticketing/users/meta/create?integrated_account_id="+accountOf("qualtrics_corexm"), token, "")
 	in, _ := r.body["integration"].(map[string]any)
 	if r.status != 200 || in == nil || fmt.Sprint(in["required_body_fields"]) != "[emails first_name languages last_name password user_type username]" {
@@ -493,7 +493,7 @@ func TestMetaOpenAPIHealth(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, httpapi.Options{Rate: 1, Burst: 2})
+	e := newEnv(t, server.Options{Rate: 1, Burst: 2})
 	var statuses []int
 	for range 4 {
 		statuses = append(statuses, e.do("GET", "/unified/ticketing/users/meta/create", token, "").status)

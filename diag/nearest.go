@@ -1,15 +1,16 @@
-// Package nearest finds the known name a mistyped one most likely meant,
-// for "did you mean" hints in the generator's and the service's errors.
-package nearest
+package diag
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
-// Match returns the candidate nearest to s, or "" when none is near enough
+// Nearest returns the candidate nearest to s, or "" when none is near enough
 // to be a plausible typo. Case is ignored; a candidate counts as near when
 // its edit distance is small for the length of s, or, failing that, when
 // it is the only candidate s is a prefix of ("pivotal" for
 // "pivotal_tracker").
-func Match(s string, candidates []string) string {
+func Nearest(s string, candidates []string) string {
 	ls := strings.ToLower(s)
 	best, bestDist := "", len(s)/3+2
 	for _, c := range candidates {
@@ -51,4 +52,13 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Suggest returns `; did you mean "x"?` for the candidate nearest to s, or
+// "" when none is a plausible typo.
+func Suggest(s string, candidates []string) string {
+	if m := Nearest(s, candidates); m != "" {
+		return "; did you mean " + strconv.Quote(m) + "?"
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
-// Package diag is how every stage of the generator reports a problem in the
-// spec: a position, the JSON path of the offending key, and a message that
-// says what to do.
+// Package diag is how the generator and the service's configuration parser
+// report a problem in a document they read: a position, the path of the
+// offending key, a message that says what to do and, where a name was
+// mistyped, the name it most likely meant.
 package diag
 
 import (

@@ -1,11 +1,11 @@
-// Package httpapi is the request pipeline of the unified API: the
+// Package server is the request pipeline of the unified API: the
 // hand-written runtime that the generated code plugs into. Routing and
 // parameter binding come from oapi-codegen's generated server, body
 // decoding and schema checks from the generated decoders, per-integration
 // rules from the generated validators, and response shaping from the
 // generated support matrix. What is written here is only what no spec can
 // say: authentication, tenancy, storage, idempotency and the HTTP details.
-package httpapi
+package server
 
 import (
 	"context"
