@@ -5,16 +5,20 @@ GO ?= go
 
 all: test
 
-## generate: regenerate generated/ from spec/openapi.yaml
+# EXAMPLES are modules of their own, generated and tested like this one.
+EXAMPLES = examples/crm
+
+## generate: regenerate generated/ from spec/openapi.yaml, and the examples'
 generate:
 	$(GO) generate ./...
+	@for m in $(EXAMPLES); do (cd $$m && $(GO) generate ./...) || exit 1; done
 
 ## check: regenerate, then fail if the committed generated/ differs from the spec
 check: generate
-	@drift=$$(git status --porcelain -- generated); \
+	@drift=$$(git status --porcelain -- generated $(addsuffix /generated,$(EXAMPLES)) generator/testdata); \
 	if [ -n "$$drift" ]; then \
-	  echo "generated/ is stale: run 'make generate' and commit the result:"; echo "$$drift"; \
-	  git --no-pager diff --stat -- generated; exit 1; \
+	  echo "generated code is stale: run 'make generate' and commit the result:"; echo "$$drift"; \
+	  git --no-pager diff --stat -- generated $(addsuffix /generated,$(EXAMPLES)); exit 1; \
 	fi
 
 ## vet: gofmt (every Go file, goldens included) and go vet
@@ -22,6 +26,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt'd:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	@for m in $(EXAMPLES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 ## test: the README's test command (what CI runs): regenerate and compare,
 ## vet, every test under the race detector, and a short pass of each fuzzer
@@ -29,6 +34,7 @@ test: check vet race fuzz
 
 race:
 	$(GO) test -race ./...
+	@for m in $(EXAMPLES); do (cd $$m && $(GO) test -race ./...) || exit 1; done
 
 ## fuzz: FUZZTIME (default 5s) of each fuzz target, on top of its seed corpus
 FUZZTIME ?= 5s

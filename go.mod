@@ -41,3 +41,5 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+tool github.com/unifiedgen/unifiedgen/cmd/unifiedgen

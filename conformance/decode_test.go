@@ -4,6 +4,8 @@
 package conformance
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -30,11 +32,32 @@ type want struct {
 	msg   string // substring of the message
 }
 
+// decodeCreate decodes body with the exported decoder, and checks that the
+// create descriptor's Input (what the service runs) reports the same.
 func decodeCreate(t *testing.T, body string) (unified.CreateUserRequest, validation.Report) {
 	t.Helper()
 	var v unified.CreateUserRequest
 	var r validation.Report
 	unified.DecodeCreateUserRequest([]byte(body), &v, &r)
+	var r2 validation.Report
+	unified.CreateUserOperation.New().DecodeBody([]byte(body), &r2)
+	if !reflect.DeepEqual(r, r2) {
+		t.Errorf("DecodeCreateUserRequest and CreateUserOperation's DecodeBody disagree:\n%+v\n%+v", r.Failures, r2.Failures)
+	}
+	return v, r
+}
+
+// decodeUpdate is decodeCreate for update.
+func decodeUpdate(t *testing.T, body string) (unified.UpdateUserRequest, validation.Report) {
+	t.Helper()
+	var v unified.UpdateUserRequest
+	var r validation.Report
+	unified.DecodeUpdateUserRequest([]byte(body), &v, &r)
+	var r2 validation.Report
+	unified.UpdateUserOperation.New().DecodeBody([]byte(body), &r2)
+	if !reflect.DeepEqual(r, r2) {
+		t.Errorf("DecodeUpdateUserRequest and UpdateUserOperation's DecodeBody disagree:\n%+v\n%+v", r.Failures, r2.Failures)
+	}
 	return v, r
 }
 
@@ -115,28 +138,88 @@ func TestDecodeFailures(t *testing.T) {
 				{"bogus", validation.RuleUnknown, "not a field"},
 			}},
 	}
+	// Every field of the table is in both request schemas: both decoders
+	// must report the same.
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, r := decodeCreate(t, c.body)
-			if len(r.Failures) != len(c.want) {
-				t.Fatalf("got %d failures, want %d: %+v", len(r.Failures), len(c.want), r.Failures)
-			}
-			for i, w := range c.want {
-				f := r.Failures[i]
-				if f.Location != validation.Body || f.Rule != w.rule || !strings.Contains(f.Message, w.msg) ||
-					(w.rule != validation.RuleSyntax && w.rule != validation.RuleTooDeep && f.Field != w.field) {
-					t.Errorf("failure %d = %+v, want field %q rule %s message containing %q", i, f, w.field, w.rule, w.msg)
-				}
+			_, create := decodeCreate(t, c.body)
+			_, update := decodeUpdate(t, c.body)
+			checkFailures(t, "create", create, c.want)
+			checkFailures(t, "update", update, c.want)
+		})
+	}
+}
+
+// checkFailures holds a body's report to want, in order: location body,
+// the rule, the JSON path (but for syntax and depth failures, which may
+// name where the decoder stopped) and a substring of the message.
+func checkFailures(t *testing.T, op string, r validation.Report, want []want) {
+	t.Helper()
+	if len(r.Failures) != len(want) {
+		t.Fatalf("%s: got %d failures, want %d: %+v", op, len(r.Failures), len(want), r.Failures)
+	}
+	for i, w := range want {
+		f := r.Failures[i]
+		if f.Location != validation.Body || f.Rule != w.rule || !strings.Contains(f.Message, w.msg) ||
+			(w.rule != validation.RuleSyntax && w.rule != validation.RuleTooDeep && f.Field != w.field) {
+			t.Errorf("%s: failure %d = %+v, want field %q rule %s message containing %q", op, i, f, w.field, w.rule, w.msg)
+		}
+	}
+}
+
+// TestDecodeDuplicateInFreeForm: a member that appears twice is a failure
+// (rule duplicate, with its JSON path) inside the free-form objects
+// remote_data and custom_fields too, at any depth, as everywhere else in
+// the body; it is not fatal, so the rest of the body is still checked.
+func TestDecodeDuplicateInFreeForm(t *testing.T) {
+	dup := func(field string) want { return want{field, validation.RuleDuplicate, "more than once"} }
+	cases := []struct {
+		name string
+		body string
+		want []want
+	}{
+		{"remote_data", `{"remote_data": {"a": 1, "a": 2}}`, []want{dup("remote_data.a")}},
+		{"remote_data, same value", `{"remote_data": {"a": 1, "a": 1}}`, []want{dup("remote_data.a")}},
+		{"remote_data, nested object", `{"remote_data": {"x": {"k": "1", "k": {"deeper": true}}}}`, []want{dup("remote_data.x.k")}},
+		{"remote_data, object in an array", `{"remote_data": {"l": [{}, {"k": null, "k": null}]}}`, []want{dup("remote_data.l[1].k")}},
+		{"remote_data, three times", `{"remote_data": {"a": 1, "a": 2, "a": 3}}`, []want{dup("remote_data.a"), dup("remote_data.a")}},
+		{"custom_fields", `{"custom_fields": {"department": "a", "department": "b"}}`, []want{dup("custom_fields.department")}},
+		{"the rest of the body is still checked", `{"remote_data": {"a": 1, "a": 2}, "name": 5, "custom_fields": {"b": [], "b": {}}}`,
+			[]want{dup("remote_data.a"), {"name", validation.RuleType, "must be a string"}, dup("custom_fields.b")}},
+		{"remote_data itself twice", `{"remote_data": {"a": 1}, "remote_data": {"b": 1}}`, []want{dup("remote_data")}},
+		{"same key in two objects is no duplicate", `{"remote_data": {"a": {"k": 1}, "b": {"k": 1}, "k": 1}, "custom_fields": {"a": 1}}`, nil},
+		{"keys differing only by case are distinct", `{"remote_data": {"a": 1, "A": 2}}`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, create := decodeCreate(t, c.body)
+			_, update := decodeUpdate(t, c.body)
+			checkFailures(t, "create", create, c.want)
+			checkFailures(t, "update", update, c.want)
+			// The first value is kept, as validation.State.Any documents.
+			if c.name == "remote_data" && (v.RemoteData == nil || (*v.RemoteData)["a"] != json.Number("1")) {
+				t.Errorf("remote_data decoded as %+v, want the first value kept", v.RemoteData)
 			}
 		})
+	}
+	// Through the service's path: such a body fails validation for every
+	// integration that uses remote_data, and is never accepted.
+	for _, op := range unified.Service.Operations {
+		for _, id := range op.Integrations {
+			var r validation.Report
+			in := op.New()
+			in.DecodeBody([]byte(`{"remote_data": {"a": 1, "a": 2}}`), &r)
+			in.Validate(id, &r)
+			if r.OK() || r.Failures[0].Rule != validation.RuleDuplicate || r.Failures[0].Field != "remote_data.a" {
+				t.Errorf("%s/%s: duplicate in remote_data: %+v", op.Method, id, r.Failures)
+			}
+		}
 	}
 }
 
 func TestDecodeUpdateHasNoCreateOnlyFields(t *testing.T) {
 	for _, field := range []string{"languages", "nick_name", "password", "user_type"} {
-		var v unified.UpdateUserRequest
-		var r validation.Report
-		unified.DecodeUpdateUserRequest([]byte(`{"`+field+`": "x"}`), &v, &r)
+		_, r := decodeUpdate(t, `{"`+field+`": "x"}`)
 		if len(r.Failures) != 1 || r.Failures[0].Rule != validation.RuleUnknown || r.Failures[0].Field != field {
 			t.Errorf("update with %s: %+v, want one unknown-field failure", field, r.Failures)
 		}

@@ -1,7 +1,8 @@
 package conformance
 
-// Fuzz targets for the generated decoders and validators. A short pass of
-// each:
+// Fuzz targets for the generated decoders and validators, driven through the
+// operations' public descriptors as the service drives them. A short pass
+// of each:
 //
 //	go test -run='^$' -fuzz='^FuzzDecodeAndValidateCreate$' -fuzztime=30s -fuzzminimizetime=50x ./conformance
 //	go test -run='^$' -fuzz='^FuzzDecodeAndValidateUpdate$' -fuzztime=30s -fuzzminimizetime=50x ./conformance
@@ -14,12 +15,15 @@ package conformance
 // The seed corpus is testdata/fuzz/<Name>/; plain `go test` runs it.
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
@@ -39,13 +43,9 @@ var (
 // pick chooses the integration from the fuzzed selector: the low seven bits
 // index the operation's integrations, the high bit says whether the request
 // carries a collections query parameter (which some validators require and
-// others drop).
-func pick(integrations []string, sel uint8) (string, unified.Collections) {
-	id := integrations[int(sel&0x7f)%len(integrations)]
-	if sel&0x80 == 0 {
-		return id, nil
-	}
-	return id, unified.Collections{{Id: "123"}}
+// others drop). It returns the integration and the raw query.
+func pick(integrations []string, sel uint8) (string, string) {
+	return integrations[int(sel&0x7f)%len(integrations)], query(sel&0x80 != 0)
 }
 
 // decodable mirrors the service: integration rules run only on a body that
@@ -113,74 +113,132 @@ var fuzzSeeds = []string{
 	`{"name": "x",}`,
 	`[1, 2, 3]`,
 	``,
+	`{"emails": [], "remote_data": {"a": 1e400, "b": 18446744073709551617, "c": {"d": [-0, 1E+2]}}, "custom_fields": {"x": 0.1e-5}}`,
+	`{"password": "p", "username": "u", "languages": [], "name": "", "remote_data": {"password": "x"}}`,
+	`{"remote_data": {"a": 1, "a": 2}, "custom_fields": {"l": [{"k": 1, "k": 2}]}}`,
+}
+
+// exported are the exported body decoders, by operation id: the fuzz
+// targets check that they and the descriptors' Inputs agree.
+var exported = map[string]func(data []byte, r *validation.Report) any{
+	"createUser": func(data []byte, r *validation.Report) any {
+		var v unified.CreateUserRequest
+		unified.DecodeCreateUserRequest(data, &v, r)
+		return &v
+	},
+	"updateUser": func(data []byte, r *validation.Report) any {
+		var v unified.UpdateUserRequest
+		unified.DecodeUpdateUserRequest(data, &v, r)
+		return &v
+	},
 }
 
 func FuzzDecodeAndValidateCreate(f *testing.F) {
-	for i, s := range fuzzSeeds {
-		f.Add([]byte(s), uint8(i))
-	}
-	op := &unified.CreateUserSupport
-	f.Fuzz(func(t *testing.T, data []byte, sel uint8) {
-		integration, collections := pick(op.Integrations, sel)
-		var v unified.CreateUserRequest
-		var r validation.Report
-		unified.DecodeCreateUserRequest(data, &v, &r)
-		checkReport(t, data, &r)
-
-		// Decoders run on pooled state: decoding again gives the same.
-		var v2 unified.CreateUserRequest
-		var r2 validation.Report
-		unified.DecodeCreateUserRequest(data, &v2, &r2)
-		if !reflect.DeepEqual(r, r2) || !reflect.DeepEqual(v, v2) {
-			t.Fatalf("decoding twice differs:\n%+v\n%+v", r, r2)
-		}
-		if !decodable(&r) {
-			return
-		}
-		p := unified.CreateUserParams{Collections: collections}
-		if !unified.ValidateCreateUser(integration, &p, &v, &r) {
-			t.Fatalf("ValidateCreateUser does not know %s, which implements create", integration)
-		}
-		checkReport(t, data, &r)
-		if r.OK() {
-			// The service marshals an accepted body for the backend.
-			if _, err := json.Marshal(&v); err != nil {
-				t.Fatalf("accepted body does not marshal: %v", err)
-			}
-		}
-	})
+	fuzzOperation(f, &unified.CreateUserOperation)
 }
 
 func FuzzDecodeAndValidateUpdate(f *testing.F) {
+	fuzzOperation(f, &unified.UpdateUserOperation)
+}
+
+// fuzzOperation runs fuzzed bodies of op through its descriptor as the
+// service does (New, Bind, DecodeBody, Validate, AppendBody) and holds
+// every step to what the service relies on.
+func fuzzOperation(f *testing.F, op *api.Operation) {
 	for i, s := range fuzzSeeds {
 		f.Add([]byte(s), uint8(i))
 	}
-	op := &unified.UpdateUserSupport
+	decode := exported[op.OperationID]
+	if decode == nil {
+		f.Fatalf("no exported decoder for %s", op.OperationID)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, sel uint8) {
-		integration, collections := pick(op.Integrations, sel)
-		var v unified.UpdateUserRequest
-		var r validation.Report
-		unified.DecodeUpdateUserRequest(data, &v, &r)
+		integration, rawQuery := pick(op.Integrations, sel)
+		in, r := bind(op, rawQuery)
+		if !r.OK() {
+			t.Fatalf("query %q: %+v", rawQuery, r.Failures)
+		}
+		in.DecodeBody(data, &r)
 		checkReport(t, data, &r)
 
-		var v2 unified.UpdateUserRequest
-		var r2 validation.Report
-		unified.DecodeUpdateUserRequest(data, &v2, &r2)
-		if !reflect.DeepEqual(r, r2) || !reflect.DeepEqual(v, v2) {
+		// Decoders run on pooled state: decoding again gives the same.
+		in2, r2 := bind(op, rawQuery)
+		in2.DecodeBody(data, &r2)
+		if !reflect.DeepEqual(r, r2) || !reflect.DeepEqual(in, in2) {
 			t.Fatalf("decoding twice differs:\n%+v\n%+v", r, r2)
+		}
+		// The exported decoder is the one the Input runs.
+		var r3 validation.Report
+		v := decode(data, &r3)
+		if !reflect.DeepEqual(r.Failures, r3.Failures) || r.Dropped != r3.Dropped {
+			t.Fatalf("exported decoder and DecodeBody differ:\n%+v\n%+v", r.Failures, r3.Failures)
 		}
 		if !decodable(&r) {
 			return
 		}
-		p := unified.UpdateUserParams{Collections: collections}
-		if !unified.ValidateUpdateUser(integration, &p, &v, &r) {
-			t.Fatalf("ValidateUpdateUser does not know %s, which implements update", integration)
+		if !in.Validate(integration, &r) {
+			t.Fatalf("Validate does not know %s, which implements %s", integration, op.Method)
 		}
 		checkReport(t, data, &r)
-		if r.OK() {
-			if _, err := json.Marshal(&v); err != nil {
-				t.Fatalf("accepted body does not marshal: %v", err)
+		if !r.OK() {
+			return
+		}
+		// An accepted body still marshals with encoding/json.
+		if _, err := json.Marshal(v); err != nil {
+			t.Fatalf("accepted body does not marshal: %v", err)
+		}
+		checkAccepted(t, op, integration, rawQuery, data, in, &r)
+	})
+}
+
+// checkAccepted holds what an accepted body sends to the backend to what
+// was sent: every member of data is either appended with the same value
+// (numbers digit for digit) or reported as ignored, write-only members
+// only with writeOnly; and the appended body is itself accepted, ignoring
+// nothing, and appended again unchanged.
+func checkAccepted(t *testing.T, op *api.Operation, integration, rawQuery string, data []byte, in api.Input, r *validation.Report) {
+	t.Helper()
+	var ignored []string
+	for _, ig := range r.Ignored {
+		if ig.Location == validation.Body {
+			ignored = append(ignored, ig.Field)
+		}
+	}
+	sent := jsonObject(t, data)
+	var keep []string
+	for k := range sent {
+		if !slices.Contains(ignored, k) {
+			keep = append(keep, k)
+		}
+	}
+	for _, f := range ignored {
+		if _, ok := sent[f]; !ok {
+			t.Fatalf("ignored %s, which was not sent", f)
+		}
+	}
+	for _, writeOnly := range []bool{false, true} {
+		out := in.AppendBody(nil, writeOnly)
+		if !utf8.Valid(out) {
+			t.Fatalf("AppendBody is not UTF-8: %q", out)
+		}
+		if got, want := jsonObject(t, out), sentFor(t, op, data, keep, writeOnly); !reflect.DeepEqual(got, want) {
+			t.Fatalf("AppendBody(writeOnly=%v) = %s\nsent %s, ignored %v", writeOnly, out, data, ignored)
+		}
+		again, r2 := bind(op, rawQuery)
+		again.DecodeBody(out, &r2)
+		if !again.Validate(integration, &r2) {
+			t.Fatalf("Validate forgot %s", integration)
+		}
+		for _, ig := range r2.Ignored {
+			if ig.Location == validation.Body {
+				t.Fatalf("appended body %s has unsupported %s", out, ig.Field)
 			}
 		}
-	})
+		if !r2.OK() && (writeOnly || !onlyMissing(&r2)) {
+			t.Fatalf("appended body %s (writeOnly=%v) is not accepted: %+v", out, writeOnly, r2.Failures)
+		}
+		if got := again.AppendBody(nil, writeOnly); !bytes.Equal(got, out) {
+			t.Fatalf("appending %s again gave %s", out, got)
+		}
+	}
 }

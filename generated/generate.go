@@ -3,4 +3,4 @@
 // `make generate`.
 package generated
 
-//go:generate go run ../cmd/unifiedgen -spec ../spec/openapi.yaml -out unified -package unified
+//go:generate go tool unifiedgen -spec ../spec/openapi.yaml -out unified -package unified

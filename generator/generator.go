@@ -15,9 +15,9 @@ import (
 	"github.com/unifiedgen/unifiedgen/generator/emit/bind"
 	"github.com/unifiedgen/unifiedgen/generator/emit/decode"
 	"github.com/unifiedgen/unifiedgen/generator/emit/docs"
-	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
+	"github.com/unifiedgen/unifiedgen/generator/emit/encode"
 	"github.com/unifiedgen/unifiedgen/generator/emit/oapi"
-	"github.com/unifiedgen/unifiedgen/generator/emit/support"
+	"github.com/unifiedgen/unifiedgen/generator/emit/service"
 	"github.com/unifiedgen/unifiedgen/generator/emit/validate"
 	"github.com/unifiedgen/unifiedgen/generator/load"
 	"github.com/unifiedgen/unifiedgen/generator/model"
@@ -47,41 +47,40 @@ func Generate(cfg Config) ([]emit.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Emit(api, fresh, cfg)
+	return Emit(api, fresh, spec.Data(), cfg)
 }
 
 // Emit runs every emitter over api. doc is handed to oapi-codegen, which
-// modifies it. Every emitter produces gofmt'd source (jennifer and
-// oapi-codegen format their output), so nothing is formatted twice;
-// TestOutputIsGofmtd holds them to it.
-func Emit(api *model.API, doc *openapi3.T, cfg Config) ([]emit.File, error) {
+// modifies it; spec is the document's text. Every emitter produces
+// gofmt'd source (jennifer and oapi-codegen format their output), so
+// nothing is formatted twice; TestOutputIsGofmtd holds them to it.
+func Emit(api *model.API, doc *openapi3.T, spec []byte, cfg Config) ([]emit.File, error) {
 	specName := displayPath(cfg.Spec)
-	models, err := oapi.Emit(doc, cfg.Package, specName)
-	if err != nil {
-		return nil, err
+	types := make([]string, len(api.Types))
+	for i, t := range api.Types {
+		types[i] = t.Name
 	}
-	idx, err := gotypes.Parse(models.Content)
+	models, err := oapi.Emit(doc, types, cfg.Package, specName)
 	if err != nil {
 		return nil, err
 	}
 	files := []emit.File{models}
-	dec, err := decode.Emit(api, idx, cfg.Package, specName)
-	if err != nil {
-		return nil, fmt.Errorf("decoders: %w", err)
+	for _, e := range []struct {
+		what string
+		run  func() (emit.File, error)
+	}{
+		{"decoders", func() (emit.File, error) { return decode.Emit(api, cfg.Package, specName) }},
+		{"encoders", func() (emit.File, error) { return encode.Emit(api, cfg.Package, specName) }},
+		{"validators", func() (emit.File, error) { return validate.Emit(api, cfg.Package, specName) }},
+		{"binders", func() (emit.File, error) { return bind.Emit(api, cfg.Package, specName) }},
+		{"descriptors", func() (emit.File, error) { return service.Emit(api, cfg.Package, specName, spec) }},
+	} {
+		f, err := e.run()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.what, err)
+		}
+		files = append(files, f)
 	}
-	val, err := validate.Emit(api, idx, cfg.Package, specName)
-	if err != nil {
-		return nil, fmt.Errorf("validators: %w", err)
-	}
-	sup, err := support.Emit(api, cfg.Package, specName)
-	if err != nil {
-		return nil, fmt.Errorf("support matrix: %w", err)
-	}
-	bnd, err := bind.Emit(api, idx, cfg.Package, specName)
-	if err != nil {
-		return nil, fmt.Errorf("binders: %w", err)
-	}
-	files = append(files, dec, val, sup, bnd)
 	md, err := docs.Emit(api, specName)
 	if err != nil {
 		return nil, err

@@ -66,10 +66,10 @@ import (
 )
 
 func main() {
-	var b gen.CreateUserRequest
 	var r validation.Report
-	gen.DecodeCreateUserRequest([]byte(os.Args[1]), &b, &r)
-	implemented := gen.ValidateCreateUser("zendesk", &gen.CreateUserParams{}, &b, &r)
+	in := gen.CreateUserOperation.New()
+	in.DecodeBody([]byte(os.Args[1]), &r)
+	implemented := in.Validate("zendesk", &r)
 	json.NewEncoder(os.Stdout).Encode(map[string]any{"implemented": implemented, "failures": r.Failures, "ignored": r.Ignored})
 }
 `

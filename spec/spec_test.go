@@ -31,6 +31,8 @@ type integration struct {
 }
 
 type support struct {
+	Model        string                         `json:"model"`
+	Resource     string                         `json:"resource"`
 	Method       string                         `json:"method"`
 	Integrations []string                       `json:"integrations"`
 	Query        map[string]map[string]string   `json:"query"`

@@ -190,7 +190,7 @@ func crashRun(t *testing.T, mode string, duration time.Duration, maxRequests int
 		t.Fatal(err)
 	}
 	defer st.Close()
-	stored, err := st.CountUsers(ctx, demoDixa)
+	stored, err := st.Count(ctx, demoDixa, "ticketing/users")
 	if err != nil {
 		t.Fatal(err)
 	}

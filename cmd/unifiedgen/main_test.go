@@ -59,7 +59,7 @@ func TestBinary(t *testing.T) {
 		if _, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", out); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		for _, f := range []string{"oapi.gen.go", "decode.gen.go", "validate.gen.go", "support.gen.go", "docs/createUser.md", "docs/updateUser.md"} {
+		for _, f := range []string{"oapi.gen.go", "decode.gen.go", "validate.gen.go", "service.gen.go", "docs/createUser.md", "docs/updateUser.md"} {
 			got, err := os.ReadFile(filepath.Join(out, f))
 			if err != nil {
 				t.Fatal(err)

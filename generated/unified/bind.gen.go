@@ -3,18 +3,47 @@
 package unified
 
 import (
+	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
-	"net/http"
 )
 
-// allowedParamCreateUserParamsTrutoResponseFormat lists the values CreateUserParamsTrutoResponseFormat allows.
-var allowedParamCreateUserParamsTrutoResponseFormat = []string{"unified", "raw", "normalized", "stream"}
+// allowedCreateUserParamsTrutoResponseFormat lists the values the parameter allows.
+var allowedCreateUserParamsTrutoResponseFormat = []string{"unified", "raw", "normalized", "stream"}
 
-// BindCreateUserParams reads the query parameters of createUser from q into p,
+// CreateUserParams are the query parameters of createUser, as bound.
+type CreateUserParams struct {
+	// Collections: Collection with type project is required. Sent as
+	// `collections[0][id]=123` (indices may be omitted: `collections[][id]=123`).
+	Collections []Collection
+	// IntegratedAccountId: The ID of the integrated account to use for the
+	// request.
+	IntegratedAccountId types.UUID
+	// RemoteQuery: Query parameters to pass to the underlying API without any
+	// transformations, sent as `remote_query[foo]=bar`.
+	RemoteQuery map[string]interface{}
+	// TrutoExcludeFields: Array of fields to exclude from the response. Sent as
+	// `truto_exclude_fields[]=id&truto_exclude_fields[]=name`
+	// (`truto_exclude_fields=id` and `truto_exclude_fields[0]=id` are accepted
+	// too).
+	TrutoExcludeFields []string
+	// TrutoIgnoreRemoteData: Excludes the remote_data attribute from the response.
+	TrutoIgnoreRemoteData *bool
+	// TrutoResponseFormat: The format of the response. * `unified` returns the
+	// response with unified mappings applied. * `raw` returns the unprocessed, raw
+	// response from the remote API. * `normalized` applies the unified mappings
+	// and returns the data in a normalized format. * `stream` returns the response
+	// as a stream, which is ideal for transmitting large datasets, files, or
+	// binary data. Using streaming mode helps to efficiently handle large payloads
+	// or real-time data flows without requiring the entire data to be buffered in
+	// memory. Defaults to `unified`.
+	TrutoResponseFormat *string
+}
+
+// bindCreateUserParams reads the query parameters of createUser from q into p,
 // checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report) {
+// Parameters the operation does not declare are left to the caller.
+func bindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report) {
 	if v, ok := q.Get("collections"); ok {
 		pp := validation.QueryParam(r, "collections")
 		if x0, ok := pp.List(v); ok {
@@ -25,7 +54,7 @@ func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 				l0 = append(l0, e0)
 			}
 			{
-				p.Collections = Collections(l0)
+				p.Collections = l0
 			}
 		}
 	}
@@ -40,54 +69,67 @@ func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 	if v, ok := q.Get("remote_query"); ok {
 		pp := validation.QueryParam(r, "remote_query")
 		if x0, ok := pp.FreeForm(v); ok {
-			p.RemoteQuery = RemoteQuery(x0)
+			p.RemoteQuery = x0
 		}
 	}
 	if v, ok := q.Get("truto_exclude_fields"); ok {
 		pp := validation.QueryParam(r, "truto_exclude_fields")
 		if x0, ok := pp.Strings(v); ok {
-			p.TrutoExcludeFields = TrutoExcludeFields(x0)
+			p.TrutoExcludeFields = x0
 		}
 	}
 	if v, ok := q.Get("truto_ignore_remote_data"); ok {
 		pp := validation.QueryParam(r, "truto_ignore_remote_data")
 		if x0, ok := pp.Bool(v); ok {
-			y0 := TrutoIgnoreRemoteData(x0)
+			y0 := x0
 			p.TrutoIgnoreRemoteData = &y0
 		}
 	}
 	if v, ok := q.Get("truto_response_format"); ok {
 		pp := validation.QueryParam(r, "truto_response_format")
-		if x0, ok := pp.Enum(v, allowedParamCreateUserParamsTrutoResponseFormat); ok {
-			y0 := CreateUserParamsTrutoResponseFormat(x0)
+		if x0, ok := pp.Enum(v, allowedCreateUserParamsTrutoResponseFormat); ok {
+			y0 := x0
 			p.TrutoResponseFormat = &y0
 		}
 	}
 }
 
-// allowedParamGetUserMetaParamsMethod lists the values GetUserMetaParamsMethod allows.
-var allowedParamGetUserMetaParamsMethod = []string{"create", "update"}
+// allowedUpdateUserParamsTrutoResponseFormat lists the values the parameter allows.
+var allowedUpdateUserParamsTrutoResponseFormat = []string{"unified", "raw", "normalized", "stream"}
 
-// BindGetUserMetaParams reads the query parameters of getUserMeta from q into
-// p, checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindGetUserMetaParams(q qs.Values, p *GetUserMetaParams, r *validation.Report) {
-	if v, ok := q.Get("integrated_account_id"); ok {
-		pp := validation.QueryParam(r, "integrated_account_id")
-		if x0, ok := pp.UUID(v); ok {
-			y0 := x0
-			p.IntegratedAccountId = &y0
-		}
-	}
+// UpdateUserParams are the query parameters of updateUser, as bound.
+type UpdateUserParams struct {
+	// Collections: Collection with type project is required. Sent as
+	// `collections[0][id]=123` (indices may be omitted: `collections[][id]=123`).
+	Collections []Collection
+	// IntegratedAccountId: The ID of the integrated account to use for the
+	// request.
+	IntegratedAccountId types.UUID
+	// RemoteQuery: Query parameters to pass to the underlying API without any
+	// transformations, sent as `remote_query[foo]=bar`.
+	RemoteQuery map[string]interface{}
+	// TrutoExcludeFields: Array of fields to exclude from the response. Sent as
+	// `truto_exclude_fields[]=id&truto_exclude_fields[]=name`
+	// (`truto_exclude_fields=id` and `truto_exclude_fields[0]=id` are accepted
+	// too).
+	TrutoExcludeFields []string
+	// TrutoIgnoreRemoteData: Excludes the remote_data attribute from the response.
+	TrutoIgnoreRemoteData *bool
+	// TrutoResponseFormat: The format of the response. * `unified` returns the
+	// response with unified mappings applied. * `raw` returns the unprocessed, raw
+	// response from the remote API. * `normalized` applies the unified mappings
+	// and returns the data in a normalized format. * `stream` returns the response
+	// as a stream, which is ideal for transmitting large datasets, files, or
+	// binary data. Using streaming mode helps to efficiently handle large payloads
+	// or real-time data flows without requiring the entire data to be buffered in
+	// memory. Defaults to `unified`.
+	TrutoResponseFormat *string
 }
 
-// allowedParamUpdateUserParamsTrutoResponseFormat lists the values UpdateUserParamsTrutoResponseFormat allows.
-var allowedParamUpdateUserParamsTrutoResponseFormat = []string{"unified", "raw", "normalized", "stream"}
-
-// BindUpdateUserParams reads the query parameters of updateUser from q into p,
+// bindUpdateUserParams reads the query parameters of updateUser from q into p,
 // checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report) {
+// Parameters the operation does not declare are left to the caller.
+func bindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report) {
 	if v, ok := q.Get("collections"); ok {
 		pp := validation.QueryParam(r, "collections")
 		if x0, ok := pp.List(v); ok {
@@ -98,7 +140,7 @@ func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 				l0 = append(l0, e0)
 			}
 			{
-				p.Collections = Collections(l0)
+				p.Collections = l0
 			}
 		}
 	}
@@ -113,26 +155,26 @@ func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 	if v, ok := q.Get("remote_query"); ok {
 		pp := validation.QueryParam(r, "remote_query")
 		if x0, ok := pp.FreeForm(v); ok {
-			p.RemoteQuery = RemoteQuery(x0)
+			p.RemoteQuery = x0
 		}
 	}
 	if v, ok := q.Get("truto_exclude_fields"); ok {
 		pp := validation.QueryParam(r, "truto_exclude_fields")
 		if x0, ok := pp.Strings(v); ok {
-			p.TrutoExcludeFields = TrutoExcludeFields(x0)
+			p.TrutoExcludeFields = x0
 		}
 	}
 	if v, ok := q.Get("truto_ignore_remote_data"); ok {
 		pp := validation.QueryParam(r, "truto_ignore_remote_data")
 		if x0, ok := pp.Bool(v); ok {
-			y0 := TrutoIgnoreRemoteData(x0)
+			y0 := x0
 			p.TrutoIgnoreRemoteData = &y0
 		}
 	}
 	if v, ok := q.Get("truto_response_format"); ok {
 		pp := validation.QueryParam(r, "truto_response_format")
-		if x0, ok := pp.Enum(v, allowedParamUpdateUserParamsTrutoResponseFormat); ok {
-			y0 := UpdateUserParamsTrutoResponseFormat(x0)
+		if x0, ok := pp.Enum(v, allowedUpdateUserParamsTrutoResponseFormat); ok {
+			y0 := x0
 			p.TrutoResponseFormat = &y0
 		}
 	}
@@ -158,64 +200,4 @@ func bindQueryCollection(pp validation.Param, v qs.Value, o *Collection) {
 	if !seen[0] {
 		pp.At("id").Missing()
 	}
-}
-
-// Routes registers every operation of the spec on mux. Each route binds the
-// path and query parameters with the generated binders (accepting a[]=x,
-// a[0]=x, a[0][k]=x and repeated keys) and checks them against their schemas;
-// a request whose parameters fail gets onError with every failure, the others
-// reach si.
-func Routes(mux *http.ServeMux, si ServerInterface, onError func(http.ResponseWriter, *http.Request, *validation.Report)) {
-	mux.HandleFunc("POST /unified/ticketing/users", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var params CreateUserParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindCreateUserParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.CreateUser(w, r, params)
-	})
-	mux.HandleFunc("GET /healthz", si.GetHealth)
-	mux.HandleFunc("GET /openapi.yaml", si.GetOpenAPI)
-	mux.HandleFunc("GET /unified/ticketing/users/meta/{method}", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var pMethod GetUserMetaParamsMethod
-		{
-			pp := validation.PathParam(&rep, "method")
-			if x0, ok := pp.Enum(qs.Text(r.PathValue("method")), allowedParamGetUserMetaParamsMethod); ok {
-				pMethod = GetUserMetaParamsMethod(x0)
-			}
-		}
-		var params GetUserMetaParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindGetUserMetaParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.GetUserMeta(w, r, pMethod, params)
-	})
-	mux.HandleFunc("PATCH /unified/ticketing/users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var pId UserId
-		{
-			pp := validation.PathParam(&rep, "id")
-			if x0, ok := pp.String(qs.Text(r.PathValue("id"))); ok && pp.MinLength(x0, 1) {
-				pId = UserId(x0)
-			}
-		}
-		var params UpdateUserParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindUpdateUserParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.UpdateUser(w, r, pId, params)
-	})
 }

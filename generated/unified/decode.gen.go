@@ -7,6 +7,15 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
+// allowedEmailInputType lists the values the schema allows for EmailInputType.
+var allowedEmailInputType = []string{"primary", "other"}
+
+// allowedRoleInputId lists the values the schema allows for RoleInputId.
+var allowedRoleInputId = []string{"owner", "member", "viewer"}
+
+// allowedUserStatus lists the values the schema allows for UserStatus.
+var allowedUserStatus = []string{"active", "inactive"}
+
 // DecodeCreateUserRequest decodes the body of a createUser request into v and checks it against
 // the CreateUserRequest schema. Every failure is recorded in r; v holds what could be read.
 func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Report) {
@@ -16,9 +25,6 @@ func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Re
 	}
 	s.End(decodeCreateUserRequest(s, v))
 }
-
-// allowedUserStatus lists the values the schema allows for UserStatus.
-var allowedUserStatus = []string{"active", "inactive"}
 
 // decodeCreateUserRequest reads one CreateUserRequest object.
 func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
@@ -747,9 +753,6 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 	return nil
 }
 
-// allowedEmailInputType lists the values the schema allows for EmailInputType.
-var allowedEmailInputType = []string{"primary", "other"}
-
 // decodeEmailInput reads one EmailInput object.
 func decodeEmailInput(s *validation.State, v *EmailInput) error {
 	if t := s.D.Next(); t != jx.Object {
@@ -829,9 +832,6 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 	}
 	return nil
 }
-
-// allowedRoleInputId lists the values the schema allows for RoleInputId.
-var allowedRoleInputId = []string{"owner", "member", "viewer"}
 
 // decodeRoleInput reads one RoleInput object.
 func decodeRoleInput(s *validation.State, v *RoleInput) error {

@@ -554,11 +554,11 @@ func validateCreateUserTeamworkProjectManagement(p *CreateUserParams, b *CreateU
 	}
 }
 
-// ValidateCreateUser applies the rules of integration to a decoded createUser request,
+// validateCreateUser applies the rules of integration to a decoded createUser request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
 // returns false when integration does not implement createUser.
-func ValidateCreateUser(integration string, p *CreateUserParams, b *CreateUserRequest, r *validation.Report) bool {
+func validateCreateUser(integration string, p *CreateUserParams, b *CreateUserRequest, r *validation.Report) bool {
 	switch integration {
 	case "dixa":
 		validateCreateUserDixa(p, b, r)
@@ -815,11 +815,11 @@ func validateUpdateUserSurveysparrowTicketManagement(p *UpdateUserParams, b *Upd
 	}
 }
 
-// ValidateUpdateUser applies the rules of integration to a decoded updateUser request,
+// validateUpdateUser applies the rules of integration to a decoded updateUser request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
 // returns false when integration does not implement updateUser.
-func ValidateUpdateUser(integration string, p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) bool {
+func validateUpdateUser(integration string, p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) bool {
 	switch integration {
 	case "dixa":
 		validateUpdateUserDixa(p, b, r)

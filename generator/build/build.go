@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/unifiedgen/unifiedgen/generator/gonames"
 
 	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/load"
@@ -31,7 +32,7 @@ var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // Model builds the model of s, or returns a diag.List with every problem.
 func Model(s *load.Spec) (*model.API, error) {
-	b := &builder{spec: s}
+	b := &builder{spec: s, components: map[string]*model.Schema{}, converting: map[string]bool{}}
 	api := &model.API{Title: s.Doc.Info.Title}
 	api.Integrations = b.registry()
 	for _, path := range s.Doc.Paths.InMatchingOrder() {
@@ -47,17 +48,59 @@ func Model(s *load.Spec) (*model.API, error) {
 		}
 	}
 	slices.SortFunc(api.Operations, func(a, b model.Operation) int { return strings.Compare(a.ID, b.ID) })
-	b.checkMethodsUnique(api.MatrixOperations())
+	if len(api.Operations) == 0 && len(b.diags) == 0 {
+		b.errorf([]string{"paths"}, "the spec has no operations; add at least one with %s", ExtSupport)
+	}
+	b.checkMethodsUnique(api.Operations)
+	api.Resources = resources(api.Operations)
+	api.Types = b.types()
+	if len(b.diags) == 0 {
+		b.checkNames(api)
+	}
 	if err := b.diags.Err(); err != nil {
 		return nil, err
 	}
 	return api, nil
 }
 
+// resources groups the operations by model and resource.
+func resources(ops []model.Operation) []model.Resource {
+	var out []model.Resource
+	for i, o := range ops {
+		j := slices.IndexFunc(out, func(r model.Resource) bool { return r.Model == o.Model && r.Resource == o.Resource })
+		if j < 0 {
+			out = append(out, model.Resource{Model: o.Model, Resource: o.Resource})
+			j = len(out) - 1
+		}
+		out[j].Operations = append(out[j].Operations, i)
+	}
+	for _, r := range out {
+		slices.SortFunc(r.Operations, func(a, b int) int {
+			if c := int(ops[a].Kind) - int(ops[b].Kind); c != 0 {
+				return c
+			}
+			return strings.Compare(ops[a].Method, ops[b].Method)
+		})
+	}
+	slices.SortFunc(out, func(a, b model.Resource) int {
+		if c := strings.Compare(a.Model, b.Model); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Resource, b.Resource)
+	})
+	return out
+}
+
 type builder struct {
 	spec  *load.Spec
 	diags diag.List
 	ids   map[string]string // registry id -> name
+	// components are the component schemas converted so far, by name;
+	// each is converted once, so every reference shares one *model.Schema.
+	components map[string]*model.Schema
+	// converting marks the components being converted, to report a
+	// schema that refers to itself.
+	converting map[string]bool
 	// rejected holds ids whose registry entry was itself wrong, and
 	// noRegistry is set when there is no usable registry: either way the
 	// cause is reported once, not again at every cell naming the id.
@@ -135,7 +178,7 @@ func (b *builder) registry() []model.Integration {
 			continue
 		}
 		b.ids[id], names[name], index[id] = name, i, i
-		out = append(out, model.Integration{ID: id, Name: name})
+		out = append(out, model.Integration{ID: id, Name: name, GoName: gonames.Camel(id)})
 	}
 	slices.SortFunc(out, func(a, b model.Integration) int { return strings.Compare(a.ID, b.ID) })
 	return out
@@ -149,31 +192,55 @@ func (b *builder) unknownKeys(at []string, obj map[string]any, known ...string) 
 	}
 }
 
+var (
+	// goIdent is what an operationId must look like: it becomes part of
+	// Go identifiers and of file names, so nothing else is allowed.
+	goIdent = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	// segment is a model or resource name: a URL path segment.
+	segment = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+)
+
 func (b *builder) operation(path, method string, op *openapi3.Operation, shared openapi3.Parameters) (model.Operation, bool) {
-	at := []string{"paths", path, strings.ToLower(method), ExtSupport}
+	opAt := []string{"paths", path, strings.ToLower(method)}
+	at := append(opAt[:3:3], ExtSupport)
 	o := model.Operation{ID: op.OperationID, HTTPMethod: method, Path: path, Summary: op.Summary}
-	if o.ID == "" {
-		b.errorf(at[:3], "the operation needs an operationId: the generated Go names derive from it")
+	switch {
+	case o.ID == "":
+		b.errorf(opAt, "the operation needs an operationId: the generated Go names derive from it")
+	case !goIdent.MatchString(o.ID):
+		b.errorf(append(opAt[:3:3], "operationId"), "operationId %q must be a plain identifier (%s): it names generated Go code and files", o.ID, goIdent)
+		o.ID = ""
+	default:
+		o.GoName = gonames.Camel(o.ID)
 	}
-	// Operations without a matrix (health, metadata) are still routed and
-	// their parameters bound; they just have no per-integration rules.
-	ext := map[string]any{}
-	if raw, ok := op.Extensions[ExtSupport]; ok {
-		o.Matrix = true
-		if ext, ok = raw.(map[string]any); !ok {
-			b.errorf(at, "must be an object (see spec/EXTENSIONS.md)")
-			return model.Operation{}, false
-		}
-		b.unknownKeys(at, ext, "method", "integrations", "query", "request", "response", "enums")
-		switch m, ok := ext["method"].(string); {
-		case ext["method"] == nil:
-			b.errorf(at, "method is missing; add `method: create` (the unified method name this operation is)")
-		case !ok || !idPattern.MatchString(m):
-			b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
-		default:
-			o.Method = m
-		}
-		o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
+	raw, ok := op.Extensions[ExtSupport]
+	if !ok {
+		b.errorf(opAt, "the operation has no %s: every operation of a unified API names its model, resource and method and says which integrations implement it (see spec/EXTENSIONS.md)", ExtSupport)
+		return model.Operation{}, false
+	}
+	ext, ok := raw.(map[string]any)
+	if !ok {
+		b.errorf(at, "must be an object (see spec/EXTENSIONS.md)")
+		return model.Operation{}, false
+	}
+	b.unknownKeys(at, ext, "model", "resource", "method", "integrations", "query", "request", "response", "enums")
+	o.Model = b.segment(at, ext, "model", "the unified model, e.g. ticketing")
+	o.Resource = b.segment(at, ext, "resource", "the resource, e.g. users")
+	switch m, ok := ext["method"].(string); {
+	case ext["method"] == nil:
+		b.errorf(at, "method is missing; add `method: create` (list, get, create, update, delete, or a custom method name)")
+	case !ok || !idPattern.MatchString(m):
+		b.errorf(append(at, "method"), "method must be a lower snake case name such as create or update, got %v", ext["method"])
+	case m == "meta":
+		b.errorf(append(at, "method"), "method \"meta\" is taken: /unified/{model}/{resource}/meta/{method} serves every resource's metadata")
+	default:
+		o.Method = m
+		o.Kind = model.KindOf(m)
+	}
+	o.Integrations = b.operationIntegrations(append(at, "integrations"), ext["integrations"])
+	for _, id := range o.Integrations {
+		in, _ := b.integration(id)
+		o.Validators = append(o.Validators, model.Validator{Integration: id, Func: "validate" + o.GoName + in.GoName})
 	}
 
 	var params []*openapi3.Parameter
@@ -185,23 +252,38 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	queryCells := b.cells(append(at, "query"), ext["query"], o.Integrations, false)
 	queryMissing := ext["query"] == nil
 	seen := map[string]bool{}
-	for _, p := range params {
+	for i, p := range params {
+		pat := b.paramAt(opAt, shared, op, i, len(shared))
 		switch p.In {
 		case openapi3.ParameterInPath:
-			o.PathParams = append(o.PathParams, model.Param{Name: p.Name, Required: true, Schema: b.schema(p.Schema), Description: p.Description})
+			if p.Name != "id" {
+				b.errorf(pat, "path parameter %q: the only path parameter of a unified operation is the record's id", p.Name)
+				continue
+			}
+			if s := b.schema(pat, p.Schema, false); s.Kind != model.KindString {
+				b.errorf(pat, "path parameter id must be a string")
+			}
+			o.HasID = true
 		case openapi3.ParameterInQuery:
 			seen[p.Name] = true
 			cells, ok := queryCells[p.Name]
-			if !o.Matrix {
-				// no cells to check
-			} else if !ok && queryMissing {
+			if !ok && queryMissing {
 				if len(seen) == 1 {
 					b.errorf(at, "no query matrix; add `query:` with an entry for each query parameter of the operation")
 				}
 			} else if !ok {
 				b.errorf(append(at, "query"), "query parameter %q has no matrix entry; add `%s: {'*': supported}` or per-integration cells", p.Name, p.Name)
 			}
-			o.Query = append(o.Query, model.Param{Name: p.Name, Required: p.Required, Schema: b.schema(p.Schema), Description: p.Description, Cells: cells})
+			if !goIdent.MatchString(strings.ReplaceAll(p.Name, "-", "_")) {
+				b.errorf(pat, "query parameter name %q must be ASCII letters, digits, _ and -", p.Name)
+				continue
+			}
+			s := b.schema(pat, p.Schema, true)
+			b.checkReserved(pat, p.Name, s)
+			o.Query = append(o.Query, model.Param{Name: p.Name, GoName: gonames.Type(p.Name), Required: p.Required,
+				Schema: s, Description: p.Description, Cells: cells})
+		default:
+			b.errorf(pat, "%s parameters are not supported; use query parameters", p.In)
 		}
 	}
 	for _, name := range sortedKeys(queryCells) {
@@ -212,11 +294,14 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	slices.SortFunc(o.Query, func(a, b model.Param) int { return strings.Compare(a.Name, b.Name) })
 
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		bat := append(opAt[:3:3], "requestBody", "content", "application/json", "schema")
 		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-			o.Body = b.schema(mt.Schema)
-			if o.Matrix {
+			o.Body = b.component(bat, mt.Schema, "request body")
+			if o.Body != nil {
 				o.Request = b.fields(append(at, "request"), ext["request"], o.Body, o.Integrations, false)
 			}
+		} else {
+			b.errorf(append(opAt[:3:3], "requestBody"), "the request body must be application/json")
 		}
 	}
 	if o.Body == nil && ext["request"] != nil {
@@ -224,20 +309,71 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	}
 	status, resp := successResponse(op)
 	o.SuccessStatus = status
+	rat := append(opAt[:3:3], "responses", strconv.Itoa(status), "content", "application/json", "schema")
 	if resp != nil {
 		if mt := resp.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-			s := b.schema(mt.Schema)
-			o.ResponseSchema = s.Name
-			if o.Matrix {
-				o.Response = b.fields(append(at, "response"), ext["response"], s, o.Integrations, true)
+			switch o.Kind {
+			case model.List:
+				o.ResponseSchema = b.listItem(rat, mt.Schema)
+			case model.Custom:
+				o.ResponseSchema = b.resultItem(rat, mt.Schema)
+			default:
+				o.ResponseSchema = b.component(rat, mt.Schema, "success response")
+			}
+			if o.ResponseSchema != nil {
+				o.Response = b.fields(append(at, "response"), ext["response"], o.ResponseSchema, o.Integrations, true)
 			}
 		}
 	}
-	if o.ResponseSchema == "" && ext["response"] != nil {
+	if o.ResponseSchema == nil && ext["response"] != nil && (resp == nil || resp.Content.Get("application/json") == nil) {
 		b.errorf(append(at, "response"), "response matrix on an operation without an application/json success response")
 	}
+	if status == 0 || (resp != nil && resp.Content.Get("application/json") == nil) {
+		b.errorf(append(opAt[:3:3], "responses"), "the operation needs a 2xx response with an application/json body")
+	}
 	o.Enums = b.enums(append(at, "enums"), ext["enums"], &o)
+	for i := range o.Enums {
+		o.Enums[i].Var = o.Validators[slices.IndexFunc(o.Validators, func(v model.Validator) bool { return v.Integration == o.Enums[i].Integration })].Func +
+			"Allowed" + enumPathName(o.Enums[i].Path)
+	}
+	b.checkShape(opAt, &o)
 	return o, true
+}
+
+// enumPathName turns an enum path into an identifier part:
+// "roles[].id" -> "RolesId".
+func enumPathName(path string) string {
+	return gonames.Camel(strings.NewReplacer("[]", "", ".", "_").Replace(path))
+}
+
+// segment reads a required model or resource name.
+func (b *builder) segment(at []string, ext map[string]any, key, what string) string {
+	v, ok := ext[key].(string)
+	switch {
+	case ext[key] == nil:
+		b.errorf(at, "%s is missing; add `%s:` with %s", key, key, what)
+	case !ok || !segment.MatchString(v):
+		b.errorf(append(at, key), "%s must be a lower-case URL segment (%s), got %v", key, segment, ext[key])
+	default:
+		return v
+	}
+	return ""
+}
+
+// paramAt is the spec path of the i-th parameter of an operation, whose
+// first nshared parameters are the path item's.
+func (b *builder) paramAt(opAt []string, shared openapi3.Parameters, op *openapi3.Operation, i, nshared int) []string {
+	if i < nshared {
+		return []string{opAt[0], opAt[1], "parameters", strconv.Itoa(i)}
+	}
+	return append(opAt[:3:3], "parameters", strconv.Itoa(i-nshared))
+}
+
+func (b *builder) integration(id string) (model.Integration, bool) {
+	if name, ok := b.ids[id]; ok {
+		return model.Integration{ID: id, Name: name, GoName: gonames.Camel(id)}, true
+	}
+	return model.Integration{}, false
 }
 
 func successResponse(op *openapi3.Operation) (int, *openapi3.Response) {
@@ -360,7 +496,7 @@ func (b *builder) fields(at []string, raw any, s *model.Schema, implementing []s
 		if !ok && raw != nil {
 			b.errorf(at, "field %q has no matrix entry; add `%s: {integration: supported}` (or '*')", p.Name, p.Name)
 		}
-		out = append(out, model.Field{Name: p.Name, Schema: p.Schema, Description: p.Schema.Doc, Cells: c})
+		out = append(out, model.Field{Name: p.Name, Schema: p.Schema, Description: p.Schema.Doc, WriteOnly: p.WriteOnly, Cells: c})
 	}
 	for _, name := range sortedKeys(cells) {
 		if !slices.Contains(names, name) {
@@ -473,9 +609,12 @@ func resolve(s *model.Schema, path string) (*model.Schema, string, string) {
 func (b *builder) checkMethodsUnique(ops []model.Operation) {
 	seen := map[string]string{}
 	for _, o := range ops {
-		key := o.Path + " " + o.Method
+		if o.Method == "" || o.Model == "" || o.Resource == "" {
+			continue
+		}
+		key := o.Model + "/" + o.Resource + " " + o.Method
 		if prev, ok := seen[key]; ok {
-			b.errorf([]string{"paths", o.Path, strings.ToLower(o.HTTPMethod), ExtSupport, "method"}, "method %q is used by %s too", o.Method, prev)
+			b.errorf([]string{"paths", o.Path, strings.ToLower(o.HTTPMethod), ExtSupport, "method"}, "%s/%s already has a method %q (operation %s)", o.Model, o.Resource, o.Method, prev)
 		}
 		seen[key] = o.ID
 	}

@@ -20,21 +20,6 @@ func TestModelOfSeedSpec(t *testing.T) {
 	if !slices.IsSortedFunc(api.Integrations, func(a, b model.Integration) int { return cmpString(a.ID, b.ID) }) || len(api.Integrations) != 11 {
 		t.Fatalf("registry not sorted or incomplete: %+v", api.Integrations)
 	}
-	// Every operation is in the model, sorted; two have a matrix.
-	var ids, matrix []string
-	for _, o := range api.Operations {
-		ids = append(ids, o.ID)
-	}
-	for _, o := range api.MatrixOperations() {
-		matrix = append(matrix, o.ID)
-	}
-	if !slices.Equal(ids, []string{"createUser", "getHealth", "getOpenAPI", "getUserMeta", "updateUser"}) || !slices.Equal(matrix, []string{"createUser", "updateUser"}) {
-		t.Fatalf("operations %v, with a matrix %v", ids, matrix)
-	}
-	create := api.Operations[0]
-	if create.Method != "create" || create.HTTPMethod != "POST" || create.SuccessStatus != 201 || create.ResponseSchema != "User" {
-		t.Fatalf("create: %+v", create)
-	}
 	field := func(fs []model.Field, name string) model.Field {
 		for _, f := range fs {
 			if f.Name == name {
@@ -43,6 +28,28 @@ func TestModelOfSeedSpec(t *testing.T) {
 		}
 		t.Fatalf("no field %s", name)
 		return model.Field{}
+	}
+	// Every operation is in the model, sorted, with its kind and names.
+	var ids []string
+	for _, o := range api.Operations {
+		ids = append(ids, o.ID)
+	}
+	if !slices.Equal(ids, []string{"createUser", "updateUser"}) {
+		t.Fatalf("operations %v", ids)
+	}
+	create, update := api.Operations[0], api.Operations[1]
+	if create.Method != "create" || create.Kind != model.Create || create.Model != "ticketing" || create.Resource != "users" ||
+		create.HTTPMethod != "POST" || create.SuccessStatus != 201 || create.ResponseSchema.Name != "User" || create.HasID {
+		t.Fatalf("create: %+v", create)
+	}
+	if update.Kind != model.Update || !update.HasID || update.GoName != "UpdateUser" || update.ParamsType() != "UpdateUserParams" {
+		t.Fatalf("update: %+v", update)
+	}
+	if len(api.Resources) != 1 || api.Resources[0].Resource != "users" || !slices.Equal(api.Resources[0].Operations, []int{0, 1}) {
+		t.Fatalf("resources %+v", api.Resources)
+	}
+	if pw := field(create.Request, "password"); !pw.WriteOnly {
+		t.Errorf("password is not write-only: %+v", pw)
 	}
 	// '*' expands to every implementing integration.
 	if rd := field(create.Request, "remote_data"); len(rd.Cells) != 10 {
@@ -65,8 +72,15 @@ func TestModelOfSeedSpec(t *testing.T) {
 		!emails.Items.Properties[0].Required || !slices.Equal(emails.Items.Properties[1].Schema.Enum, []string{"primary", "other"}) {
 		t.Errorf("emails schema %+v", emails.Items)
 	}
-	if q := create.Query[0]; q.Name != "collections" || model.CellLevel(q.Cells, "pivotal_tracker") != model.Required {
+	if q := create.Query[0]; q.Name != "collections" || q.GoName != "Collections" || model.CellLevel(q.Cells, "pivotal_tracker") != model.Required {
 		t.Errorf("query %+v", create.Query)
+	}
+	// The Go names the emitters print come from the model.
+	if emails.Items.GoName != "EmailInput" || emails.Items.Properties[1].Go.Name != "EmailInputType" || emails.Items.Properties[1].GoName != "Type" {
+		t.Errorf("Go names of EmailInput: %+v", emails.Items)
+	}
+	if create.Validators[0] != (model.Validator{Integration: "dixa", Func: "validateCreateUserDixa"}) {
+		t.Errorf("validators %+v", create.Validators)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
 // File is one generated file, relative to the output directory.
@@ -49,4 +51,49 @@ func Wrap(text string) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// Type renders the type expression t (its pointer included) for jennifer,
+// qualifying imported types so that jennifer manages the imports.
+func Type(t model.GoType) *jen.Statement {
+	c := jen.Null()
+	if t.Ptr {
+		c = c.Op("*")
+	}
+	switch {
+	case t.Slice:
+		return c.Index().Add(Type(*t.Elem))
+	case t.Map && t.Under == "map" && t.Name == "interface{}":
+		return c.Map(jen.String()).Interface()
+	}
+	return c.Add(Named(t))
+}
+
+// Named renders the named (or builtin) type of t, without pointer.
+func Named(t model.GoType) *jen.Statement {
+	if t.Pkg != "" {
+		return jen.Qual(t.Pkg, t.Name[strings.IndexByte(t.Name, '.')+1:])
+	}
+	if t.Name == "interface{}" {
+		return jen.Interface()
+	}
+	return jen.Id(t.Name)
+}
+
+// Conv converts val, a value of t's underlying builtin type, to t's named
+// type, or returns val when t is the builtin itself.
+func Conv(t model.GoType, val jen.Code) jen.Code {
+	if t.Slice || (t.Map && t.Name == "interface{}") || t.Name == t.Under || t.Pkg != "" && t.Under != "string" {
+		return val
+	}
+	return Named(t).Call(val)
+}
+
+// Under converts val, of type t, to t's underlying builtin where t is a
+// named type (UserStatus -> string), or returns it as is.
+func Under(t model.GoType, val jen.Code) jen.Code {
+	if t.Name == t.Under {
+		return val
+	}
+	return jen.Id(t.Under).Call(val)
 }

@@ -115,6 +115,9 @@ func (s *Spec) Fresh() (*openapi3.T, error) {
 	return loader.LoadFromDataWithPath(s.data, &url.URL{Path: s.File})
 }
 
+// Data is the document's text, as read.
+func (s *Spec) Data() []byte { return s.data }
+
 // At builds a diagnostic for the node at path (object keys and sequence
 // indexes from the document root), pointing at the deepest part of the path
 // that exists.

@@ -1,10 +1,11 @@
-// Package backend is what stands behind an integrated account: the thing that
-// really creates and updates users. The service's pipeline validates and
-// shapes requests and responses; a Backend only stores or forwards them.
+// Package backend is what stands behind an integrated account: the thing
+// that really creates, reads, updates and deletes records. The service's
+// pipeline validates and shapes requests and responses; a Backend only
+// stores or forwards them.
 //
-// Local (this package) keeps users in the service's own database and is the
-// default behind every integration. A backend that calls a provider's API
-// implements the same interface.
+// Local (this package) keeps records in the service's own database and is
+// the default behind every integration. A backend that calls a provider's
+// API implements the same interface.
 package backend
 
 import (
@@ -13,36 +14,41 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
 
-// ErrNotFound is returned when the user to update does not exist.
-var ErrNotFound = errors.New("user not found")
+// ErrNotFound is returned when the record a call names does not exist.
+var ErrNotFound = errors.New("record not found")
 
 // Call is one request for a backend, already validated against the
 // account's integration.
 type Call struct {
+	Op      *api.Operation
 	Account store.Account
-	// Fields are the unified request fields the integration uses, as JSON
-	// values keyed by field name. Fields the integration does not support
-	// were removed before the call; remote_data is not among them.
-	Fields map[string]any
-	// RemoteData is the request's remote_data: passed to the provider as
-	// is, merged into the record.
-	RemoteData map[string]any
-	// RemoteQuery is the request's remote_query, handed over unchanged.
-	RemoteQuery map[string]any
-	// Tx is the transaction the pipeline opened for this request, in which
-	// the Idempotency-Key is stored too. Backends that keep data in the
-	// service's database write in it; remote backends ignore it.
+	// ID is the record's id, for get, update and delete.
+	ID string
+	// Input is the request in the operation's generated types; Params are
+	// its shared parameters.
+	Input  api.Input
+	Params api.Params
+	// Body is the validated body as a JSON object: the fields the
+	// integration uses, remote_data included, write-only fields left out.
+	Body []byte
+	// Precondition, when set, is the request's If-Match: a write goes
+	// ahead only if it accepts the record's current version.
+	Precondition store.Precondition
+	// Tx is the write transaction the pipeline opened for a write, in
+	// which its Idempotency-Key is stored too; nil for reads. Backends
+	// that keep data in the service's database write in it.
 	Tx  *store.Tx
 	Now time.Time
 }
 
-// Result is the user after the call.
-type Result struct {
+// Record is a record after a call.
+type Record struct {
 	ID      string
 	Version int64
-	// Remote is the record as the provider returns it: what the raw
+	// Remote is the record as the provider holds it: what the raw
 	// response format and remote_data show.
 	Remote map[string]any
 	// Unified holds every unified field the backend can derive from the
@@ -51,10 +57,20 @@ type Result struct {
 	Unified map[string]any
 }
 
-// Backend creates and updates users for integrated accounts.
+// Result is what a call returns: one record, or a page of a list.
+type Result struct {
+	Record Record
+	// Items and NextCursor are a list's page; NextCursor is "" on the
+	// last page.
+	Items      []Record
+	NextCursor string
+}
+
+// Backend serves calls for integrated accounts.
 type Backend interface {
-	CreateUser(ctx context.Context, c Call) (Result, error)
-	// UpdateUser merges c.Fields into user id (PATCH semantics: absent
-	// fields are kept). It returns ErrNotFound for an unknown id.
-	UpdateUser(ctx context.Context, c Call, id string) (Result, error)
+	// Do runs c: a list, get, create, update, delete or custom method,
+	// as c.Op.Kind says. It returns ErrNotFound for an unknown record,
+	// store.ErrPrecondition when c.Precondition rejects the record, and
+	// store.ErrBadCursor for a list cursor it did not issue.
+	Do(ctx context.Context, c *Call) (Result, error)
 }

@@ -10,90 +10,154 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 )
 
-// Local keeps each integrated account's users in the service's SQLite
-// database, in place of the provider's API.
+// Local keeps each integrated account's records in the service's database,
+// in place of the provider's API: one JSON document per record, per
+// account and resource.
 //
 // Its "remote" record uses the unified field names (a provider backend
 // would return the provider's own shape): the fields the integration
 // accepted, the request's remote_data merged in as is, and the id and
-// timestamps the store assigned.
-type Local struct{}
+// timestamps the store assigned. A custom method has no meaning the local
+// backend could know; each call of one is kept as a record of its own
+// (resource "model/resource/method") and answered with that record.
+type Local struct {
+	Store *store.Store
+}
 
-// stored is the JSON kept per user: the unified fields and the
-// remote_data passed through, apart, so an update can merge each.
+// stored is the JSON kept per record: the unified fields and the
+// remote_data passed through, apart, so that an update merges each.
 type stored struct {
 	Fields     map[string]any `json:"fields"`
 	RemoteData map[string]any `json:"remote_data,omitempty"`
 }
 
-// CreateUser implements Backend.
-func (Local) CreateUser(_ context.Context, c Call) (Result, error) {
+// Do implements Backend.
+func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
+	resource := c.Op.Model + "/" + c.Op.Resource
+	switch c.Op.Kind {
+	case matrix.List:
+		limit := c.Params.Limit
+		recs, next, err := l.Store.List(ctx, c.Account.ID, resource, c.Params.NextCursor, limit)
+		if err != nil {
+			return Result{}, err
+		}
+		res := Result{NextCursor: next, Items: make([]Record, 0, len(recs))}
+		for _, r := range recs {
+			rec, err := record(r)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Items = append(res.Items, rec)
+		}
+		return res, nil
+	case matrix.Get:
+		r, err := l.Store.Record(ctx, c.Account.ID, resource, c.ID)
+		return single(r, err)
+	}
 	if c.Tx == nil {
-		return Result{}, errors.New("local backend: no transaction")
+		return Result{}, errors.New("local backend: a write without a transaction")
 	}
-	rec, err := json.Marshal(stored{Fields: orEmpty(c.Fields), RemoteData: c.RemoteData})
-	if err != nil {
-		return Result{}, err
+	switch c.Op.Kind {
+	case matrix.Create, matrix.Custom:
+		if c.Op.Kind == matrix.Custom {
+			resource += "/" + c.Op.Method
+		}
+		doc, err := newDoc(c)
+		if err != nil {
+			return Result{}, err
+		}
+		return single(c.Tx.CreateRecord(c.Account.ID, resource, doc, c.Now))
+	case matrix.Update:
+		return single(c.Tx.UpdateRecord(c.Account.ID, resource, c.ID, c.Now, c.Precondition, func(old store.Record) ([]byte, error) {
+			return merge(old.Doc, c)
+		}))
+	case matrix.Delete:
+		return single(c.Tx.DeleteRecord(c.Account.ID, resource, c.ID, c.Precondition))
 	}
-	u, err := c.Tx.CreateUser(c.Account.ID, rec, c.Now)
-	if err != nil {
-		return Result{}, err
-	}
-	return result(u)
+	return Result{}, fmt.Errorf("local backend: no kind %v", c.Op.Kind)
 }
 
-// UpdateUser implements Backend.
-func (Local) UpdateUser(_ context.Context, c Call, id string) (Result, error) {
-	if c.Tx == nil {
-		return Result{}, errors.New("local backend: no transaction")
-	}
-	u, err := c.Tx.UpdateUser(c.Account.ID, id, c.Now, func(old store.User) ([]byte, error) {
-		s, err := decodeStored(old.Record)
-		if err != nil {
-			return nil, fmt.Errorf("stored user %s: %w", id, err)
-		}
-		s.Fields = orEmpty(s.Fields)
-		maps.Copy(s.Fields, c.Fields)
-		if len(c.RemoteData) > 0 {
-			if s.RemoteData == nil {
-				s.RemoteData = map[string]any{}
-			}
-			maps.Copy(s.RemoteData, c.RemoteData)
-		}
-		return json.Marshal(s)
-	})
+func single(r store.Record, err error) (Result, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return Result{}, ErrNotFound
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	return result(u)
+	rec, err := record(r)
+	return Result{Record: rec}, err
 }
 
-func result(u store.User) (Result, error) {
-	s, err := decodeStored(u.Record)
+// newDoc is the stored form of a request body.
+func newDoc(c *Call) ([]byte, error) {
+	s, err := split(c)
 	if err != nil {
-		return Result{}, fmt.Errorf("stored user %s: %w", u.ID, err)
+		return nil, err
 	}
-	created, updated := u.CreatedAt.UTC().Format(time.RFC3339Nano), u.UpdatedAt.UTC().Format(time.RFC3339Nano)
-
-	remote := maps.Clone(orEmpty(s.Fields))
-	maps.Copy(remote, s.RemoteData)
-	remote["id"], remote["created_at"], remote["updated_at"] = u.ID, created, updated
-
-	unified := maps.Clone(orEmpty(s.Fields))
-	unified["id"], unified["created_at"], unified["updated_at"] = u.ID, created, updated
-	// The unified model reports activity as a boolean; the request side
-	// sets it through status (active by default).
-	unified["is_active"] = s.Fields["status"] != "inactive"
-	delete(unified, "status")
-	return Result{ID: u.ID, Version: u.Version, Remote: remote, Unified: unified}, nil
+	return json.Marshal(s)
 }
 
-// decodeStored reads a stored record, keeping numbers exactly as they were
+// merge applies an update's body to a stored doc: PATCH semantics, a
+// field absent from the body is kept.
+func merge(old []byte, c *Call) ([]byte, error) {
+	s, err := decodeStored(old)
+	if err != nil {
+		return nil, err
+	}
+	upd, err := split(c)
+	if err != nil {
+		return nil, err
+	}
+	s.Fields = orEmpty(s.Fields)
+	maps.Copy(s.Fields, upd.Fields)
+	if len(upd.RemoteData) > 0 {
+		s.RemoteData = orEmpty(s.RemoteData)
+		maps.Copy(s.RemoteData, upd.RemoteData)
+	}
+	return json.Marshal(s)
+}
+
+// split reads the call's body into fields and remote_data. The body never
+// holds write-only fields; remote_data, being free-form, might: a member
+// named like one is dropped too, since the local backend has no provider
+// to pass it to and must not keep it.
+func split(c *Call) (stored, error) {
+	fields := map[string]any{}
+	if len(c.Body) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(c.Body))
+		dec.UseNumber() // numbers are kept exactly as sent
+		if err := dec.Decode(&fields); err != nil {
+			return stored{}, fmt.Errorf("local backend: body: %w", err)
+		}
+	}
+	rd, _ := fields[api.FieldRemoteData].(map[string]any)
+	delete(fields, api.FieldRemoteData)
+	for _, name := range c.Op.WriteOnly {
+		delete(rd, name)
+	}
+	return stored{Fields: fields, RemoteData: rd}, nil
+}
+
+// record presents a stored record: the unified view is the stored fields
+// with the id and timestamps; the remote one adds remote_data.
+func record(r store.Record) (Record, error) {
+	s, err := decodeStored(r.Doc)
+	if err != nil {
+		return Record{}, fmt.Errorf("stored record %s: %w", r.ID, err)
+	}
+	created, updated := r.CreatedAt.UTC().Format(time.RFC3339Nano), r.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	unified := maps.Clone(orEmpty(s.Fields))
+	unified[api.FieldID], unified[api.FieldCreatedAt], unified[api.FieldUpdatedAt] = r.ID, created, updated
+	remote := maps.Clone(unified)
+	maps.Copy(remote, s.RemoteData)
+	return Record{ID: r.ID, Version: r.Version, Remote: remote, Unified: unified}, nil
+}
+
+// decodeStored reads a stored doc, keeping numbers exactly as they were
 // sent (json.Number): remote data is passed through, not computed with.
 func decodeStored(data []byte) (stored, error) {
 	var s stored

@@ -24,7 +24,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	democonfig "github.com/unifiedgen/unifiedgen/config"
-	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 )
 
@@ -75,8 +74,10 @@ var (
 // Parse parses and validates the configuration in data. name is the file
 // name used in error messages. All problems found are returned, joined, one
 // per line; tokens never appear in them.
-func Parse(name string, data []byte) (*Config, error) {
-	p := &parser{file: name}
+// integrations are the ids of the service's integrations, which accounts
+// must name.
+func Parse(name string, data []byte, integrations []string) (*Config, error) {
+	p := &parser{file: name, integrations: integrations}
 	doc, err := decode(data)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -156,8 +157,9 @@ func (c *Config) Apply(ctx context.Context, s *store.Store) error {
 // parser walks the YAML tree, collecting every error instead of stopping at
 // the first, so one run shows everything to fix.
 type parser struct {
-	file string
-	errs []error
+	file         string
+	integrations []string
+	errs         []error
 }
 
 // errorf records an error at n's line for the key path.
@@ -303,8 +305,8 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		var good bool
 		a.Integration, good = p.nonEmpty(v, path+".integration")
 		if good {
-			if _, found := unified.LookupIntegration(a.Integration); !found {
-				p.errorf(v, path+".integration", "%s", unknownIntegration(a.Integration))
+			if !slices.Contains(p.integrations, a.Integration) {
+				p.errorf(v, path+".integration", "%s", unknownIntegration(a.Integration, p.integrations))
 				good = false
 			}
 		}
@@ -320,11 +322,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 
 // unknownIntegration explains an unknown integration id: the nearest valid
 // id when there is a plausible one, otherwise the list of valid ids.
-func unknownIntegration(id string) string {
-	ids := make([]string, len(unified.Integrations))
-	for i, in := range unified.Integrations {
-		ids[i] = in.ID
-	}
+func unknownIntegration(id string, ids []string) string {
 	msg := fmt.Sprintf("unknown integration %q", id)
 	if s := nearest(id, ids); s != "" {
 		return msg + fmt.Sprintf("; did you mean %q?", s)

@@ -14,10 +14,20 @@ import (
 	"github.com/unifiedgen/unifiedgen/internal/store"
 )
 
+// integrationIDs are the ids of the generated service's integrations, the
+// list the server passes to Parse.
+func integrationIDs() []string {
+	ids := make([]string, len(unified.Service.Integrations))
+	for i, in := range unified.Service.Integrations {
+		ids[i] = in.ID
+	}
+	return ids
+}
+
 // TestDemoCoversEveryIntegration keeps config/demo.yaml in step with the
 // integration registry generated from the spec.
 func TestDemoCoversEveryIntegration(t *testing.T) {
-	cfg, err := Parse(DemoName, Demo)
+	cfg, err := Parse(DemoName, Demo, integrationIDs())
 	if err != nil {
 		t.Fatalf("the demo configuration does not parse:\n%v", err)
 	}
@@ -43,7 +53,7 @@ func TestDemoCoversEveryIntegration(t *testing.T) {
 			next = n + 1
 		}
 	}
-	for _, in := range unified.Integrations {
+	for _, in := range unified.Service.Integrations {
 		switch n := len(byIntegration[in.ID]); {
 		case n == 0:
 			t.Errorf("%s has no account for integration %q (%s), which is in the registry.\n"+
@@ -64,7 +74,7 @@ func TestDemoApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cfg, err := Parse(DemoName, Demo)
+	cfg, err := Parse(DemoName, Demo, integrationIDs())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +115,7 @@ tenants:
   - {id: acme, name: Acme, tokens: [`+tok+`]}
 accounts:
   - {id: 00000000-0000-4000-8000-000000000001, tenant: acme, integration: dixa, name: D}
-`))
+`), integrationIDs())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +146,7 @@ func TestParseCanonicalisesUUIDs(t *testing.T) {
 		cfg, err := Parse("u.yaml", []byte(fmt.Sprintf(`
 tenants: [{id: t, name: T}]
 accounts: [{id: %q, tenant: t, integration: hive, name: H}]
-`, id)))
+`, id)), integrationIDs())
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}
@@ -206,7 +216,7 @@ func TestParseErrors(t *testing.T) {
 		{"alias to bad value", "tenants:\n  - &t {id: a, name: A}\n  - *t\n", []string{`x.yaml:2: tenants[1].id: duplicate tenant id "a"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Parse("x.yaml", []byte(tc.in))
+			cfg, err := Parse("x.yaml", []byte(tc.in), integrationIDs())
 			if err == nil {
 				t.Fatalf("parsed:\n%s\ninto %+v; want an error", tc.in, cfg)
 			}
@@ -224,5 +234,38 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("an error shows a token: %v", err)
 			}
 		})
+	}
+}
+
+// TestParseUsesGivenIntegrations: the ids passed to Parse, and only they,
+// are valid integrations, and the error lists them.
+func TestParseUsesGivenIntegrations(t *testing.T) {
+	const doc = `
+tenants: [{id: t, name: T}]
+accounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: t, integration: %s, name: A}]
+`
+	ids := []string{"alpha", "beta_gamma"}
+	cfg, err := Parse("i.yaml", fmt.Appendf(nil, doc, "beta_gamma"), ids)
+	if err != nil {
+		t.Fatalf("an integration in the list was refused: %v", err)
+	}
+	if got := cfg.Accounts[0].Integration; got != "beta_gamma" {
+		t.Fatalf("integration = %q", got)
+	}
+	// dixa is a real integration of the generated service, but not in ids.
+	_, err = Parse("i.yaml", fmt.Appendf(nil, doc, "dixa"), ids)
+	if err == nil {
+		t.Fatal("an integration outside the given list was accepted")
+	}
+	if want := `i.yaml:3: accounts[0].integration: unknown integration "dixa"; valid integrations: alpha, beta_gamma`; !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+	_, err = Parse("i.yaml", fmt.Appendf(nil, doc, "beta-gamma"), ids)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "beta_gamma"?`) {
+		t.Fatalf("near miss: %v", err)
+	}
+	// With no integrations at all, no account can be valid.
+	if _, err := Parse("i.yaml", fmt.Appendf(nil, doc, "alpha"), nil); err == nil {
+		t.Fatal("an account was accepted with no integrations")
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,7 +12,8 @@ import (
 )
 
 // TestBatchedWritesFailAlone: under concurrency writes share commits, yet
-// each one's error undoes only its own changes.
+// each one's error (its own, or a refused precondition) undoes only its own
+// changes, and read-modify-write updates of one record are serialised.
 func TestBatchedWritesFailAlone(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{Synchronous: "FULL"})
@@ -26,23 +28,44 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 	if err := s.PutAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
+	// Every successful write also increments n in this shared record.
+	const counters = "test/counters"
+	counter := create(t, s, acct.ID, counters, `{"n":0}`, time.Now())
+	increment := func(old Record) ([]byte, error) {
+		var c struct{ N int }
+		if err := json.Unmarshal(old.Doc, &c); err != nil {
+			return nil, err
+		}
+		return fmt.Appendf(nil, `{"n":%d}`, c.N+1), nil
+	}
+
 	boom := errors.New("boom")
 	const workers, each = 16, 25
 	var mu sync.Mutex
-	ok, failed := 0, 0
+	ok, failed, refused := 0, 0, 0
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range each {
 				key := &IdemKey{TenantID: "t", Key: fmt.Sprintf("k-%d-%d", w, i), RequestHash: "h"}
 				_, _, err := s.Write(ctx, key, func(tx *Tx) (Saved, error) {
-					if _, err := tx.CreateUser(acct.ID, []byte(`{"fields":{}}`), time.Now()); err != nil {
+					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
 						return Saved{}, err
 					}
-					if i%5 == 0 {
+					switch i % 5 {
+					case 0:
+						if _, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(), nil, increment); err != nil {
+							return Saved{}, err
+						}
 						return Saved{}, boom // after writing: must be undone
+					case 1:
+						// Refused: the create above must be undone too.
+						_, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(),
+							func(int64) bool { return false }, increment)
+						return Saved{}, err
+					}
+					if _, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(), nil, increment); err != nil {
+						return Saved{}, err
 					}
 					return Saved{Status: 201, Body: []byte("{}")}, nil
 				})
@@ -52,26 +75,39 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 					ok++
 				case errors.Is(err, boom):
 					failed++
+				case errors.Is(err, ErrPrecondition):
+					refused++
 				default:
 					t.Errorf("unexpected error: %v", err)
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	n, err := s.CountUsers(ctx, acct.ID)
+	if n := count(t, s, acct.ID, users); n != ok || ok != workers*each*3/5 || failed != workers*each/5 || refused != workers*each/5 {
+		t.Fatalf("%d records stored, %d writes succeeded, %d failed, %d refused", n, ok, failed, refused)
+	}
+	got, err := s.Record(ctx, acct.ID, counters, counter.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != ok || failed != workers*each/5 {
-		t.Fatalf("%d users stored, %d writes succeeded, %d failed", n, ok, failed)
+	if want := fmt.Sprintf(`{"n":%d}`, ok); string(got.Doc) != want || got.Version != int64(ok)+1 {
+		t.Fatalf("counter is %s at version %d; want %s at version %d", got.Doc, got.Version, want, ok+1)
 	}
 	// A failed write's key was not stored either: it can be used again.
-	if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: "k-0-0", RequestHash: "other"}, func(tx *Tx) (Saved, error) {
+	for _, k := range []string{"k-0-0", "k-0-1"} {
+		if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: k, RequestHash: "other"}, func(tx *Tx) (Saved, error) {
+			return Saved{Status: 201}, nil
+		}); err != nil || replayed {
+			t.Fatalf("key %s of a failed write: replayed=%v err=%v", k, replayed, err)
+		}
+	}
+	// A successful one's was.
+	if _, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: "k-0-2", RequestHash: "other"}, func(tx *Tx) (Saved, error) {
 		return Saved{Status: 201}, nil
-	}); err != nil || replayed {
-		t.Fatalf("key of a failed write: replayed=%v err=%v", replayed, err)
+	}); !errors.Is(err, ErrKeyReused) {
+		t.Fatalf("key of a successful write: %v, want ErrKeyReused", err)
 	}
 }
 

@@ -7,10 +7,30 @@ import (
 	"time"
 )
 
+// expireLookups makes every cached lookup of s stale, as the passing of its
+// TTL would, without waiting for it.
+func expireLookups(s *Store) {
+	l := s.lookups
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	past := time.Now().Add(-time.Second)
+	for k, c := range l.tenants {
+		c.expires = past
+		l.tenants[k] = c
+	}
+	for k, c := range l.accounts {
+		c.expires = past
+		l.accounts[k] = c
+	}
+}
+
 func TestLookupCache(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.db")
-	s, err := Open(ctx, path, Options{Synchronous: "NORMAL", CacheTTL: 200 * time.Millisecond})
+	// A TTL no test run outlasts: within it the cache must answer; its
+	// end is simulated with expireLookups.
+	const ttl = time.Hour
+	s, err := Open(ctx, path, Options{Synchronous: "NORMAL", CacheTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +53,17 @@ func TestLookupCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Misses are not cached: a token added elsewhere works at once.
+	before := time.Now()
 	if tn, err := s.TenantByToken(ctx, token); err != nil || tn.Name != "Before" {
 		t.Fatalf("new token: %+v %v", tn, err)
+	}
+	after := time.Now()
+	// The entry lives for the configured TTL.
+	s.lookups.mu.RLock()
+	c, ok := s.lookups.tenants[hashToken(token)]
+	s.lookups.mu.RUnlock()
+	if !ok || c.expires.Before(before.Add(ttl)) || c.expires.After(after.Add(ttl)) {
+		t.Fatalf("cache entry %+v (present %v), want it to expire %v after the lookup", c, ok, ttl)
 	}
 	// A change through this store clears the cache at once.
 	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "Renamed"}); err != nil {
@@ -50,7 +79,7 @@ func TestLookupCache(t *testing.T) {
 	if tn, _ := s.TenantByToken(ctx, token); tn.Name != "Renamed" {
 		t.Fatalf("within the TTL the cached tenant answers: %+v", tn)
 	}
-	time.Sleep(250 * time.Millisecond)
+	expireLookups(s)
 	if tn, _ := s.TenantByToken(ctx, token); tn.Name != "Elsewhere" {
 		t.Fatalf("after the TTL: %+v", tn)
 	}
@@ -64,5 +93,60 @@ func TestLookupCache(t *testing.T) {
 	}
 	if _, err := s.Account(ctx, "other", a.ID); err == nil {
 		t.Fatal("another tenant got the cached account")
+	}
+	// A rename elsewhere: the cached account answers until it expires.
+	renamed := a
+	renamed.Name = "Renamed elsewhere"
+	if err := other.PutAccount(ctx, renamed); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Account(ctx, "t", a.ID); got != a {
+		t.Fatalf("within the TTL the cached account answers: %+v", got)
+	}
+	expireLookups(s)
+	if got, _ := s.Account(ctx, "t", a.ID); got != renamed {
+		t.Fatalf("account after the TTL: %+v", got)
+	}
+}
+
+// TestLookupCacheTTLOptions: 0 means DefaultCacheTTL, negative no cache.
+func TestLookupCacheTTLOptions(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "o.db")
+	def, err := Open(ctx, path, Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	if def.lookups.ttl != DefaultCacheTTL {
+		t.Fatalf("CacheTTL 0 gives a TTL of %v, want %v", def.lookups.ttl, DefaultCacheTTL)
+	}
+	none, err := Open(ctx, path, Options{Synchronous: "NORMAL", CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer none.Close()
+	const token = "another-token-sixteen"
+	if err := def.PutTenant(ctx, Tenant{ID: "t", Name: "One"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := def.AddToken(ctx, "t", token); err != nil {
+		t.Fatal(err)
+	}
+	if tn, err := none.TenantByToken(ctx, token); err != nil || tn.Name != "One" {
+		t.Fatalf("lookup: %+v %v", tn, err)
+	}
+	// Without a cache, a change made elsewhere is seen at once.
+	if err := def.PutTenant(ctx, Tenant{ID: "t", Name: "Two"}); err != nil {
+		t.Fatal(err)
+	}
+	if tn, err := none.TenantByToken(ctx, token); err != nil || tn.Name != "Two" {
+		t.Fatalf("uncached lookup after a change elsewhere: %+v %v", tn, err)
+	}
+	none.lookups.mu.RLock()
+	n := len(none.lookups.tenants)
+	none.lookups.mu.RUnlock()
+	if n != 0 {
+		t.Fatalf("a store without a cache cached %d tenants", n)
 	}
 }

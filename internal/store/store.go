@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -79,6 +80,9 @@ type Store struct {
 	lastPrune time.Time
 
 	lookups *lookups
+
+	// lastWriteErr is the error of the last commit, nil after a success.
+	lastWriteErr atomic.Pointer[error]
 
 	// The writer goroutine (see Write) takes requests from writes until
 	// closing is closed, then closes writerDone.
@@ -234,6 +238,25 @@ CREATE TABLE idempotency (
 	PRIMARY KEY (tenant_id, key)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX idempotency_created ON idempotency(created_at);
+`,
+	// 2: records of any resource, kept as documents. seq numbers them in
+	// insertion order (AUTOINCREMENT: never reused, even after a delete),
+	// which list cursors name. The users table of version 1 is left as it
+	// was: its rows are not records of a resource this version knows.
+	`
+CREATE TABLE records (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id TEXT    NOT NULL REFERENCES accounts(id),
+	resource   TEXT    NOT NULL,
+	id         TEXT    NOT NULL,
+	doc        BLOB    NOT NULL,
+	version    INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	UNIQUE (account_id, resource, id)
+) STRICT;
+CREATE INDEX records_page ON records(account_id, resource, seq);
+ALTER TABLE idempotency ADD COLUMN etag TEXT NOT NULL DEFAULT '';
 `,
 }
 

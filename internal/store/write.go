@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -14,6 +15,8 @@ type Saved struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// ETag is the response's entity tag, "" for none.
+	ETag string
 }
 
 // IdemKey identifies an idempotent request. Keys are scoped per tenant, so two
@@ -175,7 +178,11 @@ func (s *Store) runBatch(batch []*writeReq) {
 		}
 		sqlTx.ExecContext(ctx, "RELEASE prune")
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	if err != nil || slices.ContainsFunc(results, func(r writeRes) bool { return r.err == nil && r.panicked == nil }) {
+		s.noteWrite(err)
+	}
+	if err != nil {
 		for i := range results {
 			if results[i].err == nil && results[i].panicked == nil {
 				results[i] = writeRes{err: fmt.Errorf("store: commit: %w", err)}
@@ -213,10 +220,10 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time
 			old     Saved
 		)
 		err := sqlTx.QueryRowContext(ctx,
-			`SELECT request_hash, status, content_type, body, created_at
+			`SELECT request_hash, status, content_type, body, etag, created_at
 			   FROM idempotency WHERE tenant_id = ? AND key = ?`,
 			key.TenantID, key.Key,
-		).Scan(&hash, &old.Status, &old.ContentType, &old.Body, &created)
+		).Scan(&hash, &old.Status, &old.ContentType, &old.Body, &old.ETag, &created)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -246,9 +253,9 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time
 			body = []byte{} // the column is NOT NULL; nil binds as NULL
 		}
 		if _, err := sqlTx.ExecContext(ctx,
-			`INSERT INTO idempotency (tenant_id, key, request_hash, status, content_type, body, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, body, micros(now),
+			`INSERT INTO idempotency (tenant_id, key, request_hash, status, content_type, body, etag, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, body, saved.ETag, micros(now),
 		); err != nil {
 			return writeRes{err: fmt.Errorf("store: save idempotent response: %w", err)}, false
 		}

@@ -66,9 +66,60 @@ type Enum struct {
 	Values      []string
 }
 
+// Kind is what an operation does to its resource. It decides the
+// operation's URL, the shape of its response and how a backend serves it.
+type Kind uint8
+
+// The kinds of Truto's unified API: five per resource, and custom methods.
+const (
+	List Kind = iota + 1
+	Get
+	Create
+	Update
+	Delete
+	Custom
+)
+
+// String returns the method name of the kind ("custom" for custom methods).
+func (k Kind) String() string {
+	switch k {
+	case List:
+		return "list"
+	case Get:
+		return "get"
+	case Create:
+		return "create"
+	case Update:
+		return "update"
+	case Delete:
+		return "delete"
+	case Custom:
+		return "custom"
+	}
+	return "unknown"
+}
+
+// KindOf returns the kind of a unified method name: one of the five, or
+// Custom for any other name.
+func KindOf(method string) Kind {
+	for k := List; k < Custom; k++ {
+		if k.String() == method {
+			return k
+		}
+	}
+	return Custom
+}
+
+// Writes reports whether the kind changes data, so that it takes an
+// Idempotency-Key and runs in a write transaction.
+func (k Kind) Writes() bool { return k != List && k != Get }
+
 // Operation is the support matrix of one operation.
 type Operation struct {
 	OperationID string
+	// Model and Resource locate the operation: /unified/{Model}/{Resource}.
+	Model, Resource string
+	Kind            Kind
 	// Method is the unified method name: create, update, ...
 	Method        string
 	HTTPMethod    string

@@ -20,16 +20,17 @@ import (
 	"github.com/unifiedgen/unifiedgen/internal/config"
 	"github.com/unifiedgen/unifiedgen/internal/logbuf"
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
 
 // App is what a service built from a generated package brings to Main:
-// the OpenAPI document it serves and, optionally, the configuration to
-// load into a new database when no other is given.
+// the generated Service and, optionally, the configuration to load into a
+// new database when no other is given.
 type App struct {
 	// Name prefixes error messages ("unifiedapi: ...").
 	Name string
-	// Spec is the OpenAPI document served at /openapi.yaml.
-	Spec []byte
+	// Service is the generated package's Service.
+	Service *api.Service
 	// Demo is a configuration file (see internal/config) applied to a
 	// database created by serve; nil for none.
 	Demo []byte
@@ -87,7 +88,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		if cfg, err = config.Parse(*cfgPath, data); err != nil {
+		if cfg, err = config.Parse(*cfgPath, data, integrationIDs(app.Service)); err != nil {
 			return err
 		}
 	}
@@ -104,7 +105,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 
 	var demo *config.Config
 	if firstStart && cmd == "serve" && app.Demo != nil {
-		if demo, err = config.Parse(config.DemoName, app.Demo); err != nil {
+		if demo, err = config.Parse(config.DemoName, app.Demo, integrationIDs(app.Service)); err != nil {
 			return err
 		}
 		if err := demo.Apply(ctx, st); err != nil {
@@ -125,7 +126,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	handler, err := New(st, backend.Local{}, log, app.Spec, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, Now: time.Now})
+	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, Now: time.Now})
 	if err != nil {
 		return err
 	}
@@ -177,6 +178,14 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	return nil
+}
+
+func integrationIDs(svc *api.Service) []string {
+	ids := make([]string, len(svc.Integrations))
+	for i, in := range svc.Integrations {
+		ids[i] = in.ID
+	}
+	return ids
 }
 
 // printDemo tells a newcomer how to call the service they just started.

@@ -1,18 +1,16 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // apiError is every error response body: Truto's shape (statusCode, error,
-// message, truto_error_insight) plus the full failure list. The JSON shape
-// is the spec's Error schema.
+// message, truto_error_insight) plus the full failure list and the request
+// id.
 type apiError struct {
 	StatusCode  int                  `json:"statusCode"`
 	Error       string               `json:"error"`
@@ -23,9 +21,11 @@ type apiError struct {
 	RequestID   string               `json:"request_id,omitempty"`
 }
 
+// insight is Truto's truto_error_insight: what went wrong, by kind.
 type insight struct {
 	MissingBody  *insightList `json:"missing_required_body_fields,omitempty"`
 	MissingQuery *insightList `json:"missing_required_query_parameters,omitempty"`
+	RateLimit    *insightNote `json:"rate_limit_error,omitempty"`
 }
 
 type insightList struct {
@@ -33,27 +33,35 @@ type insightList struct {
 	Value       []string `json:"value"`
 }
 
+type insightNote struct {
+	Description string `json:"description"`
+}
+
 // writeError sends status with message.
 func writeError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	writeJSON(w, status, apiError{StatusCode: status, Error: http.StatusText(status), Message: message, RequestID: requestID(r.Context())})
+	writeAPIError(w, r, apiError{StatusCode: status, Message: message})
+}
+
+// writeAPIError sends e, completing its status text and request id.
+func writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
+	e.Error = http.StatusText(e.StatusCode)
+	if r != nil {
+		e.RequestID = requestID(r.Context())
+	}
+	writeJSON(w, e.StatusCode, e)
 }
 
 // writeFailures sends a 400 listing every failure of rep. integration is the
 // account's integration id, or "" when the failures are not specific to one.
-func writeFailures(w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {
+func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {
 	body := apiError{
 		StatusCode:  http.StatusBadRequest,
-		Error:       http.StatusText(http.StatusBadRequest),
 		Message:     summary(rep),
 		Integration: integration,
 		Failures:    rep.Failures,
-		RequestID:   requestID(r.Context()),
 	}
 	if integration != "" {
-		name := integration
-		if in, ok := unified.LookupIntegration(integration); ok {
-			name = in.Name
-		}
+		name := s.svc.IntegrationName(integration)
 		var in insight
 		if fields := rep.MissingFields(validation.Body); len(fields) > 0 {
 			in.MissingBody = &insightList{Description: name + " requires these body fields.", Value: fields}
@@ -65,7 +73,7 @@ func writeFailures(w http.ResponseWriter, r *http.Request, rep *validation.Repor
 			body.Insight = &in
 		}
 	}
-	writeJSON(w, http.StatusBadRequest, body)
+	writeAPIError(w, r, body)
 }
 
 // summary is the one-line message: the first few failures in order.
@@ -86,9 +94,13 @@ func summary(rep *validation.Report) string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := marshal(v)
+	if err != nil {
+		b = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"the response could not be encoded"}` + "\n")
+		status = http.StatusInternalServerError
+	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the client went away; nothing left to tell it
+	_, _ = w.Write(b) // the client went away; nothing left to tell it
 }

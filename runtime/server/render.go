@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
-	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
@@ -27,34 +28,38 @@ type output struct {
 	exclude      map[string]bool
 }
 
-// outputOptions reads the response-shaping query parameters. The generated
-// binder checks types but not enum values, so the format is checked here.
-func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F, ignoreRemote *bool, exclude []string) (output, bool) {
-	out := output{format: formatUnified}
-	if format != nil {
-		switch f := string(*format); f {
-		case formatUnified, formatRaw, formatNormalized, formatStream:
-			out.format = f
-		default:
-			allowed := []string{formatUnified, formatRaw, formatNormalized, formatStream}
-			writeFailures(w, r, &validation.Report{Failures: []validation.Failure{{
-				Location: validation.Query, Field: "truto_response_format", Rule: validation.RuleEnum,
-				Message: strconv.Quote(f) + " is not one of " + validation.OneOf(allowed), Allowed: allowed,
-			}}}, "")
-			return out, false
-		}
+// outputOptions reads the response-shaping parameters. The generated
+// binder has checked their types and the format against the operation's
+// enum. truto_exclude_fields takes a list (truto_exclude_fields[]=id) and
+// also the comma form Truto's docs show (truto_exclude_fields=id,name).
+func outputOptions(w http.ResponseWriter, r *http.Request, s *Server, p api.Params) (output, bool) {
+	out := output{format: p.ResponseFormat, ignoreRemote: p.IgnoreRemoteData}
+	switch out.format {
+	case "":
+		out.format = formatUnified
+	case formatUnified, formatRaw, formatNormalized, formatStream:
+	default:
+		allowed := []string{formatUnified, formatRaw, formatNormalized, formatStream}
+		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+			Location: validation.Query, Field: api.ParamResponseFormat, Rule: validation.RuleEnum,
+			Message: strconv.Quote(out.format) + " is not one of " + validation.OneOf(allowed), Allowed: allowed,
+		}}}, "")
+		return out, false
 	}
-	out.ignoreRemote = ignoreRemote != nil && *ignoreRemote
-	if len(exclude) > 0 {
-		out.exclude = make(map[string]bool, len(exclude))
-		for _, f := range exclude {
-			out.exclude[f] = true
+	for _, f := range p.ExcludeFields {
+		for _, name := range strings.Split(f, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				if out.exclude == nil {
+					out.exclude = map[string]bool{}
+				}
+				out.exclude[name] = true
+			}
 		}
 	}
 	return out, true
 }
 
-// render shapes a backend result for the account's integration:
+// render shapes one record for the account's integration:
 //
 //   - unified: the unified fields the integration's response matrix lists,
 //     with remote_data (the provider's record) unless
@@ -67,10 +72,24 @@ func outputOptions[F ~string](w http.ResponseWriter, r *http.Request, format *F,
 //     flushed as written.
 //
 // truto_exclude_fields removes top-level fields from every format but raw.
-func render(op *matrix.Operation, integration string, res backend.Result, out output) ([]byte, string, error) {
+// A custom method's record is wrapped as {"result": ...}, as Truto does.
+// Write-only fields never appear, whatever the backend returned.
+func (s *Server) render(op *api.Operation, integration string, rec backend.Record, out output) ([]byte, string, error) {
+	v := s.shape(op, integration, rec, out)
+	if op.Kind == matrix.Custom {
+		v = map[string]any{"result": v}
+	}
+	b, err := marshal(v)
+	if out.format == formatStream {
+		return b, "application/x-ndjson", err
+	}
+	return b, "application/json", err
+}
+
+func (s *Server) shape(op *api.Operation, integration string, rec backend.Record, out output) map[string]any {
+	wo := s.writeOnly[op.Model+"/"+op.Resource]
 	if out.format == formatRaw {
-		b, err := marshal(res.Remote)
-		return b, "application/json", err
+		return without(rec.Remote, wo)
 	}
 	m := make(map[string]any, len(op.Response))
 	for i := range op.Response {
@@ -79,29 +98,83 @@ func render(op *matrix.Operation, integration string, res backend.Result, out ou
 			continue
 		}
 		switch f.Name {
-		case "etag":
-			m[f.Name] = etag(res.Version)
-		case "remote_data":
+		case api.FieldETag:
+			m[f.Name] = etag(rec.Version)
+		case api.FieldRemoteData:
 			if !out.ignoreRemote && out.format != formatNormalized {
-				m[f.Name] = res.Remote
+				m[f.Name] = without(rec.Remote, wo)
 			}
 		default:
-			if v, ok := res.Unified[f.Name]; ok {
+			if v, ok := rec.Unified[f.Name]; ok {
 				m[f.Name] = v
 			} else if out.format == formatNormalized {
 				m[f.Name] = nil
 			}
 		}
 	}
-	b, err := marshal(m)
-	if out.format == formatStream {
-		return b, "application/x-ndjson", err
-	}
-	return b, "application/json", err
+	return m
 }
 
-// etag names one version of a user.
-func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+// without returns m less the named members (a copy only when one is there).
+func without(m map[string]any, names []string) map[string]any {
+	var c map[string]any
+	for _, n := range names {
+		if _, ok := m[n]; ok {
+			if c == nil {
+				c = make(map[string]any, len(m))
+				for k, v := range m {
+					c[k] = v
+				}
+			}
+			delete(c, n)
+		}
+	}
+	if c == nil {
+		return m
+	}
+	return c
+}
+
+// renderList writes a list's page: {"result": [...], "next_cursor": ...}
+// with each item shaped as render does, or, for stream, one item per
+// NDJSON line, each flushed as written (the cursor of the next page is in
+// the X-Next-Cursor header).
+func (s *Server) renderList(w http.ResponseWriter, op *api.Operation, integration string, res backend.Result, out output) {
+	if out.format == formatStream {
+		if res.NextCursor != "" {
+			w.Header().Set("X-Next-Cursor", res.NextCursor)
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.WriteHeader(op.SuccessStatus)
+		rc := http.NewResponseController(w)
+		for _, rec := range res.Items {
+			b, err := marshal(s.shape(op, integration, rec, out))
+			if err != nil {
+				return
+			}
+			if _, err := w.Write(b); err != nil {
+				return
+			}
+			_ = rc.Flush()
+		}
+		return
+	}
+	items := make([]any, len(res.Items))
+	for i, rec := range res.Items {
+		items[i] = s.shape(op, integration, rec, out)
+	}
+	var next any
+	if res.NextCursor != "" {
+		next = res.NextCursor
+	}
+	b, err := marshal(map[string]any{"result": items, "next_cursor": next})
+	if err != nil {
+		writeError(w, nil, http.StatusInternalServerError, "the page could not be encoded")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	writeBody(w, op.SuccessStatus, b, false)
+}
 
 // marshal encodes v as JSON followed by a newline, without HTML escaping:
 // the bodies are for API clients, not pages.
@@ -113,19 +186,19 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// writeBody sends a saved response; a streamed one goes out in chunks, each
+// writeBody sends a response body; a streamed one goes out in chunks, each
 // flushed, so a large record never waits for the whole body.
-func writeBody(w http.ResponseWriter, saved store.Saved, stream bool) {
+func writeBody(w http.ResponseWriter, status int, body []byte, stream bool) {
 	if !stream {
-		w.Header().Set("Content-Length", strconv.Itoa(len(saved.Body)))
-		w.WriteHeader(saved.Status)
-		_, _ = w.Write(saved.Body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
 		return
 	}
-	w.WriteHeader(saved.Status)
+	w.WriteHeader(status)
 	rc := http.NewResponseController(w)
 	const chunk = 4 << 10
-	for b := saved.Body; len(b) > 0; {
+	for b := body; len(b) > 0; {
 		n := min(chunk, len(b))
 		if _, err := w.Write(b[:n]); err != nil {
 			return

@@ -1,10 +1,14 @@
-// Package server is the request pipeline of the unified API: the
-// hand-written runtime that the generated code plugs into. Routing and
-// parameter binding come from oapi-codegen's generated server, body
-// decoding and schema checks from the generated decoders, per-integration
-// rules from the generated validators, and response shaping from the
-// generated support matrix. What is written here is only what no spec can
-// say: authentication, tenancy, storage, idempotency and the HTTP details.
+// Package server is the unified API service: one request pipeline, written
+// once, that serves every operation of a generated package through its
+// descriptors (runtime/api). Routing follows the operations' kinds, query
+// binding, body decoding and per-integration rules are generated code, and
+// what is written here is only what no spec can say: authentication,
+// tenancy, rate limits, storage, idempotency, response shaping and the
+// HTTP details.
+//
+// A service is a main of a few lines:
+//
+//	func main() { server.Main(server.App{Name: "helpdesk", Service: helpdesk.Service}) }
 package server
 
 import (
@@ -14,69 +18,93 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
-	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
 
 // Options configure the pipeline.
 type Options struct {
-	// MaxBody is the largest request body accepted, in bytes (413 above).
+	// MaxBody is the largest request body accepted, in bytes (413 above),
+	// after decompression.
 	MaxBody int64
-	// Rate is each tenant's sustained request rate per second and Burst the
-	// requests it may send at once; Rate 0 disables limiting.
+	// BodyBudget bounds the bytes of request bodies held in memory at
+	// once, over all requests; a body that does not fit is answered 503
+	// with Retry-After instead of growing the process without bound.
+	// 0 means 64 times MaxBody.
+	BodyBudget int64
+	// Rate is the sustained requests per second allowed per tenant and,
+	// separately, per integrated account; Burst is the requests either may
+	// send at once. Rate 0 disables limiting.
 	Rate  float64
 	Burst int
+	// AuthFailures is the sustained rate of failed authentications
+	// allowed per client address (a burst of 10 times it); past it, a bad
+	// token gets 429 instead of 401. 0 means 1 per second.
+	AuthFailures float64
 	// Now is the clock (tests pin it).
 	Now func() time.Time
 }
 
 // DefaultOptions are the service's defaults.
-var DefaultOptions = Options{MaxBody: 1 << 20, Rate: 50, Burst: 100, Now: time.Now}
+var DefaultOptions = Options{MaxBody: 1 << 20, Rate: 50, Burst: 100, AuthFailures: 1, Now: time.Now}
 
 // Server is the unified API.
 type Server struct {
+	svc     *api.Service
 	store   *store.Store
 	backend backend.Backend
 	log     *slog.Logger
 	opt     Options
-	meta    map[string][]byte // method -> rendered schemas, see meta.go
-	spec    []byte
+	budget  *budget
 
-	limitersMu sync.Mutex
-	limiters   map[string]*rate.Limiter
+	// writeOnly lists, per resource ("model/resource"), the write-only
+	// fields of its operations: they never appear in a response.
+	writeOnly map[string][]string
+
+	tenants, accounts, authFailures limiters
 }
 
-// New builds the service's handler. spec is the OpenAPI document served at
-// /openapi.yaml and described by the metadata endpoint.
-func New(st *store.Store, be backend.Backend, log *slog.Logger, spec []byte, opt Options) (http.Handler, error) {
+// New builds the service's handler for svc.
+func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger, opt Options) (http.Handler, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Server{store: st, backend: be, log: log, opt: opt, spec: spec, limiters: map[string]*rate.Limiter{}}
-	var err error
-	if s.meta, err = methodSchemas(spec); err != nil {
-		return nil, fmt.Errorf("metadata from the spec: %w", err)
+	if opt.MaxBody <= 0 {
+		opt.MaxBody = DefaultOptions.MaxBody
 	}
-	mux := http.NewServeMux()
-	unified.Routes(mux, s, func(w http.ResponseWriter, r *http.Request, rep *validation.Report) {
-		writeFailures(w, r, rep, "")
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusNotFound, "no route for "+r.Method+" "+r.URL.Path)
-	})
+	if opt.BodyBudget <= 0 {
+		opt.BodyBudget = 64 * opt.MaxBody
+	}
+	if opt.AuthFailures <= 0 {
+		opt.AuthFailures = DefaultOptions.AuthFailures
+	}
+	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
+	s.tenants = newLimiters(opt.Rate, opt.Burst)
+	s.accounts = newLimiters(opt.Rate, opt.Burst)
+	s.authFailures = newLimiters(opt.AuthFailures, int(math.Ceil(10*opt.AuthFailures)))
+	for _, op := range svc.Operations {
+		key := op.Model + "/" + op.Resource
+		s.writeOnly[key] = append(s.writeOnly[key], op.WriteOnly...)
+	}
+	mux, err := s.routes()
+	if err != nil {
+		return nil, err
+	}
 	var h http.Handler = mux
-	h = s.limit(h)
+	h = s.limitTenant(h)
 	h = s.authenticate(h)
 	h = s.observe(h)
 	return h, nil
@@ -100,8 +128,8 @@ func tenant(ctx context.Context) store.Tenant {
 	return t
 }
 
-// logAttrs lets handlers add attributes (account, integration) to the
-// access log line written by observe.
+// logAttrs lets handlers add attributes (account, integration, outcome)
+// to the access log line written by observe.
 type logAttrs struct{ attrs []slog.Attr }
 
 func annotate(ctx context.Context, attrs ...slog.Attr) {
@@ -148,6 +176,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				slog.Int64("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(s.opt.Now().Sub(start).Microseconds())/1000),
 			}
+			if rec.writeErr != nil {
+				// The status was chosen, but the client never got it.
+				attrs = append(attrs, slog.String("write_error", rec.writeErr.Error()))
+			}
 			attrs = append(attrs, la.attrs...)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
@@ -158,9 +190,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // recorder remembers what was written, for the access log.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
+	status   int
+	bytes    int64
+	wrote    bool
+	writeErr error
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -174,6 +207,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
+	if err != nil && r.writeErr == nil {
+		r.writeErr = err
+	}
 	return n, err
 }
 
@@ -193,7 +229,8 @@ func public(r *http.Request) bool {
 
 // authenticate requires `Authorization: Bearer <token>` and puts the tenant
 // in the context. Tokens are looked up by hash and compared in constant
-// time by the store.
+// time by the store. Failed attempts are limited per client address, so a
+// token cannot be guessed at line rate.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if public(r) {
@@ -201,20 +238,31 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="unified"`)
-			writeError(w, r, http.StatusUnauthorized, "send the API token as Authorization: Bearer <token>")
-			return
+		token = strings.TrimSpace(token)
+		var t store.Tenant
+		var err error
+		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
+			t, err = s.store.TenantByToken(r.Context(), token)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
+				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
+				return
+			}
+		} else {
+			err = store.ErrNotFound
 		}
-		t, err := s.store.TenantByToken(r.Context(), strings.TrimSpace(token))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
+		if err != nil {
+			if wait, ok := s.authFailures.take(clientAddr(r)); !ok {
+				s.tooMany(w, r, wait, "too many requests with a missing or invalid API token from this address", "")
+				return
+			}
+			if token == "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="unified"`)
+				writeError(w, r, http.StatusUnauthorized, "send the API token as Authorization: Bearer <token>")
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="unified", error="invalid_token"`)
 			writeError(w, r, http.StatusUnauthorized, "the API token is not valid")
-			return
-		case err != nil:
-			s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
-			writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
 			return
 		}
 		annotate(r.Context(), slog.String("tenant", t.ID))
@@ -222,29 +270,77 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// limit applies each tenant's token bucket.
-func (s *Server) limit(next http.Handler) http.Handler {
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limitTenant applies each tenant's token bucket.
+func (s *Server) limitTenant(next http.Handler) http.Handler {
 	if s.opt.Rate <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := tenant(r.Context())
-		if t.ID == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		s.limitersMu.Lock()
-		l, ok := s.limiters[t.ID]
-		if !ok {
-			l = rate.NewLimiter(rate.Limit(s.opt.Rate), s.opt.Burst)
-			s.limiters[t.ID] = l
-		}
-		s.limitersMu.Unlock()
-		if !l.Allow() {
-			w.Header().Set("Retry-After", "1")
-			writeError(w, r, http.StatusTooManyRequests, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate))
-			return
+		if t.ID != "" {
+			if wait, ok := s.tenants.take(t.ID); !ok {
+				s.tooMany(w, r, wait, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tooMany answers 429 with the time the limiter needs before it allows
+// the request, in whole seconds (at least 1), as Retry-After.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg, integration string) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	writeAPIError(w, r, apiError{
+		StatusCode: http.StatusTooManyRequests, Message: msg + "; retry after " + strconv.Itoa(secs) + "s", Integration: integration,
+		Insight: &insight{RateLimit: &insightNote{Description: msg + "."}},
+	})
+}
+
+// limiters are token buckets by key.
+type limiters struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	m     map[string]*rate.Limiter
+}
+
+func newLimiters(r float64, burst int) limiters {
+	return limiters{rate: rate.Limit(r), burst: max(burst, 1), m: map[string]*rate.Limiter{}}
+}
+
+// take spends one token of key's bucket. When there is none it reports how
+// long until there will be, and spends nothing.
+func (l *limiters) take(key string) (time.Duration, bool) {
+	if l.rate <= 0 {
+		return 0, true
+	}
+	l.mu.Lock()
+	lim, ok := l.m[key]
+	if !ok {
+		if len(l.m) >= 100_000 {
+			// Bounded memory whatever the number of keys: a full bucket
+			// is what a new key gets anyway.
+			clear(l.m)
+		}
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.m[key] = lim
+	}
+	l.mu.Unlock()
+	now := time.Now()
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
 }

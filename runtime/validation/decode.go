@@ -250,12 +250,14 @@ func (s *State) MissingMember(key string) {
 
 // Any decodes a free-form value (a JSON object member typed only as
 // "object") into maps, slices, strings, json.Numbers, bools and nils, bounded
-// by MaxDepth counted from the body's root.
+// by MaxDepth counted from the body's root. A member that appears twice in
+// one object is a failure here as everywhere else; the first one is kept.
 func (s *State) Any() (any, error) {
-	return decodeAny(s.D, s.Path.Depth())
+	return s.anyValue(s.Path.Depth())
 }
 
-func decodeAny(d *jx.Decoder, depth int) (any, error) {
+func (s *State) anyValue(depth int) (any, error) {
+	d := s.D
 	switch d.Next() {
 	case jx.Object:
 		if depth >= MaxDepth {
@@ -263,7 +265,12 @@ func decodeAny(d *jx.Decoder, depth int) (any, error) {
 		}
 		m := map[string]any{}
 		err := d.Obj(func(d *jx.Decoder, key string) error {
-			v, err := decodeAny(d, depth+1)
+			if _, dup := m[key]; dup {
+				return s.Duplicate([]byte(key))
+			}
+			s.Path.Key(key)
+			v, err := s.anyValue(depth + 1)
+			s.Path.Pop()
 			m[key] = v
 			return err
 		})
@@ -273,9 +280,13 @@ func decodeAny(d *jx.Decoder, depth int) (any, error) {
 			return nil, ErrTooDeep
 		}
 		a := []any{}
+		i := 0
 		err := d.Arr(func(d *jx.Decoder) error {
-			v, err := decodeAny(d, depth+1)
+			s.Path.Index(i)
+			v, err := s.anyValue(depth + 1)
+			s.Path.Pop()
 			a = append(a, v)
+			i++
 			return err
 		})
 		return a, err

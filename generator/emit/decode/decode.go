@@ -10,10 +10,8 @@ import (
 	"slices"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
 	"github.com/unifiedgen/unifiedgen/generator/emit"
-	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
@@ -27,87 +25,73 @@ const (
 )
 
 // Emit renders the decoders of every operation body in api.
-func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, error) {
-	e := &emitter{idx: idx, f: jen.NewFile(pkg), done: map[string]bool{}, enums: map[string]bool{}}
+func Emit(api *model.API, pkg, specName string) (emit.File, error) {
+	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}, enums: map[string]bool{}}
 	e.f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	e.f.ImportName(jxPkg, "jx")
 	e.f.ImportName(valPkg, "validation")
 	e.f.ImportName(uuidPkg, "uuid")
+	// The values of every enum type, declared here once for the decoders
+	// and the query binders alike.
+	for _, t := range api.Types {
+		if len(t.Enum) > 0 {
+			e.enumVar(t.GoName, t.Enum)
+		}
+		for _, p := range t.Properties {
+			if p.Schema.Name == "" && len(p.Schema.Enum) > 0 {
+				e.enumVar(p.Schema.Go.Name, p.Schema.Enum)
+			}
+		}
+	}
 	tops := map[string]bool{}
 	for _, op := range api.Operations {
-		if op.Body == nil {
+		if op.Body == nil || tops[op.Body.GoName] {
 			continue
 		}
-		typ, err := BodyType(idx, op)
-		if err != nil {
-			return emit.File{}, err
-		}
-		if tops[typ] {
-			continue
-		}
-		tops[typ] = true
-		e.f.Commentf("Decode%s decodes the body of a %s request into v and checks it against", typ, op.ID)
-		e.f.Commentf("the %s schema. Every failure is recorded in r; v holds what could be read.", typ)
-		e.f.Func().Id("Decode"+typ).Params(
-			jen.Id("data").Index().Byte(), jen.Id("v").Op("*").Id(typ), jen.Id("r").Op("*").Qual(valPkg, "Report"),
+		b := op.Body
+		tops[b.GoName] = true
+		e.f.Commentf("%s decodes the body of a %s request into v and checks it against", b.DecodeFunc(), op.ID)
+		e.f.Commentf("the %s schema. Every failure is recorded in r; v holds what could be read.", b.Name)
+		e.f.Func().Id(b.DecodeFunc()).Params(
+			jen.Id("data").Index().Byte(), jen.Id("v").Op("*").Id(b.GoName), jen.Id("r").Op("*").Qual(valPkg, "Report"),
 		).Block(
 			jen.Id("s").Op(":=").Qual(valPkg, "Begin").Call(jen.Id("data"), jen.Id("r")),
 			jen.If(jen.Id("s").Op("==").Nil()).Block(jen.Return()),
-			jen.Id("s").Dot("End").Call(jen.Id("decode"+typ).Call(jen.Id("s"), jen.Id("v"))),
+			jen.Id("s").Dot("End").Call(jen.Id(b.ReadFunc()).Call(jen.Id("s"), jen.Id("v"))),
 		)
-		if err := e.object(typ, op.Body); err != nil {
+		if err := e.object(b); err != nil {
 			return emit.File{}, err
 		}
 	}
 	for len(e.queue) > 0 {
-		j := e.queue[0]
+		s := e.queue[0]
 		e.queue = e.queue[1:]
-		if err := e.object(j.typ, j.schema); err != nil {
+		if err := e.object(s); err != nil {
 			return emit.File{}, err
 		}
 	}
 	return emit.Render(FileName, e.f)
 }
 
-// BodyType is the Go type oapi-codegen declared for op's JSON body.
-func BodyType(idx *gotypes.Index, op model.Operation) (string, error) {
-	alias := codegen.ToCamelCase(op.ID) + "JSONRequestBody"
-	t, ok := idx.Type(alias)
-	if !ok {
-		return "", fmt.Errorf("operation %s: oapi-codegen emitted no %s", op.ID, alias)
-	}
-	return t.Expr.Name, nil
-}
-
-type job struct {
-	typ    string
-	schema *model.Schema
-}
-
 type emitter struct {
-	idx   *gotypes.Index
 	f     *jen.File
 	done  map[string]bool
 	enums map[string]bool
-	queue []job
+	queue []*model.Schema
 }
 
-// object emits decodeT for the struct type typ.
-func (e *emitter) object(typ string, s *model.Schema) error {
-	if e.done[typ] {
+// object emits the reader of the struct type of component s.
+func (e *emitter) object(s *model.Schema) error {
+	if e.done[s.GoName] {
 		return nil
 	}
-	e.done[typ] = true
+	e.done[s.GoName] = true
 	var cases []jen.Code
 	var after []jen.Code
 	for i, p := range s.Properties {
-		fld, err := e.idx.Field(typ, p.Name)
+		body, err := e.value(jen.Id("v").Dot(p.GoName), p.Go, p.Schema, 0)
 		if err != nil {
-			return err
-		}
-		body, err := e.value(jen.Id("v").Dot(fld.Name), fld.Type, p.Schema, 0)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", typ, p.Name, err)
+			return fmt.Errorf("%s.%s: %w", s.Name, p.Name, err)
 		}
 		stmts := []jen.Code{
 			jen.If(jen.Id("seen").Index(jen.Lit(i))).Block(
@@ -154,16 +138,15 @@ func (e *emitter) object(typ string, s *model.Schema) error {
 	body = append(body, after...)
 	body = append(body, jen.Return(jen.Nil()))
 
-	e.f.Commentf("decode%s reads one %s object.", typ, typ)
-	e.f.Func().Id("decode"+typ).Params(jen.Id("s").Op("*").Qual(valPkg, "State"), jen.Id("v").Op("*").Id(typ)).Error().Block(body...)
+	e.f.Commentf("%s reads one %s object.", s.ReadFunc(), s.Name)
+	e.f.Func().Id(s.ReadFunc()).Params(jen.Id("s").Op("*").Qual(valPkg, "State"), jen.Id("v").Op("*").Id(s.GoName)).Error().Block(body...)
 	return nil
 }
 
 // value emits the statements that read one value of schema s into target,
 // whose Go type is t. Statements return only fatal (syntax) errors; schema
 // failures are recorded and decoding goes on.
-func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, depth int) ([]jen.Code, error) {
-	u := e.idx.Underlying(gotypes.Expr{Name: t.Name})
+func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, depth int) ([]jen.Code, error) {
 	x := jen.Id(fmt.Sprintf("x%d", depth))
 	assign := func(val jen.Code) []jen.Code {
 		if t.Ptr && val == jen.Code(x) {
@@ -175,23 +158,14 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		}
 		return []jen.Code{target.Clone().Op("=").Add(val)}
 	}
-	// conv converts a value of the underlying type to the declared one.
-	conv := func(val jen.Code) jen.Code {
-		if t.Slice || t.Map || t.Name == u.Name && !u.Map {
-			return val
-		}
-		return jen.Id(t.Name).Call(val)
-	}
+	conv := func(val jen.Code) jen.Code { return emit.Conv(t, val) }
 
 	switch {
-	case t.Slice || (u.Slice && !t.Map):
+	case t.Slice:
 		if s.Kind != model.KindArray || s.Items == nil {
-			return nil, fmt.Errorf("Go type %s for a %s schema", t, s.Kind)
+			return nil, fmt.Errorf("Go type slice for a %s schema", s.Kind)
 		}
-		elem := gotypes.Expr{Name: t.Name}
-		if !t.Slice {
-			elem = gotypes.Expr{Name: u.Name}
-		}
+		elem := *t.Elem
 		i, el := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("e%d", depth))
 		inner, err := e.value(el.Clone(), elem, s.Items, depth+1)
 		if err != nil {
@@ -199,27 +173,23 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		}
 		loop := append([]jen.Code{
 			jen.Id("s").Dot("Path").Dot("Index").Call(i.Clone()),
-			jen.Var().Add(el.Clone()).Id(elem.Name),
+			jen.Var().Add(el.Clone()).Add(emit.Type(elem)),
 		}, inner...)
 		loop = append(loop, x.Clone().Op("=").Append(x.Clone(), el.Clone()), jen.Id("s").Dot("Path").Dot("Pop").Call())
 		iter := jen.Id(fmt.Sprintf("it%d", depth))
-		var sliceType jen.Code = jen.Index().Id(elem.Name)
-		if !t.Slice {
-			sliceType = jen.Id(t.Name)
-		}
 		ok := []jen.Code{
 			jen.List(iter.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("ArrIter").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			// Non-nil, so that [] stays distinguishable from an absent
 			// member; room for a few items, which is what bodies carry.
-			x.Clone().Op(":=").Make(sliceType, jen.Lit(0), jen.Lit(4)),
+			x.Clone().Op(":=").Make(jen.Index().Add(emit.Type(elem)), jen.Lit(0), jen.Lit(4)),
 			jen.For(i.Clone().Op(":=").Lit(0), iter.Clone().Dot("Next").Call(), i.Clone().Op("++")).Block(loop...),
 			jen.If(jen.Err().Op(":=").Add(iter.Clone()).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
 		ok = append(ok, assign(x)...)
 		return typed("jx.Array", want(s), ok), nil
 
-	case t.Map || u.Map:
+	case t.Map || t.Under == "map":
 		m := jen.Id(fmt.Sprintf("m%d", depth))
 		ok := jen.Id(fmt.Sprintf("ok%d", depth))
 		return []jen.Code{
@@ -228,21 +198,18 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 			jen.If(ok.Clone()).Block(assign(conv(m.Clone()))...),
 		}, nil
 
-	case s.Kind == model.KindObject:
-		if _, isStruct := e.idx.Type(t.Name); !isStruct {
-			return nil, fmt.Errorf("object schema without a named Go struct (got %s)", t)
-		}
-		e.queue = append(e.queue, job{typ: t.Name, schema: s})
+	case t.Under == "struct":
+		e.queue = append(e.queue, s)
 		if t.Ptr {
 			y := jen.Id(fmt.Sprintf("y%d", depth))
 			return []jen.Code{
 				jen.Var().Add(y.Clone()).Id(t.Name),
-				jen.If(jen.Err().Op(":=").Id("decode"+t.Name).Call(jen.Id("s"), jen.Op("&").Add(y.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.If(jen.Err().Op(":=").Id(s.ReadFunc()).Call(jen.Id("s"), jen.Op("&").Add(y.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 				target.Clone().Op("=").Op("&").Add(y.Clone()),
 			}, nil
 		}
 		return []jen.Code{
-			jen.If(jen.Err().Op(":=").Id("decode"+t.Name).Call(jen.Id("s"), jen.Op("&").Add(target.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Err().Op(":=").Id(s.ReadFunc()).Call(jen.Id("s"), jen.Op("&").Add(target.Clone())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}, nil
 
 	case s.Kind == model.KindString && len(s.Enum) > 0:
@@ -263,14 +230,20 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("Str").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
-		switch u.Name {
+		switch t.Under {
 		case "time.Time":
 			tm := jen.Id(fmt.Sprintf("t%d", depth))
 			read = append(read, jen.If(
 				jen.List(tm.Clone(), jen.Err()).Op(":=").Qual("time", "Parse").Call(jen.Qual("time", "RFC3339"), x.Clone()),
 				jen.Err().Op("!=").Nil(),
-			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("date-time (RFC 3339)"))).Else().Block(assign(conv(tm.Clone()))...))
-		case "openapi_types.UUID":
+			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("date-time (RFC 3339)"))).Else().Block(assign(tm.Clone())...))
+		case "date":
+			tm := jen.Id(fmt.Sprintf("t%d", depth))
+			read = append(read, jen.If(
+				jen.List(tm.Clone(), jen.Err()).Op(":=").Qual("time", "Parse").Call(jen.Qual("time", "DateOnly"), x.Clone()),
+				jen.Err().Op("!=").Nil(),
+			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("date (YYYY-MM-DD)"))).Else().Block(assign(emit.Named(t).Values(jen.Dict{jen.Id("Time"): tm.Clone()}))...))
+		case "uuid":
 			id := jen.Id(fmt.Sprintf("u%d", depth))
 			// uuid.Parse also takes braces, urn:uuid: and bare hex; the
 			// format means the 36-character form.
@@ -284,6 +257,11 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 					jen.Id("s").Dot("TooShort").Call(jen.Lit(s.MinLength)),
 				))
 			}
+			if s.Format == "email" {
+				read = append(read, jen.If(jen.Op("!").Qual(valPkg, "IsEmail").Call(x.Clone())).Block(
+					jen.Id("s").Dot("BadFormat").Call(jen.Lit("email")),
+				))
+			}
 			if t.Ptr && t.Name == "string" {
 				// Optional strings point into the State's arena.
 				read = append(read, target.Clone().Op("=").Id("s").Dot("StrPtr").Call(x.Clone()))
@@ -291,7 +269,7 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 				read = append(read, assign(conv(x.Clone()))...)
 			}
 		default:
-			return nil, fmt.Errorf("string schema with Go type %s", t)
+			return nil, fmt.Errorf("string schema with Go type %s", t.Name)
 		}
 		return typed("jx.String", "a string", read), nil
 
@@ -306,7 +284,7 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 		return typed("jx.Number", "an integer", []jen.Code{
 			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Int").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.If(ok.Clone()).Block(assign(jen.Id(u.Name).Call(x.Clone()))...),
+			jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...),
 		}), nil
 
 	case s.Kind == model.KindNumber:
@@ -314,14 +292,14 @@ func (e *emitter) value(target *jen.Statement, t gotypes.Expr, s *model.Schema, 
 			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("Float64").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
-		if u.Name == "float32" {
+		if t.Under == "float32" {
 			// float32(x) of a larger value is +Inf without a word.
 			read = append(read, jen.If(jen.Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
 				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
-			).Else().Block(assign(jen.Id(u.Name).Call(x.Clone()))...))
+			).Else().Block(assign(jen.Id(t.Under).Call(x.Clone()))...))
 			return typed("jx.Number", "a number", read), nil
 		}
-		return typed("jx.Number", "a number", append(read, assign(jen.Id(u.Name).Call(x.Clone()))...)), nil
+		return typed("jx.Number", "a number", append(read, assign(jen.Id(t.Under).Call(x.Clone()))...)), nil
 
 	default: // free-form value
 		return append([]jen.Code{
@@ -362,7 +340,7 @@ func want(s *model.Schema) string {
 // enumVar declares (once per type) the allowed values of an enum, so that
 // failure messages and error bodies list them without allocating.
 func (e *emitter) enumVar(typ string, values []string) string {
-	name := "allowed" + codegen.ToCamelCase(typ)
+	name := model.AllowedVar(typ)
 	if e.enums[name] {
 		return name
 	}

@@ -39,7 +39,7 @@ type byIntegration struct {
 // Emit renders docs/<operationId>.md for every operation.
 func Emit(api *model.API, specName string) ([]emit.File, error) {
 	var files []emit.File
-	for _, op := range api.MatrixOperations() {
+	for _, op := range api.Operations {
 		var ins []model.Integration
 		var names []string
 		for _, id := range op.Integrations {

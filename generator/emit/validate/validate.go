@@ -11,11 +11,8 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 
 	"github.com/unifiedgen/unifiedgen/generator/emit"
-	"github.com/unifiedgen/unifiedgen/generator/emit/decode"
-	"github.com/unifiedgen/unifiedgen/generator/emit/gotypes"
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
@@ -25,91 +22,65 @@ const FileName = "validate.gen.go"
 const valPkg = "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // Emit renders the validators of every operation in api.
-func Emit(api *model.API, idx *gotypes.Index, pkg, specName string) (emit.File, error) {
+func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 	f := jen.NewFile(pkg)
 	f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	f.ImportName(valPkg, "validation")
-	for _, op := range api.MatrixOperations() {
-		if err := operation(f, api, idx, op); err != nil {
+	for _, op := range api.Operations {
+		if err := operation(f, api, op); err != nil {
 			return emit.File{}, fmt.Errorf("operation %s: %w", op.ID, err)
 		}
 	}
 	return emit.Render(FileName, f)
 }
 
-func operation(f *jen.File, api *model.API, idx *gotypes.Index, op model.Operation) error {
-	goOp := codegen.ToCamelCase(op.ID)
-	params := goOp + "Params"
-	if _, ok := idx.Type(params); !ok {
-		if len(op.Query) > 0 {
-			return fmt.Errorf("oapi-codegen emitted no %s", params)
-		}
-		params = "" // oapi-codegen declares no Params type for an operation without parameters
-	}
-	body := ""
+func operation(f *jen.File, api *model.API, op model.Operation) error {
+	args := []jen.Code{jen.Id("p").Op("*").Id(op.ParamsType())}
+	argNames := []jen.Code{jen.Id("p")}
 	if op.Body != nil {
-		var err error
-		if body, err = decode.BodyType(idx, op); err != nil {
-			return err
-		}
-	}
-	var args, argNames []jen.Code
-	if params != "" {
-		args = append(args, jen.Id("p").Op("*").Id(params))
-		argNames = append(argNames, jen.Id("p"))
-	}
-	if body != "" {
-		args = append(args, jen.Id("b").Op("*").Id(body))
+		args = append(args, jen.Id("b").Op("*").Id(op.Body.GoName))
 		argNames = append(argNames, jen.Id("b"))
 	}
 	args = append(args, jen.Id("r").Op("*").Qual(valPkg, "Report"))
 	argNames = append(argNames, jen.Id("r"))
 
 	var cases []jen.Code
-	for _, id := range op.Integrations {
-		in, _ := api.Integration(id)
-		fn := "validate" + goOp + codegen.ToCamelCase(id)
-		stmts, doc, err := integration(f, idx, op, in, params, body, fn)
+	for _, v := range op.Validators {
+		in, _ := api.Integration(v.Integration)
+		stmts, doc, err := integration(f, op, in)
 		if err != nil {
 			return err
 		}
-		for _, line := range emit.Wrap(fmt.Sprintf("%s applies %s's rules to a %s request: %s", fn, in.Name, op.ID, doc)) {
+		for _, line := range emit.Wrap(fmt.Sprintf("%s applies %s's rules to a %s request: %s", v.Func, in.Name, op.ID, doc)) {
 			f.Comment(line)
 		}
-		f.Func().Id(fn).Params(args...).Block(stmts...)
-		cases = append(cases, jen.Case(jen.Lit(id)).Block(jen.Id(fn).Call(argNames...)))
+		f.Func().Id(v.Func).Params(args...).Block(stmts...)
+		cases = append(cases, jen.Case(jen.Lit(in.ID)).Block(jen.Id(v.Func).Call(argNames...)))
 	}
 	cases = append(cases, jen.Default().Block(jen.Return(jen.False())))
-	f.Commentf("Validate%s applies the rules of integration to a decoded %s request,", goOp, op.ID)
+	f.Commentf("%s applies the rules of integration to a decoded %s request,", op.ValidateFunc(), op.ID)
 	f.Comment("recording every failure in r and removing from the request (and recording)")
 	f.Comment("the fields and query parameters that integration does not support. It")
 	f.Commentf("returns false when integration does not implement %s.", op.ID)
-	f.Func().Id("Validate"+goOp).Params(append([]jen.Code{jen.Id("integration").String()}, args...)...).Bool().Block(
+	f.Func().Id(op.ValidateFunc()).Params(append([]jen.Code{jen.Id("integration").String()}, args...)...).Bool().Block(
 		jen.Switch(jen.Id("integration")).Block(cases...),
 		jen.Return(jen.True()),
 	)
 	return nil
 }
 
-func integration(f *jen.File, idx *gotypes.Index, op model.Operation, in model.Integration, params, body, fn string) ([]jen.Code, string, error) {
+func integration(f *jen.File, op model.Operation, in model.Integration) ([]jen.Code, string, error) {
 	var stmts []jen.Code
 	var required, ignored []string
 	id, name := jen.Lit(in.ID), jen.Lit(in.Name)
 	for _, p := range op.Query {
-		fld, err := idx.Field(params, p.Name)
-		if err != nil {
-			return nil, "", err
-		}
-		s, req, ign := cell(jen.Id("p").Dot(fld.Name), fld.Type, idx, p.Name, "Query", model.CellLevel(p.Cells, in.ID), p.Required, id, name)
+		s, req, ign := cell(jen.Id("p").Dot(p.GoName), paramType(p), p.Name, "Query", model.CellLevel(p.Cells, in.ID), p.Required, id, name)
 		stmts = append(stmts, s...)
 		required, ignored = appendIf(required, req, "query "+p.Name), appendIf(ignored, ign, "query "+p.Name)
 	}
 	for _, fd := range op.Request {
-		fld, err := idx.Field(body, fd.Name)
-		if err != nil {
-			return nil, "", err
-		}
-		s, req, ign := cell(jen.Id("b").Dot(fld.Name), fld.Type, idx, fd.Name, "Body", model.CellLevel(fd.Cells, in.ID), false, id, name)
+		prop := property(op.Body, fd.Name)
+		s, req, ign := cell(jen.Id("b").Dot(prop.GoName), prop.Go, fd.Name, "Body", model.CellLevel(fd.Cells, in.ID), prop.Required, id, name)
 		stmts = append(stmts, s...)
 		required, ignored = appendIf(required, req, fd.Name), appendIf(ignored, ign, fd.Name)
 	}
@@ -117,14 +88,13 @@ func integration(f *jen.File, idx *gotypes.Index, op model.Operation, in model.I
 		if en.Integration != in.ID {
 			continue
 		}
-		allowed := fn + "Allowed" + codegen.ToCamelCase(strings.NewReplacer("[]", "", ".", "_").Replace(en.Path))
 		lits := make([]jen.Code, len(en.Values))
 		for i, v := range en.Values {
 			lits[i] = jen.Lit(v)
 		}
-		f.Commentf("%s lists the values %s accepts for %s.", allowed, in.Name, en.Path)
-		f.Var().Id(allowed).Op("=").Index().String().Values(lits...)
-		s, err := enumCheck(idx, jen.Id("b"), body, strings.Split(en.Path, "."), nil, 0, en, in, allowed)
+		f.Commentf("%s lists the values %s accepts for %s.", en.Var, in.Name, en.Path)
+		f.Var().Id(en.Var).Op("=").Index().String().Values(lits...)
+		s, err := enumCheck(jen.Id("b"), op.Body, strings.Split(en.Path, "."), nil, 0, en, in)
 		if err != nil {
 			return nil, "", err
 		}
@@ -140,6 +110,19 @@ func integration(f *jen.File, idx *gotypes.Index, op model.Operation, in model.I
 	return stmts, doc + ".", nil
 }
 
+// paramType is the Go type of a query parameter's field in the operation's
+// Params struct (see package bind).
+func paramType(p model.Param) model.GoType { return model.ParamGoType(p) }
+
+func property(s *model.Schema, name string) model.Property {
+	for _, p := range s.Properties {
+		if p.Name == name {
+			return p
+		}
+	}
+	panic("validate: no property " + name + " in " + s.Name) // build guarantees it
+}
+
 func appendIf(list []string, ok bool, s string) []string {
 	if ok {
 		return append(list, s)
@@ -149,10 +132,10 @@ func appendIf(list []string, ok bool, s string) []string {
 
 // cell emits the check of one matrix cell: a presence check for required
 // fields, a drop-and-report for unsupported ones, nothing for supported.
-func cell(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index, field, loc string, level model.Level, schemaRequired bool, id, name jen.Code) ([]jen.Code, bool, bool) {
+func cell(target *jen.Statement, t model.GoType, field, loc string, level model.Level, schemaRequired bool, id, name jen.Code) ([]jen.Code, bool, bool) {
 	switch level {
 	case model.Required:
-		missing := absent(target, t, idx)
+		missing := absent(target, t)
 		if missing == nil {
 			return nil, false, false // the schema already guarantees presence
 		}
@@ -160,9 +143,7 @@ func cell(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index, field, loc 
 			jen.Id("r").Dot("Missing").Call(jen.Qual(valPkg, loc), jen.Lit(field), id, name),
 		)}, true, false
 	case model.Unsupported:
-		u := idx.Underlying(gotypes.Expr{Name: t.Name})
-		nillable := t.Ptr || t.Slice || t.Map || u.Slice || u.Map
-		if !nillable || schemaRequired {
+		if !t.Nillable() || schemaRequired {
 			return nil, false, false // a value the schema requires cannot be dropped
 		}
 		return []jen.Code{jen.If(target.Clone().Op("!=").Nil()).Block(
@@ -176,19 +157,18 @@ func cell(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index, field, loc 
 // absent is the condition under which a value counts as missing for a
 // required cell: absent or null (a nil pointer), or empty ("", [], {}).
 // spec/DECISIONS.md explains why empty counts as missing.
-func absent(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index) *jen.Statement {
-	u := idx.Underlying(gotypes.Expr{Name: t.Name})
+func absent(target *jen.Statement, t model.GoType) *jen.Statement {
 	deref := target.Clone()
 	if t.Ptr {
 		deref = jen.Op("*").Add(target.Clone())
 	}
 	var empty *jen.Statement
 	switch {
-	case t.Slice || t.Map || u.Slice || u.Map:
+	case t.Slice || t.Map || t.Under == "map":
 		empty = jen.Len(deref).Op("==").Lit(0)
-	case u.Name == "string" && t.Ptr:
+	case t.Under == "string" && t.Ptr:
 		empty = jen.Parens(deref).Op("==").Lit("")
-	case u.Name == "string":
+	case t.Under == "string":
 		empty = deref.Op("==").Lit("")
 	}
 	switch {
@@ -201,38 +181,36 @@ func absent(target *jen.Statement, t gotypes.Expr, idx *gotypes.Index) *jen.Stat
 	}
 }
 
-// enumCheck walks path (e.g. ["roles[]", "id"]) from cur, a value of struct
-// type typ, down to the enum value and checks it against allowed.
-func enumCheck(idx *gotypes.Index, cur *jen.Statement, typ string, path []string, fieldPath []any, depth int, en model.EnumSubset, in model.Integration, allowed string) ([]jen.Code, error) {
+// enumCheck walks path (e.g. ["roles[]", "id"]) from cur, a value of the
+// struct of schema s, down to the enum value and checks it against the
+// integration's allowed values.
+func enumCheck(cur *jen.Statement, s *model.Schema, path []string, fieldPath []any, depth int, en model.EnumSubset, in model.Integration) ([]jen.Code, error) {
 	seg := path[0]
 	name, isArray := strings.CutSuffix(seg, "[]")
-	fld, err := idx.Field(typ, name)
-	if err != nil {
-		return nil, err
-	}
+	fld := property(s, name)
 	sep := "."
 	if len(fieldPath) == 0 {
 		sep = ""
 	}
 	fieldPath = append(fieldPath[:len(fieldPath):len(fieldPath)], sep+name)
-	target := cur.Clone().Dot(fld.Name)
+	target := cur.Clone().Dot(fld.GoName)
 	v := jen.Id(fmt.Sprintf("v%d", depth))
 	var inner []jen.Code
 	val := v.Clone()
-	if fld.Type.Ptr {
+	if fld.Go.Ptr {
 		val = jen.Op("*").Add(v.Clone())
 	}
 	switch {
 	case isArray:
 		i, e := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("e%d", depth))
 		elemPath := append(fieldPath[:len(fieldPath):len(fieldPath)], "[", jen.Qual("strconv", "Itoa").Call(i.Clone()), "]")
-		rest, err := enumCheck(idx, e.Clone(), fld.Type.Name, path[1:], elemPath, depth+1, en, in, allowed)
+		rest, err := enumCheck(e.Clone(), fld.Schema.Items, path[1:], elemPath, depth+1, en, in)
 		if err != nil {
 			return nil, err
 		}
 		inner = []jen.Code{jen.For(jen.List(i.Clone(), e.Clone()).Op(":=").Range().Add(val)).Block(rest...)}
 	case len(path) > 1:
-		rest, err := enumCheck(idx, val, fld.Type.Name, path[1:], fieldPath, depth+1, en, in, allowed)
+		rest, err := enumCheck(val, fld.Schema, path[1:], fieldPath, depth+1, en, in)
 		if err != nil {
 			return nil, err
 		}
@@ -243,17 +221,17 @@ func enumCheck(idx *gotypes.Index, cur *jen.Statement, typ string, path []string
 			lits[i] = jen.Lit(x)
 		}
 		cases := []jen.Code{jen.Case(lits...)}
-		if !fld.Type.Ptr {
+		if !fld.Go.Ptr {
 			// An empty required member is the decoder's failure (missing
 			// or outside the schema enum); do not report it twice.
 			cases = append(cases, jen.Case(jen.Lit("")))
 		}
 		inner = []jen.Code{jen.Switch(val).Block(
 			append(cases,
-				jen.Default().Block(jen.Id("r").Dot("NotAllowed").Call(joinPlus(fieldPath), jen.String().Call(val.Clone()), jen.Lit(in.ID), jen.Lit(in.Name), jen.Id(allowed))))...,
+				jen.Default().Block(jen.Id("r").Dot("NotAllowed").Call(joinPlus(fieldPath), jen.String().Call(val.Clone()), jen.Lit(in.ID), jen.Lit(in.Name), jen.Id(en.Var))))...,
 		)}
 	}
-	if fld.Type.Ptr {
+	if fld.Go.Ptr {
 		return []jen.Code{jen.If(v.Clone().Op(":=").Add(target), v.Clone().Op("!=").Nil()).Block(inner...)}, nil
 	}
 	return append([]jen.Code{v.Clone().Op(":=").Add(target)}, inner...), nil

@@ -3,15 +3,26 @@
 package unified
 
 import (
+	types "github.com/oapi-codegen/runtime/types"
+	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
-	"net/http"
 )
 
-// Routes registers every operation of the spec on mux. Each route binds the
-// path and query parameters with the generated binders (accepting a[]=x,
-// a[0]=x, a[0][k]=x and repeated keys) and checks them against their schemas;
-// a request whose parameters fail gets onError with every failure, the others
-// reach si.
-func Routes(mux *http.ServeMux, si ServerInterface, onError func(http.ResponseWriter, *http.Request, *validation.Report)) {
-	mux.HandleFunc("POST /users", si.CreateUser)
+// CreateUserParams are the query parameters of createUser, as bound.
+type CreateUserParams struct {
+	IntegratedAccountId types.UUID
+}
+
+// bindCreateUserParams reads the query parameters of createUser from q into p,
+// checking each against its schema and recording every failure in r.
+// Parameters the operation does not declare are left to the caller.
+func bindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report) {
+	if v, ok := q.Get("integrated_account_id"); ok {
+		pp := validation.QueryParam(r, "integrated_account_id")
+		if x0, ok := pp.UUID(v); ok {
+			p.IntegratedAccountId = x0
+		}
+	} else {
+		validation.QueryParam(r, "integrated_account_id").Missing()
+	}
 }

@@ -4,8 +4,12 @@ package unified
 
 import (
 	"github.com/go-faster/jx"
+	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
+
+// allowedCreateUserRequestStatus lists the values the schema allows for CreateUserRequestStatus.
+var allowedCreateUserRequestStatus = []string{"active", "inactive"}
 
 // DecodeCreateUserRequest decodes the body of a createUser request into v and checks it against
 // the CreateUserRequest schema. Every failure is recorded in r; v holds what could be read.
@@ -16,9 +20,6 @@ func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Re
 	}
 	s.End(decodeCreateUserRequest(s, v))
 }
-
-// allowedCreateUserRequestStatus lists the values the schema allows for CreateUserRequestStatus.
-var allowedCreateUserRequestStatus = []string{"active", "inactive"}
 
 // decodeCreateUserRequest reads one CreateUserRequest object.
 func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
@@ -178,7 +179,10 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 				if err != nil {
 					return err
 				}
-				v.Email = x0
+				if !validation.IsEmail(x0) {
+					s.BadFormat("email")
+				}
+				v.Email = types.Email(x0)
 			}
 			s.Path.Pop()
 		case "type":

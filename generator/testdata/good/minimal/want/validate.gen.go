@@ -6,7 +6,7 @@ import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // validateCreateUserDixa applies Dixa's rules to a createUser request: it
 // requires name and does not support emails.
-func validateCreateUserDixa(b *CreateUserRequest, r *validation.Report) {
+func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
 	if b.Emails != nil {
 		r.Ignore(validation.Body, "emails")
 		b.Emails = nil
@@ -21,7 +21,7 @@ var validateCreateUserPlanhatAllowedStatus = []string{"active"}
 
 // validateCreateUserPlanhat applies Planhat's rules to a createUser request:
 // it requires nothing beyond the schema.
-func validateCreateUserPlanhat(b *CreateUserRequest, r *validation.Report) {
+func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
 	if v0 := b.Status; v0 != nil {
 		switch *v0 {
 		case "active":
@@ -31,16 +31,16 @@ func validateCreateUserPlanhat(b *CreateUserRequest, r *validation.Report) {
 	}
 }
 
-// ValidateCreateUser applies the rules of integration to a decoded createUser request,
+// validateCreateUser applies the rules of integration to a decoded createUser request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
 // returns false when integration does not implement createUser.
-func ValidateCreateUser(integration string, b *CreateUserRequest, r *validation.Report) bool {
+func validateCreateUser(integration string, p *CreateUserParams, b *CreateUserRequest, r *validation.Report) bool {
 	switch integration {
 	case "dixa":
-		validateCreateUserDixa(b, r)
+		validateCreateUserDixa(p, b, r)
 	case "planhat":
-		validateCreateUserPlanhat(b, r)
+		validateCreateUserPlanhat(p, b, r)
 	default:
 		return false
 	}

@@ -3,15 +3,20 @@
 package unified
 
 import (
+	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
-	"net/http"
 )
 
-// BindCreateOrderParams reads the query parameters of createOrder from q into
+// CreateOrderParams are the query parameters of createOrder, as bound.
+type CreateOrderParams struct {
+	IntegratedAccountId types.UUID
+}
+
+// bindCreateOrderParams reads the query parameters of createOrder from q into
 // p, checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Report) {
+// Parameters the operation does not declare are left to the caller.
+func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Report) {
 	if v, ok := q.Get("integrated_account_id"); ok {
 		pp := validation.QueryParam(r, "integrated_account_id")
 		if x0, ok := pp.UUID(v); ok {
@@ -20,24 +25,4 @@ func BindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 	} else {
 		validation.QueryParam(r, "integrated_account_id").Missing()
 	}
-}
-
-// Routes registers every operation of the spec on mux. Each route binds the
-// path and query parameters with the generated binders (accepting a[]=x,
-// a[0]=x, a[0][k]=x and repeated keys) and checks them against their schemas;
-// a request whose parameters fail gets onError with every failure, the others
-// reach si.
-func Routes(mux *http.ServeMux, si ServerInterface, onError func(http.ResponseWriter, *http.Request, *validation.Report)) {
-	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var params CreateOrderParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindCreateOrderParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.CreateOrder(w, r, params)
-	})
 }

@@ -11,6 +11,9 @@ import (
 	"unicode/utf8"
 )
 
+// allowedOrderLineKind lists the values the schema allows for OrderLineKind.
+var allowedOrderLineKind = []string{"physical", "digital", "service"}
+
 // DecodeCreateOrderRequest decodes the body of a createOrder request into v and checks it against
 // the CreateOrderRequest schema. Every failure is recorded in r; v holds what could be read.
 func DecodeCreateOrderRequest(data []byte, v *CreateOrderRequest, r *validation.Report) {
@@ -104,11 +107,11 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				if err != nil {
 					return err
 				}
-				x0 := make([]CreateOrderRequest_Items, 0, 4)
+				x0 := make([]OrderLine, 0, 4)
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
-					var e0 CreateOrderRequest_Items
-					if err := decodeCreateOrderRequest_Items(s, &e0); err != nil {
+					var e0 OrderLine
+					if err := decodeOrderLine(s, &e0); err != nil {
 						return err
 					}
 					x0 = append(x0, e0)
@@ -183,11 +186,8 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 	return nil
 }
 
-// allowedCreateOrderRequestItemsKind lists the values the schema allows for CreateOrderRequestItemsKind.
-var allowedCreateOrderRequestItemsKind = []string{"physical", "digital", "service"}
-
-// decodeCreateOrderRequest_Items reads one CreateOrderRequest_Items object.
-func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_Items) error {
+// decodeOrderLine reads one OrderLine object.
+func decodeOrderLine(s *validation.State, v *OrderLine) error {
 	if t := s.D.Next(); t != jx.Object {
 		return s.WrongType("an object", t)
 	}
@@ -208,8 +208,8 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 			}
 			seen[0] = true
 			s.Path.Key("dimensions")
-			var y0 CreateOrderRequest_Items_Dimensions
-			if err := decodeCreateOrderRequest_Items_Dimensions(s, &y0); err != nil {
+			var y0 Dimensions
+			if err := decodeDimensions(s, &y0); err != nil {
 				return err
 			}
 			v.Dimensions = &y0
@@ -234,13 +234,13 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 				}
 				switch string(x0) {
 				case "physical":
-					v.Kind = CreateOrderRequestItemsKind("physical")
+					v.Kind = OrderLineKind("physical")
 				case "digital":
-					v.Kind = CreateOrderRequestItemsKind("digital")
+					v.Kind = OrderLineKind("digital")
 				case "service":
-					v.Kind = CreateOrderRequestItemsKind("service")
+					v.Kind = OrderLineKind("service")
 				default:
-					s.BadEnum(x0, allowedCreateOrderRequestItemsKind)
+					s.BadEnum(x0, allowedOrderLineKind)
 				}
 			}
 			s.Path.Pop()
@@ -351,8 +351,8 @@ func decodeCreateOrderRequest_Items(s *validation.State, v *CreateOrderRequest_I
 	return nil
 }
 
-// decodeCreateOrderRequest_Items_Dimensions reads one CreateOrderRequest_Items_Dimensions object.
-func decodeCreateOrderRequest_Items_Dimensions(s *validation.State, v *CreateOrderRequest_Items_Dimensions) error {
+// decodeDimensions reads one Dimensions object.
+func decodeDimensions(s *validation.State, v *Dimensions) error {
 	if t := s.D.Next(); t != jx.Object {
 		return s.WrongType("an object", t)
 	}

@@ -63,11 +63,11 @@ func validateCreateOrderWooCommerce(p *CreateOrderParams, b *CreateOrderRequest,
 	}
 }
 
-// ValidateCreateOrder applies the rules of integration to a decoded createOrder request,
+// validateCreateOrder applies the rules of integration to a decoded createOrder request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
 // returns false when integration does not implement createOrder.
-func ValidateCreateOrder(integration string, p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) bool {
+func validateCreateOrder(integration string, p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) bool {
 	switch integration {
 	case "shopify":
 		validateCreateOrderShopify(p, b, r)

@@ -3,15 +3,23 @@
 package unified
 
 import (
+	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
-	"net/http"
 )
 
-// BindCreateUserParams reads the query parameters of createUser from q into p,
+// CreateUserParams are the query parameters of createUser, as bound.
+type CreateUserParams struct {
+	// DryRun: Validate only; create nothing.
+	DryRun *bool
+	// IntegratedAccountId: The integrated account to use.
+	IntegratedAccountId types.UUID
+}
+
+// bindCreateUserParams reads the query parameters of createUser from q into p,
 // checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report) {
+// Parameters the operation does not declare are left to the caller.
+func bindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report) {
 	if v, ok := q.Get("dry_run"); ok {
 		pp := validation.QueryParam(r, "dry_run")
 		if x0, ok := pp.Bool(v); ok {
@@ -29,13 +37,21 @@ func BindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 	}
 }
 
-// allowedParamUpdateUserParamsNotify lists the values UpdateUserParamsNotify allows.
-var allowedParamUpdateUserParamsNotify = []string{"none", "email"}
+// allowedUpdateUserParamsNotify lists the values the parameter allows.
+var allowedUpdateUserParamsNotify = []string{"none", "email"}
 
-// BindUpdateUserParams reads the query parameters of updateUser from q into p,
+// UpdateUserParams are the query parameters of updateUser, as bound.
+type UpdateUserParams struct {
+	// IntegratedAccountId: The integrated account to use.
+	IntegratedAccountId types.UUID
+	// Notify: Tell the user about the change.
+	Notify *string
+}
+
+// bindUpdateUserParams reads the query parameters of updateUser from q into p,
 // checking each against its schema and recording every failure in r.
-// Parameters the operation does not declare are ignored.
-func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report) {
+// Parameters the operation does not declare are left to the caller.
+func bindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report) {
 	if v, ok := q.Get("integrated_account_id"); ok {
 		pp := validation.QueryParam(r, "integrated_account_id")
 		if x0, ok := pp.UUID(v); ok {
@@ -46,48 +62,9 @@ func BindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 	}
 	if v, ok := q.Get("notify"); ok {
 		pp := validation.QueryParam(r, "notify")
-		if x0, ok := pp.Enum(v, allowedParamUpdateUserParamsNotify); ok {
-			y0 := UpdateUserParamsNotify(x0)
+		if x0, ok := pp.Enum(v, allowedUpdateUserParamsNotify); ok {
+			y0 := x0
 			p.Notify = &y0
 		}
 	}
-}
-
-// Routes registers every operation of the spec on mux. Each route binds the
-// path and query parameters with the generated binders (accepting a[]=x,
-// a[0]=x, a[0][k]=x and repeated keys) and checks them against their schemas;
-// a request whose parameters fail gets onError with every failure, the others
-// reach si.
-func Routes(mux *http.ServeMux, si ServerInterface, onError func(http.ResponseWriter, *http.Request, *validation.Report)) {
-	mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var params CreateUserParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindCreateUserParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.CreateUser(w, r, params)
-	})
-	mux.HandleFunc("PATCH /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var rep validation.Report
-		var pId string
-		{
-			pp := validation.PathParam(&rep, "id")
-			if x0, ok := pp.String(qs.Text(r.PathValue("id"))); ok && pp.MinLength(x0, 1) {
-				pId = x0
-			}
-		}
-		var params UpdateUserParams
-		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
-			BindUpdateUserParams(q, &params, &rep)
-		}
-		if !rep.OK() {
-			onError(w, r, &rep)
-			return
-		}
-		si.UpdateUser(w, r, pId, params)
-	})
 }

@@ -7,6 +7,9 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
+// allowedUpdateUserRequestRole lists the values the schema allows for UpdateUserRequestRole.
+var allowedUpdateUserRequestRole = []string{"agent", "admin", "observer"}
+
 // DecodeCreateUserRequest decodes the body of a createUser request into v and checks it against
 // the CreateUserRequest schema. Every failure is recorded in r; v holds what could be read.
 func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Report) {
@@ -96,9 +99,6 @@ func DecodeUpdateUserRequest(data []byte, v *UpdateUserRequest, r *validation.Re
 	}
 	s.End(decodeUpdateUserRequest(s, v))
 }
-
-// allowedUpdateUserRequestRole lists the values the schema allows for UpdateUserRequestRole.
-var allowedUpdateUserRequestRole = []string{"agent", "admin", "observer"}
 
 // decodeUpdateUserRequest reads one UpdateUserRequest object.
 func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {

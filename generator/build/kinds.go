@@ -1,0 +1,101 @@
+package build
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+
+	"github.com/unifiedgen/unifiedgen/generator/model"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
+)
+
+// propName is what a property or parameter name may look like: it becomes
+// a Go identifier (oapi-codegen drops - and _ and capitalises what
+// follows), so only ASCII.
+var propName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// checkShape checks an operation against its kind: the HTTP method and the
+// path Truto's clients call for it (the TypeScript SDK builds
+// /unified/{model}/{resource}[/{id}|/{method}] itself), and whether it has
+// a body.
+func (b *builder) checkShape(at []string, o *model.Operation) {
+	if o.Kind == 0 || o.Model == "" || o.Resource == "" {
+		return // already reported
+	}
+	collection := "/unified/" + o.Model + "/" + o.Resource
+	var method, path string
+	body := false
+	switch o.Kind {
+	case model.List:
+		method, path = http.MethodGet, collection
+	case model.Get:
+		method, path = http.MethodGet, collection+"/{id}"
+	case model.Create:
+		method, path, body = http.MethodPost, collection, true
+	case model.Update:
+		method, path, body = http.MethodPatch, collection+"/{id}", true
+	case model.Delete:
+		method, path = http.MethodDelete, collection+"/{id}"
+	case model.Custom:
+		method, path, body = http.MethodPost, collection+"/"+o.Method, true
+	}
+	if o.HTTPMethod != method || o.Path != path {
+		b.errorf(at[:2], "a %s of %s/%s is %s %s (the route Truto's clients call), not %s %s", kindName(o), o.Model, o.Resource, method, path, o.HTTPMethod, o.Path)
+	}
+	needsID := o.Kind == model.Get || o.Kind == model.Update || o.Kind == model.Delete
+	if needsID && !o.HasID && o.Path == path {
+		b.errorf(at, "the path parameter id must be declared (in: path, required: true)")
+	}
+	switch {
+	case body && o.Body == nil:
+		b.errorf(at, "a %s takes a JSON request body; add requestBody with an application/json $ref to a component", kindName(o))
+	case !body && o.Body != nil:
+		b.errorf(append(at[:len(at):len(at)], "requestBody"), "a %s has no request body", kindName(o))
+	}
+	has := func(name string) bool {
+		return slices.ContainsFunc(o.Query, func(p model.Param) bool { return p.Name == name })
+	}
+	if !has(api.ParamIntegratedAccountID) {
+		b.errorf(at, "every unified operation takes the query parameter %s (required, a uuid): it selects the integrated account", api.ParamIntegratedAccountID)
+	}
+	if o.Kind == model.List && (!has(api.ParamLimit) || !has(api.ParamNextCursor)) {
+		b.errorf(at, "a list takes the query parameters %s (integer) and %s (string): clients page with them", api.ParamLimit, api.ParamNextCursor)
+	}
+}
+
+func kindName(o *model.Operation) string {
+	if o.Kind == model.Custom {
+		return "custom method"
+	}
+	return o.Kind.String()
+}
+
+// checkReserved checks a query parameter with one of the names the service
+// reads itself (api.Params) against the schema the service expects.
+func (b *builder) checkReserved(at []string, name string, s *model.Schema) {
+	var want string
+	ok := true
+	switch name {
+	case api.ParamIntegratedAccountID:
+		want, ok = "a string of format uuid", s.Kind == model.KindString && s.Format == "uuid"
+	case api.ParamResponseFormat:
+		want = "a string enum of unified, raw, normalized, stream (or a subset)"
+		ok = s.Kind == model.KindString && len(s.Enum) > 0
+		for _, v := range s.Enum {
+			ok = ok && slices.Contains([]string{"unified", "raw", "normalized", "stream"}, v)
+		}
+	case api.ParamIgnoreRemoteData:
+		want, ok = "a boolean", s.Kind == model.KindBoolean
+	case api.ParamExcludeFields:
+		want, ok = "an array of strings", s.Kind == model.KindArray && s.Items != nil && s.Items.Kind == model.KindString
+	case api.ParamRemoteQuery:
+		want, ok = "a free-form object", s.Kind == model.KindObject && len(s.Properties) == 0
+	case api.ParamLimit:
+		want, ok = "an integer", s.Kind == model.KindInteger
+	case api.ParamNextCursor:
+		want, ok = "a string", s.Kind == model.KindString && len(s.Enum) == 0
+	}
+	if !ok {
+		b.errorf(at, "query parameter %s is one the service reads itself: it must be %s, not %s", name, want, describeKind(s))
+	}
+}

@@ -1,0 +1,262 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Record is one record of a resource of an integrated account, kept as a
+// JSON document: what the local backend stores in place of a provider.
+type Record struct {
+	AccountID string
+	// Resource is the resource's key, "model/resource" (or, for the calls
+	// of a custom method, "model/resource/method").
+	Resource string
+	ID       string
+	// Doc is the stored JSON object.
+	Doc []byte
+	// Version is 1 on create and grows by one per update; the HTTP layer
+	// derives the ETag from it.
+	Version int64
+	// CreatedAt and UpdatedAt are UTC, kept to the microsecond.
+	CreatedAt, UpdatedAt time.Time
+	// seq orders the records of a resource by insertion, for list cursors.
+	seq int64
+}
+
+// ErrPrecondition is returned when a conditional write finds the record at
+// a version the caller did not expect.
+var ErrPrecondition = errors.New("the record changed since the version the request names")
+
+// ErrBadCursor is returned by List for a cursor it did not issue.
+var ErrBadCursor = errors.New("not a cursor this service issued")
+
+// Precondition decides from a record's current version whether a
+// conditional write may go ahead; nil means unconditional.
+type Precondition func(version int64) bool
+
+// CreateRecord stores doc as a new record of the account's resource, under
+// a new random UUID, with Version 1 and both timestamps set to now. It
+// returns ErrNotFound (wrapped) if the account does not exist. doc must be
+// a JSON object.
+func (tx *Tx) CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error) {
+	if err := checkDoc(doc); err != nil {
+		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
+	}
+	var one int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, fmt.Errorf("store: create %s: account %q: %w", resource, accountID, ErrNotFound)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
+	}
+	// Truncate to what is stored so the returned Record equals a later read.
+	now = now.UTC().Truncate(time.Microsecond)
+	r := Record{AccountID: accountID, Resource: resource, ID: id.String(), Doc: bytes.Clone(doc), Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := tx.tx.QueryRowContext(tx.ctx,
+		`INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)).Scan(&r.seq); err != nil {
+		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
+	}
+	return r, nil
+}
+
+// UpdateRecord replaces the doc of the account's record id with what merge
+// returns given the current record, increments Version and sets UpdatedAt
+// to now. It returns ErrNotFound (wrapped) if there is no such record and
+// ErrPrecondition if cond rejects its version; an error from merge is
+// returned as is. The transaction holds the write lock, so nobody can
+// change the record between the read and the write.
+func (tx *Tx) UpdateRecord(accountID, resource, id string, now time.Time, cond Precondition, merge func(old Record) ([]byte, error)) (Record, error) {
+	r, err := tx.record(accountID, resource, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if cond != nil && !cond(r.Version) {
+		return Record{}, ErrPrecondition
+	}
+	doc, err := merge(r)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := checkDoc(doc); err != nil {
+		return Record{}, fmt.Errorf("store: update %s %q: %w", resource, id, err)
+	}
+	r.Doc = bytes.Clone(doc)
+	r.Version++
+	r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+	if _, err := tx.tx.ExecContext(tx.ctx,
+		`UPDATE records SET doc = ?, version = ?, updated_at = ? WHERE account_id = ? AND resource = ? AND id = ?`,
+		r.Doc, r.Version, micros(r.UpdatedAt), r.AccountID, r.Resource, r.ID); err != nil {
+		return Record{}, fmt.Errorf("store: update %s %q: %w", resource, id, err)
+	}
+	return r, nil
+}
+
+// DeleteRecord deletes the account's record id and returns it as it was.
+// It returns ErrNotFound (wrapped) if there is no such record and
+// ErrPrecondition if cond rejects its version.
+func (tx *Tx) DeleteRecord(accountID, resource, id string, cond Precondition) (Record, error) {
+	r, err := tx.record(accountID, resource, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if cond != nil && !cond(r.Version) {
+		return Record{}, ErrPrecondition
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx,
+		`DELETE FROM records WHERE account_id = ? AND resource = ? AND id = ?`, r.AccountID, r.Resource, r.ID); err != nil {
+		return Record{}, fmt.Errorf("store: delete %s %q: %w", resource, id, err)
+	}
+	return r, nil
+}
+
+func (tx *Tx) record(accountID, resource, id string) (Record, error) {
+	r, err := scanRecord(tx.tx.QueryRowContext(tx.ctx, selectRecord, accountID, resource, canonicalID(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, err)
+	}
+	return r, nil
+}
+
+// Record returns the account's record id of resource, or ErrNotFound
+// (wrapped).
+func (s *Store) Record(ctx context.Context, accountID, resource, id string) (Record, error) {
+	r, err := scanRecord(s.reader.QueryRowContext(ctx, selectRecord, accountID, resource, canonicalID(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, err)
+	}
+	return r, nil
+}
+
+// List returns up to limit records of the account's resource in the order
+// they were created, starting after cursor ("" for the first page), and
+// the cursor of the next page ("" when there is none). A cursor names the
+// last record returned by its position in that order, so pages stay
+// correct while records are created and deleted between them: nothing is
+// returned twice, and nothing that existed throughout is skipped.
+func (s *Store) List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error) {
+	if limit < 1 {
+		return nil, "", fmt.Errorf("store: list %s: limit %d is not positive", resource, limit)
+	}
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
+		   FROM records WHERE account_id = ? AND resource = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		accountID, resource, after, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list %s: %w", resource, err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var created, updated int64
+		if err := rows.Scan(&r.seq, &r.AccountID, &r.Resource, &r.ID, &r.Doc, &r.Version, &created, &updated); err != nil {
+			return nil, "", fmt.Errorf("store: list %s: %w", resource, err)
+		}
+		r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: list %s: %w", resource, err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[len(out)-1].seq)
+	}
+	return out, next, nil
+}
+
+// Count returns the number of records of the account's resource.
+func (s *Store) Count(ctx context.Context, accountID, resource string) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx,
+		`SELECT count(*) FROM records WHERE account_id = ? AND resource = ?`, accountID, resource).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count %s: %w", resource, err)
+	}
+	return n, nil
+}
+
+// Cursors are "c" and the position, base64url: opaque to clients, and
+// recognisable, so that a mangled one is a clear error.
+func encodeCursor(seq int64) string {
+	b := binary.AppendUvarint([]byte{'c'}, uint64(seq))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 'c' {
+		return 0, ErrBadCursor
+	}
+	seq, n := binary.Uvarint(b[1:])
+	if n != len(b)-1 || seq > 1<<62 {
+		return 0, ErrBadCursor
+	}
+	return int64(seq), nil
+}
+
+const selectRecord = `SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
+	FROM records WHERE account_id = ? AND resource = ? AND id = ?`
+
+func scanRecord(row *sql.Row) (Record, error) {
+	var (
+		r                Record
+		created, updated int64
+	)
+	if err := row.Scan(&r.seq, &r.AccountID, &r.Resource, &r.ID, &r.Doc, &r.Version, &created, &updated); err != nil {
+		return Record{}, err
+	}
+	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return r, nil
+}
+
+// canonicalID turns any UUID spelling into the stored lowercase form, so a
+// client sending an uppercase id still finds its record. A string that is
+// not a UUID is returned unchanged and simply matches nothing.
+func canonicalID(id string) string {
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String()
+	}
+	return id
+}
+
+// checkDoc rejects anything but a JSON object: the doc is returned to
+// clients as the body of a record, so storing anything else would only
+// defer the failure to every later read.
+func checkDoc(doc []byte) error {
+	trimmed := bytes.TrimLeft(doc, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(doc) {
+		return errors.New("record is not a JSON object")
+	}
+	return nil
+}

@@ -1,0 +1,504 @@
+package server
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/unifiedgen/unifiedgen/internal/backend"
+	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/api"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
+)
+
+// Limits of a list page.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+// operation serves one operation: bind the query, find the account, read
+// and check the body, call the backend, shape the response.
+func (s *Server) operation(op *api.Operation) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rep validation.Report
+		in := op.New()
+		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
+			in.Bind(q, &rep)
+			ignoreUndeclared(op, q.Names(), &rep)
+		}
+		if !rep.OK() {
+			writeFailures(s, w, r, &rep, "")
+			return
+		}
+		p := in.Params()
+		out, ok := outputOptions(w, r, s, p)
+		if !ok {
+			return
+		}
+		if op.Kind == matrix.List && !listOptions(w, r, s, &p) {
+			return
+		}
+		acct, ok := s.account(w, r, p.IntegratedAccountID, op)
+		if !ok {
+			return
+		}
+		var raw []byte
+		if op.HasBody {
+			var release func()
+			if raw, release, ok = s.readBody(w, r); !ok {
+				return
+			}
+			defer release()
+			in.DecodeBody(raw, &rep)
+		}
+		if decodable(&rep) {
+			in.Validate(acct.Integration, &rep)
+		}
+		if !s.accept(w, r, &rep, acct) {
+			return
+		}
+		call := &backend.Call{Op: op, Account: acct, ID: r.PathValue("id"), Input: in, Params: p}
+		if op.HasBody {
+			call.Body = in.AppendBody(make([]byte, 0, len(raw)), false)
+		}
+		if op.Kind == matrix.Update || op.Kind == matrix.Delete {
+			if call.Precondition, ok = ifMatch(w, r, s); !ok {
+				return
+			}
+		}
+		if !op.Kind.Writes() {
+			s.read(w, r, op, acct, out, &rep, call)
+			return
+		}
+		s.write(w, r, op, acct, out, &rep, raw, call)
+	})
+}
+
+// ignoreUndeclared records the query parameters the operation does not
+// declare: they are not an error (clients add cache busters and tracing),
+// but the client learns they did nothing.
+func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report) {
+	for _, n := range names {
+		declared := false
+		for i := range op.Query {
+			if op.Query[i].Name == n {
+				declared = true
+				break
+			}
+		}
+		if !declared {
+			rep.Ignore(validation.Query, n)
+		}
+	}
+}
+
+// account resolves the integrated account of the request's tenant, checks
+// its integration implements op, and applies the account's rate limit.
+// Another tenant's account is reported exactly like a missing one.
+func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *api.Operation) (store.Account, bool) {
+	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")
+		return acct, false
+	case err != nil:
+		s.storageFailed(w, r, err)
+		return acct, false
+	}
+	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
+	if op != nil && !op.Implements(acct.Integration) {
+		// Not the provider's validation (422) and not a missing resource
+		// (404): the method exists, but not for this account's
+		// integration. Allow lists what the integration has at this URL.
+		w.Header().Set("Allow", strings.Join(implemented(s.svc.Operations, op.Path, acct.Integration), ", "))
+		writeAPIError(w, r, apiError{
+			StatusCode:  http.StatusMethodNotAllowed,
+			Message:     s.svc.IntegrationName(acct.Integration) + " does not implement " + op.Model + "/" + op.Resource + " " + op.Method + " (" + op.HTTPMethod + " " + op.Path + "); the integrations that do are " + s.names(op.Integrations),
+			Integration: acct.Integration,
+		})
+		return acct, false
+	}
+	if wait, ok := s.accounts.take(acct.ID); !ok {
+		s.tooMany(w, r, wait, "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.Rate, 'g', -1, 64)+" requests per second", acct.Integration)
+		return acct, false
+	}
+	return acct, true
+}
+
+func (s *Server) names(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = s.svc.IntegrationName(id)
+	}
+	return strings.Join(out, ", ")
+}
+
+// readBody checks the media type and encoding and reads at most
+// Options.MaxBody bytes (after decompression), within the service's body
+// budget. release gives the budget back.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		writeError(w, r, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+		return nil, nil, false
+	}
+	var src io.Reader = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			writeError(w, r, http.StatusBadRequest, "the body is not valid gzip: "+err.Error())
+			return nil, nil, false
+		}
+		src = zr
+	case "deflate":
+		src = flate.NewReader(src)
+	default:
+		w.Header().Set("Accept-Encoding", "gzip, deflate")
+		writeError(w, r, http.StatusUnsupportedMediaType, "Content-Encoding "+strconv.Quote(enc)+" is not supported; send the body as is, gzip or deflate")
+		return nil, nil, false
+	}
+	tooLarge := "the body is larger than " + strconv.FormatInt(s.opt.MaxBody, 10) + " bytes"
+	if r.ContentLength > s.opt.MaxBody {
+		writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+		return nil, nil, false
+	}
+	// Reserve what the body may take before reading it: the declared
+	// length, or the limit when the length is not declared or the body
+	// is compressed.
+	want := s.opt.MaxBody
+	if r.ContentLength >= 0 && r.Header.Get("Content-Encoding") == "" {
+		want = r.ContentLength
+	}
+	if !s.budget.acquire(want) {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, r, http.StatusServiceUnavailable, "the service is reading too many large bodies at once; retry shortly")
+		return nil, nil, false
+	}
+	release = func() { s.budget.release(want) }
+	body, err = readAll(src, want, s.opt.MaxBody)
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return body, release, true
+	case errors.As(err, &mbe) || errors.Is(err, errTooLarge):
+		writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+	case errors.As(err, &ne) && ne.Timeout():
+		// The client was too slow to send its body; it may no longer be
+		// there to read this, but the log says what happened.
+		annotate(r.Context(), slog.String("outcome", "body read timed out"))
+		writeError(w, r, http.StatusRequestTimeout, "the body did not arrive in time")
+	default:
+		writeError(w, r, http.StatusBadRequest, "the body could not be read: "+err.Error())
+	}
+	release()
+	return nil, nil, false
+}
+
+var errTooLarge = errors.New("body too large")
+
+// readAll reads src into a buffer of the expected size, so that reading
+// a body costs the body's size and not the doubling of a growing buffer.
+func readAll(src io.Reader, expect, limit int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max(expect, 512), limit)+1)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, errTooLarge
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// decodable reports whether the body was a JSON object at all:
+// per-integration rules are not worth checking on a body that could not be
+// read, or that is null, an array or a scalar (a failure of the whole body,
+// whose field is "").
+func decodable(rep *validation.Report) bool {
+	for _, f := range rep.Failures {
+		if f.Location == validation.Body && (f.Rule == validation.RuleSyntax || f.Rule == validation.RuleTooDeep || f.Field == "") {
+			return false
+		}
+	}
+	return true
+}
+
+// accept applies strict handling, drops integration failures that only
+// repeat a schema failure of the same field, and answers 400 when anything
+// is left.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, rep *validation.Report, acct store.Account) bool {
+	if strict(r) {
+		for _, ig := range rep.Ignored {
+			rep.Add(validation.Failure{
+				Location: ig.Location, Field: ig.Field, Rule: validation.RuleUnsupported, Integration: acct.Integration,
+				Message: "is not supported by " + s.svc.IntegrationName(acct.Integration) + " (strict handling)",
+			})
+		}
+	}
+	if rep.OK() {
+		return true
+	}
+	schemaFailed := map[string]bool{}
+	for _, f := range rep.Failures {
+		if f.Integration == "" {
+			schemaFailed[topField(f.Field)] = true
+		}
+	}
+	kept := rep.Failures[:0]
+	for _, f := range rep.Failures {
+		if f.Integration == "" || f.Location != validation.Body || !schemaFailed[topField(f.Field)] {
+			kept = append(kept, f)
+		}
+	}
+	rep.Failures = kept
+	writeFailures(s, w, r, rep, acct.Integration)
+	return false
+}
+
+func topField(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// strict reports whether the client asked for unsupported fields to be
+// rejected rather than dropped (RFC 7240 Prefer: handling=strict).
+func strict(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(p), " ", ""), "handling=strict") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listOptions checks limit and next_cursor.
+func listOptions(w http.ResponseWriter, r *http.Request, s *Server, p *api.Params) bool {
+	switch {
+	case p.Limit == 0:
+		p.Limit = defaultLimit
+	case p.Limit < 1 || p.Limit > maxLimit:
+		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+			Location: validation.Query, Field: api.ParamLimit, Rule: validation.RuleFormat,
+			Message: "must be between 1 and " + strconv.Itoa(maxLimit) + " (default " + strconv.Itoa(defaultLimit) + ")",
+		}}}, "")
+		return false
+	}
+	return true
+}
+
+// ifMatch reads If-Match (RFC 9110 13.1.1): "*" or a list of entity tags.
+// Weak and strong tags compare alike, since a version names the whole
+// record.
+func ifMatch(w http.ResponseWriter, r *http.Request, s *Server) (store.Precondition, bool) {
+	h := r.Header.Values("If-Match")
+	if len(h) == 0 {
+		return nil, true
+	}
+	var versions []int64
+	for _, part := range strings.Split(strings.Join(h, ","), ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" {
+			return func(int64) bool { return true }, true
+		}
+		v, ok := parseETag(part)
+		if !ok {
+			writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+				Location: validation.Header, Field: "If-Match", Rule: validation.RuleFormat,
+				Message: strconv.Quote(part) + " is not an entity tag this service issued (e.g. W/\"3\")",
+			}}}, "")
+			return nil, false
+		}
+		versions = append(versions, v)
+	}
+	return func(current int64) bool {
+		for _, v := range versions {
+			if v == current {
+				return true
+			}
+		}
+		return false
+	}, true
+}
+
+// etag names one version of a record.
+func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+
+func parseETag(s string) (int64, bool) {
+	s = strings.TrimPrefix(s, "W/")
+	if len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s[1:len(s)-1], 10, 64)
+	return v, err == nil && v > 0
+}
+
+// read runs a get or a list.
+func (s *Server) read(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, out output, rep *validation.Report, call *backend.Call) {
+	call.Now = s.opt.Now().UTC()
+	res, err := s.backend.Do(r.Context(), call)
+	if err != nil {
+		s.callFailed(w, r, op, acct, call, err)
+		return
+	}
+	ignoredHeaders(w, rep)
+	if op.Kind == matrix.List {
+		s.renderList(w, op, acct.Integration, res, out)
+		return
+	}
+	tag := etag(res.Record.Version)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesAny(inm, res.Record.Version) {
+		w.Header().Set("ETag", tag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body, ctype, err := s.render(op, acct.Integration, res.Record, out)
+	if err != nil {
+		s.storageFailed(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Content-Type", ctype)
+	writeBody(w, op.SuccessStatus, body, out.format == formatStream)
+}
+
+func matchesAny(header string, version int64) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if v, ok := parseETag(part); part == "*" || ok && v == version {
+			return true
+		}
+	}
+	return false
+}
+
+// write runs a create, update, delete or custom method in a store
+// transaction, together with the Idempotency-Key when there is one, and
+// writes the response.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, out output, rep *validation.Report, raw []byte, call *backend.Call) {
+	var key *store.IdemKey
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		if len(k) > 255 {
+			writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+				Location: validation.Header, Field: "Idempotency-Key", Rule: validation.RuleFormat, Message: "must be at most 255 characters",
+			}}}, "")
+			return
+		}
+		// The same key must come with the same request: operation,
+		// account, record, query (canonical form), preconditions and body.
+		h := sha256.New()
+		for _, part := range []string{op.OperationID, acct.ID, call.ID, r.URL.RawQuery, strings.Join(r.Header.Values("If-Match"), ",")} {
+			io.WriteString(h, part)
+			h.Write([]byte{0})
+		}
+		h.Write(raw)
+		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
+	}
+	var tag string
+	saved, replayed, err := s.store.Write(r.Context(), key, func(tx *store.Tx) (store.Saved, error) {
+		call.Tx, call.Now = tx, s.opt.Now().UTC()
+		res, err := s.backend.Do(r.Context(), call)
+		if err != nil {
+			return store.Saved{}, err
+		}
+		tag = etag(res.Record.Version)
+		body, ctype, err := s.render(op, acct.Integration, res.Record, out)
+		return store.Saved{Status: op.SuccessStatus, ContentType: ctype, Body: body, ETag: tag}, err
+	})
+	if err != nil {
+		s.callFailed(w, r, op, acct, call, err)
+		return
+	}
+	ignoredHeaders(w, rep)
+	h := w.Header()
+	if replayed {
+		h.Set("Idempotent-Replayed", "true")
+	}
+	if saved.ETag != "" && op.Kind != matrix.Delete {
+		h.Set("ETag", saved.ETag)
+	}
+	h.Set("Content-Type", saved.ContentType)
+	writeBody(w, saved.Status, saved.Body, out.format == formatStream)
+}
+
+// callFailed answers a backend or store error.
+func (s *Server) callFailed(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, call *backend.Call, err error) {
+	switch {
+	case errors.Is(err, store.ErrKeyReused):
+		// The IETF Idempotency-Key draft's answer for a key reused with
+		// another request; 409 would read as a provider conflict to
+		// Truto's clients (spec/DECISIONS.md).
+		writeError(w, r, http.StatusUnprocessableEntity, "Idempotency-Key "+strconv.Quote(r.Header.Get("Idempotency-Key"))+" was already used with a different request; use a new key for a new request")
+	case errors.Is(err, backend.ErrNotFound):
+		writeError(w, r, http.StatusNotFound, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" not found in integrated account "+acct.ID)
+	case errors.Is(err, store.ErrPrecondition):
+		writeError(w, r, http.StatusPreconditionFailed, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" has changed since the version If-Match names; read it again and retry with its ETag")
+	case errors.Is(err, store.ErrBadCursor):
+		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+			Location: validation.Query, Field: api.ParamNextCursor, Rule: validation.RuleFormat, Message: "is not a cursor this service issued; pass the next_cursor of the previous page as is",
+		}}}, "")
+	case r.Context().Err() != nil:
+		// The client went away before the write began or finished; the
+		// transaction was rolled back and nobody is left to answer.
+		// 499 is nginx's "client closed request", for the access log.
+		annotate(r.Context(), slog.String("outcome", "client closed request"))
+		w.WriteHeader(499)
+	default:
+		s.storageFailed(w, r, err)
+	}
+}
+
+// storageFailed answers a failure of the service's own storage: 503, never
+// blamed on the integration.
+func (s *Server) storageFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("storage", "request_id", requestID(r.Context()), "err", err)
+	s.store.NoteFailure(err)
+	w.Header().Set("Retry-After", "1")
+	writeError(w, r, http.StatusServiceUnavailable, "the service's storage failed; retry later")
+}
+
+// ignoredHeaders names what the integration did not use.
+func ignoredHeaders(w http.ResponseWriter, rep *validation.Report) {
+	var body, query []string
+	for _, ig := range rep.Ignored {
+		if ig.Location == validation.Query {
+			query = append(query, ig.Field)
+		} else {
+			body = append(body, ig.Field)
+		}
+	}
+	if len(body) > 0 {
+		w.Header().Set("X-Ignored-Fields", strings.Join(body, ", "))
+	}
+	if len(query) > 0 {
+		w.Header().Set("X-Ignored-Query-Parameters", strings.Join(query, ", "))
+	}
+}
