@@ -93,9 +93,13 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 	}
 	_, statErr := os.Stat(*dbPath)
 	firstStart := errors.Is(statErr, os.ErrNotExist)
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
+	// The database holds token hashes and every tenant's users: the
+	// directories created for it and the file itself (store.Open) are
+	// private to the service's user.
+	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
 		return err
 	}
+	permWarning := othersCanRead(*dbPath)
 	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
 	if err != nil {
 		return err
@@ -118,6 +122,9 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, *dbPath)
 	}
 	if cmd == "apply" {
+		if permWarning != "" {
+			fmt.Fprintln(stderr, "warning:", permWarning)
+		}
 		return nil
 	}
 
@@ -160,6 +167,9 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 			log.Error("debug listener", "err", err)
 		}()
 	}
+	if permWarning != "" {
+		log.Warn(permWarning, "db", *dbPath)
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
 	errc := make(chan error, 1)
@@ -198,4 +208,16 @@ Try it (the %s account; every integration has one, listed in config/demo.yaml):
     -d '{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}]}'
 
 `, db, integration, addr, account, token)
+}
+
+// othersCanRead describes the problem when an existing database file can be
+// read by users other than its owner, or returns "". New files are created
+// 0600; an existing one keeps its mode, since the operator may have chosen
+// it, but they are told.
+func othersCanRead(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the database file has mode %v: other users can read token hashes and users; run chmod 600 on it and its -wal and -shm files", fi.Mode().Perm())
 }
