@@ -78,14 +78,16 @@ var (
 func Parse(name string, data []byte) (*Config, error) {
 	p := &parser{file: name}
 	doc, err := decode(data)
+	var syn *syntaxError
+	if errors.As(err, &syn) {
+		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, syntaxLine(data, syn), syn.msg)
+	}
+	var second *secondDocument
+	if errors.As(err, &second) {
+		return nil, fmt.Errorf("%s:%d: a second document; put everything in one", name, second.line)
+	}
 	if err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 1
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, fmt.Errorf("%s:%d: %s", name, line, msg)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if doc == nil {
 		return nil, fmt.Errorf("%s:1: empty configuration", name)
@@ -97,6 +99,21 @@ func Parse(name string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
+// syntaxError is a syntax error of the YAML library: its message without
+// the library's "yaml: line N: " prefix, and that line (0 when it gave
+// none).
+type syntaxError struct {
+	line int
+	msg  string
+}
+
+func (e *syntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// secondDocument is a second YAML document in the file, at line.
+type secondDocument struct{ line int }
+
+func (e *secondDocument) Error() string { return fmt.Sprintf("line %d: a second document", e.line) }
+
 // decode reads exactly one YAML document. It returns nil for an empty input.
 func decode(data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -105,20 +122,105 @@ func decode(data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, err
+		return nil, newSyntaxError(err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, err
+		return nil, newSyntaxError(err)
 	default:
-		return nil, fmt.Errorf("yaml: line %d: a second document; put everything in one", max(extra.Line, 1))
+		return nil, &secondDocument{line: max(extra.Line, 1)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	return doc.Content[0], nil
+}
+
+func newSyntaxError(err error) *syntaxError {
+	e := &syntaxError{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		e.line, _ = strconv.Atoi(m[1])
+		e.msg = m[2]
+	}
+	return e
+}
+
+// syntaxSearchMax bounds the input size for which syntaxLine searches for
+// the line linearly; above it, it bisects.
+const syntaxSearchMax = 64 << 10
+
+// syntaxLine finds the line of a YAML syntax error.
+//
+// The YAML library does not say where the problem is: its message carries
+// the line where the enclosing block or flow collection began (numbered
+// from 0 for parser errors and from 1 for scanner errors), or no line at
+// all. A stray "]" on line 4 of a list that starts on line 2 is reported
+// at "line 1". The problem's own position is kept inside the library.
+//
+// So syntaxLine asks the library again, on prefixes of data cut at line
+// ends: the error's line is the first line L such that the first L lines,
+// and every longer prefix, fail with the same message. A prefix that ends
+// before the problem either parses or fails differently, or fails the same
+// way only because it was cut (an unclosed "[" that a later line closes),
+// which a longer prefix then contradicts. Configurations are small; a large
+// one is bisected instead, which finds the same line when the prefixes
+// before it do not fail the same way.
+func syntaxLine(data []byte, e *syntaxError) int {
+	ends := lineEnds(data)
+	same := func(n int) bool { // do the first n lines fail the same way?
+		_, err := decode(data[:ends[n-1]])
+		var syn *syntaxError
+		return errors.As(err, &syn) && syn.msg == e.msg
+	}
+	n := len(ends)
+	if n == 0 || !same(n) {
+		// Not reproducible on line boundaries: the library's line,
+		// corrected as generator/load does.
+		return libraryLine(e)
+	}
+	if len(data) <= syntaxSearchMax {
+		line := n
+		for line > 1 && same(line-1) {
+			line--
+		}
+		return line
+	}
+	lo, hi := 1, n // same(hi); find the first line L in [lo, hi] with same(L)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if same(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// lineEnds returns, for each line of data, the offset just past its end
+// (its newline, or the end of data for a last line without one).
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	return ends
+}
+
+// libraryLine is the YAML library's line for e, 1-based.
+func libraryLine(e *syntaxError) int {
+	line := e.line
+	if strings.HasPrefix(e.msg, "did not find expected") || strings.Contains(e.msg, "while parsing") {
+		line++ // parser errors count from 0
+	}
+	return max(line, 1)
 }
 
 // Apply upserts every tenant, token and account of c into s, in one

@@ -157,9 +157,6 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty", "", []string{"x.yaml:1: empty configuration"}},
 		{"comments only", "# nothing\n", []string{"x.yaml:1: empty configuration"}},
-		{"syntax", "tenants: [\n", []string{"x.yaml:1: did not find expected node content"}},
-		{"syntax with line", "tenants: []\naccounts: [\n", []string{"x.yaml:2: did not find expected node content"}},
-		{"tab indentation", "tenants: []\n\taccounts: []\n", []string{"x.yaml:2: found character that cannot start any token"}},
 		{"two documents", "tenants: []\n---\ntenants: []\n", []string{"x.yaml:2: a second document"}},
 		{"top level list", "- a\n", []string{"x.yaml:1: (top level): expected a mapping, got a list"}},
 		{"unknown top key", "tenants: []\ntenant: []\n", []string{`x.yaml:2: tenant: unknown key; did you mean "tenants"?`}},
@@ -224,5 +221,64 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("an error shows a token: %v", err)
 			}
 		})
+	}
+}
+
+// TestSyntaxErrorLines: a YAML syntax error is reported at the line where
+// it is, not where the YAML library's enclosing collection began.
+func TestSyntaxErrorLines(t *testing.T) {
+	const tenant = "tenants:\n  - id: a\n    name: A\n" // lines 1-3
+	const rest = "accounts:\n  - id: 00000000-0000-4000-8000-000000000001\n    tenant: a\n    integration: dixa\n    name: D\n"
+	for _, tc := range []struct {
+		name, in string
+		want     string // prefix of the one error
+	}{
+		{"unclosed flow list at the end", "tenants: [\n", "x.yaml:1: invalid YAML: did not find expected node content"},
+		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2: invalid YAML: did not find expected node content"},
+		{"tab indentation", "tenants: []\n\taccounts: []\n", "x.yaml:2: invalid YAML: found character that cannot start any token"},
+		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray ] on its own line", tenant + "]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5: invalid YAML: did not find expected '-' indicator"},
+		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2: invalid YAML: did not find expected ',' or '}'"},
+		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3: invalid YAML: did not find expected '-' indicator"},
+		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4: invalid YAML: could not find expected ':'"},
+		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4: invalid YAML: found unexpected end of stream"},
+		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9: invalid YAML: mapping values are not allowed in this context"},
+		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4: invalid YAML: unknown anchor 'nope' referenced"},
+		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4: invalid YAML: did not find expected node content"},
+		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1: invalid YAML: did not find expected node content"},
+		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4: invalid YAML: did not find expected key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.in))
+			if err == nil {
+				t.Fatalf("parsed:\n%s", tc.in)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("input:\n%s\n got %v\nwant %s...", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSyntaxErrorLineLargeFile: a file too large to search line by line is
+// bisected, and the line is still right.
+func TestSyntaxErrorLineLargeFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("tenants:\n  - {id: a, name: A}\naccounts:\n")
+	line, want := 3, 0
+	for i := 0; b.Len() <= syntaxSearchMax; i++ {
+		fmt.Fprintf(&b, "  - id: 00000000-0000-4000-8000-%012d\n    tenant: a\n    integration: dixa\n    name: D\n", i+1)
+		line += 4
+		if i == 200 {
+			b.WriteString("    tokens: [x]]\n")
+			line++
+			want = line
+		}
+	}
+	_, err := Parse("x.yaml", []byte(b.String()))
+	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d: invalid YAML: did not find expected key", want)) {
+		t.Errorf("got %v, want line %d", err, want)
 	}
 }
