@@ -80,7 +80,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	doc, err := decode(data)
 	var syn *syntaxError
 	if errors.As(err, &syn) {
-		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, syntaxLine(data, syn), syn.msg)
+		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, syntaxLine(data, syn), redact(syn.msg))
 	}
 	var second *secondDocument
 	if errors.As(err, &second) {
@@ -313,7 +313,7 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 		case !good:
 			ok = false
 		case !tenantIDRe.MatchString(t.ID):
-			p.errorf(v, path+".id", "%q is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", t.ID)
+			p.errorf(v, path+".id", "%s is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", quote(t.ID))
 			ok = false
 		case tenants[t.ID] != (seen{}):
 			first := tenants[t.ID]
@@ -368,7 +368,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		raw, good := p.nonEmpty(v, path+".id")
 		if good {
 			if u, err := uuid.Parse(raw); err != nil {
-				p.errorf(v, path+".id", "%q is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", raw)
+				p.errorf(v, path+".id", "%s is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", quote(raw))
 				good = false
 			} else {
 				a.ID = u.String()
@@ -390,7 +390,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		a.Tenant, good = p.nonEmpty(v, path+".tenant")
 		if good && tenants[a.Tenant] == (seen{}) {
 			known := sortedKeys(tenants)
-			msg := fmt.Sprintf("unknown tenant %q", a.Tenant)
+			msg := "unknown tenant " + quote(a.Tenant)
 			if s := nearest(a.Tenant, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else if len(known) > 0 {
@@ -427,7 +427,7 @@ func unknownIntegration(id string) string {
 	for i, in := range unified.Integrations {
 		ids[i] = in.ID
 	}
-	msg := fmt.Sprintf("unknown integration %q", id)
+	msg := "unknown integration " + quote(id)
 	if s := nearest(id, ids); s != "" {
 		return msg + fmt.Sprintf("; did you mean %q?", s)
 	}
@@ -446,7 +446,7 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed, required []string) 
 	m := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		kp := join(path, k.Value)
+		kp := join(path, k.Value) // k.Value is an allowed key, or quoted below
 		switch {
 		case k.Kind != yaml.ScalarNode:
 			p.errorf(k, orRoot(path), "keys must be plain strings, got %s", describe(k))
@@ -457,7 +457,7 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed, required []string) 
 			} else {
 				msg += "; expected " + strings.Join(allowed, ", ")
 			}
-			p.errorf(k, kp, "%s", msg)
+			p.errorf(k, join(path, quoteKey(k.Value)), "%s", msg)
 		case m[k.Value] != nil:
 			p.errorf(k, kp, "duplicate key (first at line %d)", m[k.Value].Line)
 		default:
@@ -500,6 +500,51 @@ func (p *parser) nonEmpty(n *yaml.Node, path string) (string, bool) {
 		return "", false
 	}
 	return n.Value, true
+}
+
+// Values from the file appear in error messages only when they cannot be
+// a bearer token: configuration errors end up in terminals, CI logs and
+// bug reports, and a token typed into the wrong place (an id field, a key
+// of a flow mapping such as {id: a, name: A, tokens: [t1], t2}) must not
+// leak through them. Tokens themselves are never formatted into a message.
+// Values that passed validation as ids (a tenant id, a canonical UUID, an
+// integration) are shown as they are.
+
+// mayBeToken reports whether s could be a bearer token: at least 16
+// characters (the shortest token any version of this parser accepted), all
+// of them allowed in a token.
+func mayBeToken(s string) bool { return len(s) >= 16 && tokenRe.MatchString(s) }
+
+// quote shows a value the file got wrong: quoted, or described when it
+// could be a token.
+func quote(s string) string {
+	if mayBeToken(s) {
+		return fmt.Sprintf("(a %d-character value, not shown in case it is a token)", len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// quoteKey shows an unknown key in a path: as is, or described when it
+// could be a token.
+func quoteKey(k string) string {
+	if mayBeToken(k) {
+		return fmt.Sprintf("(a %d-character key, not shown in case it is a token)", len(k))
+	}
+	return k
+}
+
+// quotedRe finds the quoted parts of the YAML library's messages (anchor
+// names).
+var quotedRe = regexp.MustCompile(`'[^']*'`)
+
+// redact hides the quoted parts of a library message that could be tokens.
+func redact(msg string) string {
+	return quotedRe.ReplaceAllStringFunc(msg, func(q string) string {
+		if mayBeToken(q[1 : len(q)-1]) {
+			return "'(not shown in case it is a token)'"
+		}
+		return q
+	})
 }
 
 // deref follows an alias (*name) to the anchored node.

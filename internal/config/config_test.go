@@ -282,3 +282,41 @@ func TestSyntaxErrorLineLargeFile(t *testing.T) {
 		t.Errorf("got %v, want line %d", err, want)
 	}
 }
+
+// TestErrorsNeverShowTokens: a token typed into the wrong place is not
+// echoed by the error that place gets.
+func TestErrorsNeverShowTokens(t *testing.T) {
+	const tok = "k4b1d9e7a2c6f0b3e8d5a1c7f9e2b6dz" // 32 characters, all allowed in a tenant id too, not hex (not a UUID)
+	const good = "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4"
+	for _, tc := range []struct{ name, in string }{
+		{"key of a flow mapping", "tenants:\n  - {id: a, name: A, tokens: [" + good + "], " + tok + "}\n"},
+		{"key of a block mapping", "tenants:\n  - id: a\n    name: A\n    " + tok + ": x\n"},
+		{"top-level key", "tenants: []\n" + tok + ": 1\n"},
+		{"tenant id too long", "tenants:\n  - {id: " + tok + tok + ", name: A}\n"},
+		{"tenant id with upper case", "tenants:\n  - {id: " + strings.ToUpper(tok) + ", name: A}\n"},
+		{"account id", "tenants: [{id: a, name: A}]\naccounts: [{id: " + tok + ", tenant: a, integration: dixa, name: D}]\n"},
+		{"account tenant", "tenants: [{id: a, name: A}]\naccounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: " + tok + ", integration: dixa, name: D}]\n"},
+		{"account integration", "tenants: [{id: a, name: A}]\naccounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: a, integration: " + tok + ", name: D}]\n"},
+		{"alias", "tenants: *" + tok + "\n"},
+		{"token as a tenant", "tenants:\n  - " + tok + "\n"},
+		{"tokens as a mapping", "tenants:\n  - {id: a, name: A, tokens: {" + tok + ": x}}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.in))
+			if err == nil {
+				t.Fatalf("parsed:\n%s", tc.in)
+			}
+			if strings.Contains(strings.ToLower(err.Error()), tok) {
+				t.Errorf("the error shows the token:\n%v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "x.yaml:") {
+				t.Errorf("the error does not say where: %v", err)
+			}
+		})
+	}
+	// Short values are still shown: they help, and cannot be tokens.
+	_, err := Parse("x.yaml", []byte("tenants: [{id: a, name: A}]\naccounts: [{id: 1234, tenant: a, integration: dixa, name: D}]\n"))
+	if err == nil || !strings.Contains(err.Error(), `"1234" is not a UUID`) {
+		t.Errorf("short bad UUID: %v", err)
+	}
+}
