@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
@@ -58,9 +59,109 @@ type Account struct {
 	Name        string
 }
 
-// minTokenLen rejects tokens too short to resist guessing. It cannot prove a
-// token random, but it catches placeholders such as "test".
-const minTokenLen = 16
+// Token strength. The store keeps SHA-256(token), unsalted: fine for long
+// random tokens (nobody can search 2^128 candidates, salt or not), useless
+// for guessable ones (a leaked hash of "acme-prod-token" is found by a
+// dictionary run). The checks below cannot prove a token random; they
+// reject the placeholders and patterns people type, and say what to use.
+const (
+	// minTokenLen is 32: 128 bits as hex, the least of the generators the
+	// error suggests (openssl rand -hex 16), and 190 bits as base64.
+	minTokenLen = 32
+	// minDistinct: 32 random hex characters have fewer than 8 distinct
+	// characters with probability about 4e-8; "aaaa...ab" has 2.
+	minDistinct = 8
+	// maxRun is the longest run of repeated or consecutive characters
+	// ("aaaa", "1234", "dcba") allowed; a random hex token has a run of 8
+	// with probability below 1e-6.
+	maxRun = 7
+	// tokenAdvice ends every token strength error.
+	tokenAdvice = "use a random token of at least 32 characters, e.g. the output of 'openssl rand -hex 32'"
+)
+
+// weakToken says why tok is too weak to be a token, or returns "". The
+// message never contains tok.
+func weakToken(tok string) string {
+	if slices.Contains(demoTokens(), tok) {
+		return "this is the public token of the demo configuration (config/demo.yaml): anyone can use it; " + tokenAdvice
+	}
+	if len(tok) < minTokenLen {
+		return fmt.Sprintf("token too short (%d characters); %s", len(tok), tokenAdvice)
+	}
+	distinct := map[byte]bool{}
+	for i := range len(tok) {
+		distinct[tok[i]] = true
+	}
+	if len(distinct) < minDistinct {
+		return fmt.Sprintf("token too guessable: only %d distinct characters; %s", len(distinct), tokenAdvice)
+	}
+	if p := period(tok); p <= len(tok)/2 {
+		return fmt.Sprintf("token too guessable: it repeats a %d-character pattern; %s", p, tokenAdvice)
+	}
+	if longestRun(tok) > maxRun {
+		return fmt.Sprintf("token too guessable: more than %d repeated or consecutive characters in a row (such as aaaa or 1234); %s", maxRun, tokenAdvice)
+	}
+	return ""
+}
+
+// period is the length of the shortest p such that s[i] == s[i-p] for
+// every i >= p: len(s) for a string that repeats nothing, 3 for
+// "abcabcab".
+func period(s string) int {
+	// Knuth-Morris-Pratt failure function: the longest proper border of
+	// s has length fail[n-1], and the shortest period is n minus it.
+	n := len(s)
+	fail := make([]int, n)
+	for i, k := 1, 0; i < n; i++ {
+		for k > 0 && s[i] != s[k] {
+			k = fail[k-1]
+		}
+		if s[i] == s[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	return n - fail[n-1]
+}
+
+// longestRun is the length of the longest substring of s whose characters
+// are all equal, or each one more than the one before, or each one less.
+func longestRun(s string) int {
+	best := min(len(s), 1)
+	for _, step := range []int{0, 1, -1} {
+		run := 1
+		for i := 1; i < len(s); i++ {
+			if int(s[i])-int(s[i-1]) == step {
+				run++
+				best = max(best, run)
+			} else {
+				run = 1
+			}
+		}
+	}
+	return best
+}
+
+// demoTokens returns the tokens of the embedded demo configuration, which
+// no other configuration may use. (ParseDemo does not call it: demo tokens
+// are not checked.)
+func demoTokens() []string {
+	demoOnce.Do(func() {
+		cfg, err := ParseDemo(Demo)
+		if err != nil {
+			return // the demo's own tests report it
+		}
+		for _, t := range cfg.Tenants {
+			demoToks = append(demoToks, t.Tokens...)
+		}
+	})
+	return demoToks
+}
+
+var (
+	demoOnce sync.Once
+	demoToks []string
+)
 
 var (
 	// tenantIDRe keeps tenant ids safe to show in logs and URLs.
@@ -76,7 +177,19 @@ var (
 // name used in error messages. All problems found are returned, joined, one
 // per line; tokens never appear in them.
 func Parse(name string, data []byte) (*Config, error) {
-	p := &parser{file: name}
+	return parse(&parser{file: name}, data)
+}
+
+// ParseDemo parses a demo configuration, such as [Demo], which the service
+// loads into a new database when it is given no configuration. Its tokens
+// are public on purpose, so they are exempt from the strength checks that
+// [Parse] applies; nothing else is.
+func ParseDemo(data []byte) (*Config, error) {
+	return parse(&parser{file: DemoName, demo: true}, data)
+}
+
+func parse(p *parser, data []byte) (*Config, error) {
+	name := p.file
 	doc, err := decode(data)
 	var syn *syntaxError
 	if errors.As(err, &syn) {
@@ -259,6 +372,8 @@ func (c *Config) Apply(ctx context.Context, s *store.Store) error {
 // the first, so one run shows everything to fix.
 type parser struct {
 	file string
+	// demo exempts tokens from the strength checks (ParseDemo).
+	demo bool
 	errs []error
 }
 
@@ -341,8 +456,8 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 			case !tokenRe.MatchString(tok):
 				p.errorf(tn, tp, "not usable as a bearer token: only letters, digits and -._~+/ are allowed, optionally followed by '='")
 				ok = false
-			case len(tok) < minTokenLen:
-				p.errorf(tn, tp, "token too short (%d characters); use at least %d, ideally a long random string", len(tok), minTokenLen)
+			case !p.demo && weakToken(tok) != "":
+				p.errorf(tn, tp, "%s", weakToken(tok))
 				ok = false
 			case tokens[tok] != (seen{}):
 				first := tokens[tok]

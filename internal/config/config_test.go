@@ -17,7 +17,7 @@ import (
 // TestDemoCoversEveryIntegration keeps config/demo.yaml in step with the
 // integration registry generated from the spec.
 func TestDemoCoversEveryIntegration(t *testing.T) {
-	cfg, err := Parse(DemoName, Demo)
+	cfg, err := ParseDemo(Demo)
 	if err != nil {
 		t.Fatalf("the demo configuration does not parse:\n%v", err)
 	}
@@ -64,7 +64,7 @@ func TestDemoApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cfg, err := Parse(DemoName, Demo)
+	cfg, err := ParseDemo(Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestApplyIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	const tok = "shared-token-0123456789"
+	const tok = "5e0c8b3f1a7d4e9c2b6f0a8d3e7c1b5f"
 	if err := s.PutTenant(ctx, store.Tenant{ID: "other", Name: "Other"}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ accounts:
 	if _, err := s.Account(ctx, "acme", "00000000-0000-4000-8000-000000000001"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("account after failed apply: %v", err)
 	}
-	if err := s.AddToken(ctx, "acme", "probe-token-0123456789"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.AddToken(ctx, "acme", "probe-token-0123456789-abcdefghij"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("tenant acme exists after failed apply: %v", err)
 	}
 }
@@ -146,9 +146,12 @@ accounts: [{id: %q, tenant: t, integration: hive, name: H}]
 	}
 }
 
+// strongToken is a token the strength checks accept (openssl rand -hex 32).
+const strongToken = "3c9f1e7a5b2d8c4f6a0e9d3b7c1f5a8e2d6b0c4f8a3e7d1b5c9f2a6e0d4b8c3f"
+
 // TestParseErrors checks each error, with its file, line and key path.
 func TestParseErrors(t *testing.T) {
-	const head = "tenants:\n  - id: demo\n    name: Demo\n    tokens: [demo-token-change-me]\naccounts:\n" // accounts start at line 6
+	const head = "tenants:\n  - id: demo\n    name: Demo\n    tokens: [" + strongToken + "]\naccounts:\n" // accounts start at line 6
 	acct := func(fields string) string { return head + "  - {" + fields + "}\n" }
 	const ok = "id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: dixa, name: D"
 	for _, tc := range []struct {
@@ -173,9 +176,9 @@ func TestParseErrors(t *testing.T) {
 		{"tenant name list", "tenants:\n  - {id: a, name: [x]}\n", []string{"x.yaml:2: tenants[0].name: expected a string, got a list"}},
 		{"tenant name padded", "tenants:\n  - {id: a, name: ' A'}\n", []string{"x.yaml:2: tenants[0].name: leading or trailing whitespace"}},
 		{"duplicate tenant", "tenants:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", []string{"x.yaml:3: tenants[1].id: duplicate tenant id \"a\" (first defined at line 2, tenants[0])"}},
-		{"short token", "tenants:\n  - {id: a, name: A, tokens: [secret]}\n", []string{"x.yaml:2: tenants[0].tokens[0]: token too short (6 characters); use at least 16"}},
+		{"short token", "tenants:\n  - {id: a, name: A, tokens: [secret]}\n", []string{"x.yaml:2: tenants[0].tokens[0]: token too short (6 characters); use a random token of at least 32 characters, e.g. the output of 'openssl rand -hex 32'"}},
 		{"token with space", "tenants:\n  - id: a\n    name: A\n    tokens:\n      - 'has a space in it 12345'\n", []string{"x.yaml:5: tenants[0].tokens[0]: not usable as a bearer token"}},
-		{"duplicate token", "tenants:\n  - {id: a, name: A, tokens: [same-token-0123456789]}\n  - {id: b, name: B, tokens: [same-token-0123456789]}\n",
+		{"duplicate token", "tenants:\n  - {id: a, name: A, tokens: [" + strongToken + "]}\n  - {id: b, name: B, tokens: [" + strongToken + "]}\n",
 			[]string{"x.yaml:3: tenants[1].tokens[0]: duplicate token (same as tenants[0].tokens[0] at line 2)"}},
 		{"tokens not a list", "tenants:\n  - {id: a, name: A, tokens: abcdefghijklmnopq}\n", []string{"x.yaml:2: tenants[0].tokens: expected a list, got a scalar"}},
 		{"account unknown key", acct(ok + ", nme: x"), []string{`x.yaml:6: accounts[0].nme: unknown key; did you mean "name"?`}},
@@ -216,7 +219,7 @@ func TestParseErrors(t *testing.T) {
 					t.Errorf("error %d:\n got %s\nwant %s...", i, lines[i], w)
 				}
 			}
-			if strings.Contains(err.Error(), "same-token-0123456789") || strings.Contains(err.Error(), "secret") ||
+			if strings.Contains(err.Error(), strongToken) || strings.Contains(err.Error(), "secret") ||
 				strings.Contains(err.Error(), "has a space") {
 				t.Errorf("an error shows a token: %v", err)
 			}
@@ -318,5 +321,58 @@ func TestErrorsNeverShowTokens(t *testing.T) {
 	_, err := Parse("x.yaml", []byte("tenants: [{id: a, name: A}]\naccounts: [{id: 1234, tenant: a, integration: dixa, name: D}]\n"))
 	if err == nil || !strings.Contains(err.Error(), `"1234" is not a UUID`) {
 		t.Errorf("short bad UUID: %v", err)
+	}
+}
+
+// TestTokenStrength: configured tokens must be long and random-looking;
+// the demo's public token is accepted only from the demo.
+func TestTokenStrength(t *testing.T) {
+	cfgWith := func(tok string) []byte {
+		return []byte("tenants:\n  - id: a\n    name: A\n    tokens:\n      - '" + tok + "'\n")
+	}
+	for _, tc := range []struct{ name, tok, want string }{
+		{"demo token", "demo-token-change-me", "this is the public token of the demo configuration"},
+		{"16 characters", "0123456789abcdef", "token too short (16 characters)"},
+		{"31 characters", strongToken[:31], "token too short (31 characters)"},
+		{"one character repeated", strings.Repeat("a", 40), "only 1 distinct characters"},
+		{"few distinct", "abcabcabcabcabcabcabcabcabcabcab0123", "only 7 distinct characters"},
+		{"repeated pattern", strings.Repeat("k3x9q2m7", 5), "it repeats a 8-character pattern"},
+		{"repeated half", strongToken[:16] + strongToken[:16], "it repeats a 16-character pattern"},
+		{"alphabet", "abcdefghijklmnopqrstuvwxyz012345", "repeated or consecutive characters"},
+		{"run inside", "f3a9c1e7b5d2" + "00000000" + "4e8a6c0b2d9f", "repeated or consecutive characters"},
+		{"descending", "9f3e1c7a" + "zyxwvuts" + "5b2d8e4a6c0f7193", "repeated or consecutive characters"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", cfgWith(tc.tok))
+			if err == nil {
+				t.Fatalf("token %q accepted", tc.tok)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "x.yaml:5: tenants[0].tokens[0]: ") || !strings.Contains(msg, tc.want) ||
+				!strings.Contains(msg, "openssl rand -hex 32") {
+				t.Errorf("got %v\nwant x.yaml:5: tenants[0].tokens[0]: ...%s... openssl rand -hex 32", msg, tc.want)
+			}
+			if strings.Contains(msg, tc.tok) {
+				t.Errorf("the error shows the token: %v", msg)
+			}
+		})
+	}
+	for _, tok := range []string{
+		strongToken,      // openssl rand -hex 32
+		strongToken[:32], // openssl rand -hex 16
+		"q2J8vX4mZ7rT1kW9nB5cY3hL6dF0sG8pA4eU2iO7tR1=", // openssl rand -base64 32
+		"8d3a6f0e-2b7c-4e19-a5d4-c0f81b63e297",         // a UUID (uuidgen)
+		"abcdefg" + strongToken[:25],                   // a run of 7 is allowed
+	} {
+		if _, err := Parse("x.yaml", cfgWith(tok)); err != nil {
+			t.Errorf("strong token rejected: %v", err)
+		}
+	}
+	// The demo keeps its public token, but only when parsed as the demo.
+	if _, err := ParseDemo(Demo); err != nil {
+		t.Errorf("the demo: %v", err)
+	}
+	if _, err := Parse(DemoName, Demo); err == nil || !strings.Contains(err.Error(), "public token of the demo") {
+		t.Errorf("the demo parsed as a configuration: %v", err)
 	}
 }

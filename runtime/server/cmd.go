@@ -108,7 +108,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 
 	var demo *config.Config
 	if firstStart && cmd == "serve" && app.Demo != nil {
-		if demo, err = config.Parse(config.DemoName, app.Demo); err != nil {
+		if demo, err = config.ParseDemo(app.Demo); err != nil {
 			return err
 		}
 		if err := demo.Apply(ctx, st); err != nil {
