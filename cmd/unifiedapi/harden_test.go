@@ -3,12 +3,14 @@ package main_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	democonfig "github.com/unifiedgen/unifiedgen/config"
+	"github.com/unifiedgen/unifiedgen/internal/store"
 	svc "github.com/unifiedgen/unifiedgen/runtime/server"
 	"github.com/unifiedgen/unifiedgen/spec"
 )
@@ -82,4 +84,79 @@ func TestDatabaseIsPrivate(t *testing.T) {
 	if err != nil || !strings.Contains(stderr, "chmod 600") {
 		t.Errorf("apply to a 0644 database: %v; want a warning on stderr, got %q", err, stderr)
 	}
+}
+
+const acmeAccount = "11111111-1111-4111-8111-111111111111"
+
+// metaStatus is the status of an authenticated GET of the account's
+// create metadata with token: 200, or 401 for a token the server refuses.
+func metaStatus(t *testing.T, addr, token, account string) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", "http://"+addr+"/unified/ticketing/users/meta/create?integrated_account_id="+account, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestDemoOnlyWithoutConfig: a new database started with -config gets that
+// configuration and not the demo, then or later.
+func TestDemoOnlyWithoutConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the service")
+	}
+	dir := t.TempDir()
+	bin := buildService(t)
+	cfg := writeFile(t, dir, "acme.yaml", acmeConfig)
+	db := filepath.Join(dir, "u.db")
+
+	s := start(t, bin, db, "-config", cfg)
+	if got := metaStatus(t, s.addr, demoToken, demoDixa); got != 401 {
+		t.Errorf("demo token on a new database started with -config: %d, want 401", got)
+	}
+	if got := metaStatus(t, s.addr, acmeToken, acmeAccount); got != 200 {
+		t.Errorf("configured token: %d, want 200", got)
+	}
+	if strings.Contains(s.stdout.String(), "demo") {
+		t.Errorf("the demo is announced:\n%s", s.stdout)
+	}
+	s.stop(t)
+
+	// Started again without -config, the database is not new.
+	s = start(t, bin, db)
+	if got := metaStatus(t, s.addr, demoToken, demoDixa); got != 401 {
+		t.Errorf("demo token after a restart without -config: %d, want 401", got)
+	}
+	s.stop(t)
+}
+
+// TestFirstStartRetried: a first start that died after creating the
+// database file (here: a file with the schema and nothing else) does not
+// keep the next start from loading the demo.
+func TestFirstStartRetried(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the service")
+	}
+	bin := buildService(t)
+	db := filepath.Join(t.TempDir(), "u.db")
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	s := start(t, bin, db)
+	if got := metaStatus(t, s.addr, demoToken, demoDixa); got != 200 {
+		t.Errorf("demo token after an interrupted first start: %d, want 200", got)
+	}
+	if !strings.Contains(s.stdout.String(), "demo configuration") {
+		t.Errorf("the demo is not announced:\n%s", s.stdout)
+	}
+	s.stop(t)
 }

@@ -345,25 +345,49 @@ func libraryLine(e *syntaxError) int {
 // it.
 func (c *Config) Apply(ctx context.Context, s *store.Store) error {
 	_, _, err := s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
-		for _, t := range c.Tenants {
-			if err := tx.PutTenant(store.Tenant{ID: t.ID, Name: t.Name}); err != nil {
-				return store.Saved{}, err
-			}
-			for _, tok := range t.Tokens {
-				if err := tx.AddToken(t.ID, tok); err != nil {
-					return store.Saved{}, err
-				}
-			}
-		}
-		for _, a := range c.Accounts {
-			if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
-				return store.Saved{}, err
-			}
-		}
-		return store.Saved{}, nil
+		return store.Saved{}, c.apply(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("config: apply: %w", err)
+	}
+	return nil
+}
+
+// ApplyIfNew applies c as [Config.Apply] does, but only to a database
+// without tenants, and reports whether it did. The check and the whole
+// application are one transaction: a failure leaves the database without
+// tenants, so the next attempt applies c again, and two processes starting
+// on the same new file apply it once.
+func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, err error) {
+	_, _, err = s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
+		has, err := tx.HasTenants()
+		if err != nil || has {
+			return store.Saved{}, err
+		}
+		applied = true
+		return store.Saved{}, c.apply(tx)
+	})
+	if err != nil {
+		return false, fmt.Errorf("config: apply: %w", err)
+	}
+	return applied, nil
+}
+
+func (c *Config) apply(tx *store.Tx) error {
+	for _, t := range c.Tenants {
+		if err := tx.PutTenant(store.Tenant{ID: t.ID, Name: t.Name}); err != nil {
+			return err
+		}
+		for _, tok := range t.Tokens {
+			if err := tx.AddToken(t.ID, tok); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range c.Accounts {
+		if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

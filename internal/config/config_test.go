@@ -376,3 +376,48 @@ func TestTokenStrength(t *testing.T) {
 		t.Errorf("the demo parsed as a configuration: %v", err)
 	}
 }
+
+// TestApplyIfNew: a configuration applied only to a database without
+// tenants, in one transaction with that check.
+func TestApplyIfNew(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	demo, err := ParseDemo(Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A first start that fails half-way (here: on its last account)
+	// leaves no tenant behind...
+	broken := &Config{
+		Tenants:  []Tenant{{ID: "demo", Name: "Demo", Tokens: demo.Tenants[0].Tokens}},
+		Accounts: []Account{demo.Accounts[0], {ID: "not-a-uuid", Tenant: "demo", Integration: "dixa", Name: "X"}},
+	}
+	if applied, err := broken.ApplyIfNew(ctx, s); err == nil || applied {
+		t.Fatalf("broken configuration: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, demo.Tenants[0].Tokens[0]); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a failed first start left its token: %v", err)
+	}
+	// ...so the next start still counts as the first.
+	if applied, err := demo.ApplyIfNew(ctx, s); err != nil || !applied {
+		t.Fatalf("demo after a failed start: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, demo.Tenants[0].Tokens[0]); err != nil {
+		t.Fatalf("demo token: %v", err)
+	}
+	// Once there are tenants, nothing more is applied.
+	other, err := Parse("o.yaml", []byte("tenants:\n  - {id: other, name: O, tokens: ["+strongToken+"]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied, err := other.ApplyIfNew(ctx, s); err != nil || applied {
+		t.Fatalf("second configuration: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, strongToken); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("applied to a database with tenants: %v", err)
+	}
+}

@@ -135,6 +135,19 @@ func (tx *Tx) PutAccount(a Account) error {
 	return nil
 }
 
+// HasTenants reports whether the database has any tenant. The service
+// decides from it whether a database is new (and gets the demo
+// configuration), in the transaction that would load the demo, rather than
+// from whether the file existed: a first start that failed after creating
+// the file must not count.
+func (tx *Tx) HasTenants() (bool, error) {
+	var found bool
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
+		return false, fmt.Errorf("store: any tenants: %w", err)
+	}
+	return found, nil
+}
+
 // tenantExists returns an error wrapping ErrNotFound when the tenant is
 // missing, so callers get a clear message rather than a bare foreign key
 // failure.

@@ -30,8 +30,10 @@ type App struct {
 	Name string
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte
-	// Demo is a configuration file (see internal/config) applied to a
-	// database created by serve; nil for none.
+	// Demo is a configuration file (see internal/config) that serve
+	// applies to a database without tenants when it is given no -config;
+	// nil for none. Its tokens are exempt from the strength checks
+	// (config.ParseDemo), so they must be public anyway.
 	Demo []byte
 }
 
@@ -91,8 +93,6 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	_, statErr := os.Stat(*dbPath)
-	firstStart := errors.Is(statErr, os.ErrNotExist)
 	// The database holds token hashes and every tenant's users: the
 	// directories created for it and the file itself (store.Open) are
 	// private to the service's user.
@@ -106,13 +106,21 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 	}
 	defer st.Close()
 
+	// The demo is for a server started without a configuration on a new
+	// database: one without tenants, whatever became of an earlier start
+	// (deciding by the file's existence made a start that failed after
+	// creating it leave a database that never got the demo).
 	var demo *config.Config
-	if firstStart && cmd == "serve" && app.Demo != nil {
+	if cmd == "serve" && cfg == nil && app.Demo != nil {
 		if demo, err = config.ParseDemo(app.Demo); err != nil {
 			return err
 		}
-		if err := demo.Apply(ctx, st); err != nil {
+		applied, err := demo.ApplyIfNew(ctx, st)
+		if err != nil {
 			return err
+		}
+		if !applied {
+			demo = nil
 		}
 	}
 	if cfg != nil {
