@@ -336,21 +336,38 @@ func libraryLine(e *syntaxError) int {
 	return max(line, 1)
 }
 
-// Apply upserts every tenant, token and account of c into s, in one
-// transaction: either all of it is applied or none. Applying the same
-// configuration again changes nothing.
+// Apply makes s hold c, in one transaction: either all of it is applied
+// or none. Applying the same configuration again changes nothing.
 //
-// Apply never deletes: a tenant, token or account removed from the file stays
-// in the store. In particular, removing a token from the file does not revoke
-// it.
-func (c *Config) Apply(ctx context.Context, s *store.Store) error {
+// The file is the whole truth about the tenants it names: each such tenant
+// ends up with exactly the tokens the file lists, and any other token it
+// had is revoked (deleted) in the same transaction, so removing a token
+// from the file and applying it again revokes the token, and `tokens: []`
+// (or no tokens key) revokes them all. Tenants the file does not name keep
+// their tokens. Tenants and accounts are added or renamed, never deleted:
+// an account's users would go with it.
+//
+// Servers using s see a revocation at once; servers in other processes
+// within their lookup cache's TTL (see store.DefaultCacheTTL).
+func (c *Config) Apply(ctx context.Context, s *store.Store) (Applied, error) {
+	var done Applied
 	_, _, err := s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
-		return store.Saved{}, c.apply(tx)
+		var err error
+		done, err = c.apply(tx)
+		return store.Saved{}, err
 	})
 	if err != nil {
-		return fmt.Errorf("config: apply: %w", err)
+		return Applied{}, fmt.Errorf("config: apply: %w", err)
 	}
-	return nil
+	return done, nil
+}
+
+// Applied is what [Config.Apply] changed that the operator should hear
+// about.
+type Applied struct {
+	// Revoked is, by tenant id, how many tokens were revoked because the
+	// file does not list them; tenants without any are absent.
+	Revoked map[string]int
 }
 
 // ApplyIfNew applies c as [Config.Apply] does, but only to a database
@@ -365,7 +382,8 @@ func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, 
 			return store.Saved{}, err
 		}
 		applied = true
-		return store.Saved{}, c.apply(tx)
+		_, err = c.apply(tx)
+		return store.Saved{}, err
 	})
 	if err != nil {
 		return false, fmt.Errorf("config: apply: %w", err)
@@ -373,23 +391,35 @@ func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, 
 	return applied, nil
 }
 
-func (c *Config) apply(tx *store.Tx) error {
+func (c *Config) apply(tx *store.Tx) (Applied, error) {
+	done := Applied{Revoked: map[string]int{}}
+	// Revocations first: a token the file moves from one tenant to
+	// another is deleted from the first before it is added to the second.
 	for _, t := range c.Tenants {
 		if err := tx.PutTenant(store.Tenant{ID: t.ID, Name: t.Name}); err != nil {
-			return err
+			return Applied{}, err
 		}
+		n, err := tx.RevokeTokensExcept(t.ID, t.Tokens)
+		if err != nil {
+			return Applied{}, err
+		}
+		if n > 0 {
+			done.Revoked[t.ID] = n
+		}
+	}
+	for _, t := range c.Tenants {
 		for _, tok := range t.Tokens {
 			if err := tx.AddToken(t.ID, tok); err != nil {
-				return err
+				return Applied{}, err
 			}
 		}
 	}
 	for _, a := range c.Accounts {
 		if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
-			return err
+			return Applied{}, err
 		}
 	}
-	return nil
+	return done, nil
 }
 
 // parser walks the YAML tree, collecting every error instead of stopping at

@@ -69,7 +69,7 @@ func TestDemoApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 2 { // idempotent
-		if err := cfg.Apply(ctx, s); err != nil {
+		if _, err := cfg.Apply(ctx, s); err != nil {
 			t.Fatalf("apply #%d: %v", i+1, err)
 		}
 	}
@@ -111,7 +111,7 @@ accounts:
 	}
 	// The token is applied before the account, so the account insert
 	// never runs; and the tenant insert, which did run, is rolled back.
-	err = cfg.Apply(ctx, s)
+	_, err = cfg.Apply(ctx, s)
 	if err == nil {
 		t.Fatal("applied a token that belongs to another tenant")
 	}

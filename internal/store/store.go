@@ -50,7 +50,9 @@ type Options struct {
 	// exchange for much cheaper commits.
 	Synchronous string
 	// CacheTTL is how long successful token and account lookups are
-	// answered from memory (0: DefaultCacheTTL; negative: no cache).
+	// answered from memory (0: DefaultCacheTTL; negative: no cache), and
+	// so the longest a change committed by another process (a revoked
+	// token) takes to reach this store; see DefaultCacheTTL.
 	CacheTTL time.Duration
 }
 

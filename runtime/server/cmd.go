@@ -1,18 +1,24 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,13 +43,13 @@ type App struct {
 	Demo []byte
 }
 
-// Main runs the service's command line: serve (the default) or apply,
-// with the process's arguments, until SIGINT or SIGTERM. It exits the
-// process with status 1 on failure.
+// Main runs the service's command line: serve (the default), apply or
+// revoke, with the process's arguments, until SIGINT or SIGTERM. It exits
+// the process with status 1 on failure.
 func Main(app App) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, app, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := Run(ctx, app, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, app.Name+":", err)
 		os.Exit(1)
 	}
@@ -56,31 +62,47 @@ func env(name, def string) string {
 	return def
 }
 
-// Run is Main without the process: it runs one command with args, writing
-// to stdout and stderr, until ctx is done.
-func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) error {
+// maxAuthCache bounds -auth-cache, and so how long a revoked token can keep
+// working on a server other than the one that revoked it.
+const maxAuthCache = time.Minute
+
+// Run is Main without the process: it runs one command with args, reading
+// stdin (revoke -token-stdin) and writing to stdout and stderr, until ctx
+// is done.
+func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "revoke" {
+		return revoke(ctx, app, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet(app.Name+" "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("UNIFIED_ADDR", "127.0.0.1:8080"), "listen address")
 	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file (created if missing)")
-	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply")
+	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
 	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant (0: unlimited)")
 	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant")
 	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
+	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %s", showArg(fs.Arg(0)))
 	}
 	if cmd == "apply" && *cfgPath == "" {
 		return errors.New("apply needs -config")
+	}
+	if *authCache < 0 || *authCache > maxAuthCache {
+		return fmt.Errorf("-auth-cache %v: want 0 (no cache) to %v", *authCache, maxAuthCache)
+	}
+	cacheTTL := *authCache
+	if cacheTTL == 0 {
+		cacheTTL = -1 // store.Options: negative is no cache, 0 the default
 	}
 
 	var cfg *config.Config
@@ -100,7 +122,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	permWarning := othersCanRead(*dbPath)
-	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
+	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync, CacheTTL: cacheTTL})
 	if err != nil {
 		return err
 	}
@@ -124,10 +146,17 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	if cfg != nil {
-		if err := cfg.Apply(ctx, st); err != nil {
+		done, err := cfg.Apply(ctx, st)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, *dbPath)
+		for _, id := range slices.Sorted(maps.Keys(done.Revoked)) {
+			fmt.Fprintf(stdout, "revoked %s of tenant %s (not in %s)\n", tokens(done.Revoked[id]), id, *cfgPath)
+		}
+		if len(done.Revoked) > 0 && cmd == "apply" {
+			fmt.Fprintln(stdout, revokedElsewhere)
+		}
 	}
 	if cmd == "apply" {
 		if permWarning != "" {
@@ -195,6 +224,113 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	return nil
+}
+
+// revokedElsewhere tells whoever revoked tokens from a separate process
+// when running servers stop accepting them.
+var revokedElsewhere = fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+
+func tokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
+}
+
+// revoke runs "revoke": it deletes every token of a tenant (-tenant), or
+// one token read from stdin (-token-stdin), so that the token is never on
+// a command line, where ps and shell histories show it.
+func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(app.Name+" revoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file")
+	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
+	tenant := fs.String("tenant", "", "revoke every token of this tenant; with -token-stdin, only a token of this tenant")
+	fromStdin := fs.Bool("token-stdin", false, "revoke the one token on the first line of standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		// Not shown: it is likely the token.
+		return errors.New("revoke takes no argument: a token on the command line is visible to every local user (ps); use -token-stdin")
+	}
+	if *tenant == "" && !*fromStdin {
+		return errors.New("revoke needs -tenant ID (all its tokens) or -token-stdin (one token, read from standard input)")
+	}
+	var token string
+	if *fromStdin {
+		var err error
+		if token, err = readToken(stdin); err != nil {
+			return err
+		}
+	}
+	// Revoking in a database that does not exist is a mistake (a wrong
+	// -db), not a reason to create one.
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no database at %s: %w", *dbPath, err)
+	}
+	if w := othersCanRead(*dbPath); w != "" {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The messages name the tenant with showArg: a token pasted after
+	// -tenant by mistake is not repeated.
+	if *fromStdin {
+		owner, err := st.RevokeToken(ctx, *tenant, token)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && *tenant != "":
+			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), *dbPath)
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("no such token in %s (revoked already?)", *dbPath)
+		case err != nil:
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere)
+		return nil
+	}
+	n, err := st.RevokeTenantTokens(ctx, *tenant)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), *dbPath)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %s of tenant %s\n", tokens(n), *tenant)
+	if n > 0 {
+		fmt.Fprintln(stdout, revokedElsewhere)
+	}
+	return nil
+}
+
+// tokenLike matches what a bearer token may consist of (RFC 6750).
+var tokenLike = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+
+// showArg quotes an unexpected argument, unless it could be a token (16
+// characters or more, all allowed in one): a token is never repeated into
+// an error or a log.
+func showArg(arg string) string {
+	if len(arg) >= 16 && tokenLike.MatchString(arg) {
+		return fmt.Sprintf("(%d characters, not shown in case it is a token)", len(arg))
+	}
+	return strconv.Quote(arg)
+}
+
+// readToken reads a token from the first line of r (at most 4 KiB), without
+// the surrounding spaces and line end.
+func readToken(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4<<10)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("-token-stdin: %w", err)
+	}
+	token := strings.TrimSpace(line)
+	if token == "" {
+		return "", errors.New("-token-stdin: no token on the first line of standard input")
+	}
+	return token, nil
 }
 
 // printDemo tells a newcomer how to call the service they just started.
