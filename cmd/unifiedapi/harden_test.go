@@ -361,6 +361,8 @@ func TestArgumentsNotEchoed(t *testing.T) {
 		{"apply", "-db", filepath.Join(dir, "u.db"), "-config", cfg, tok1},
 		{"revoke", "-db", filepath.Join(dir, "u.db"), tok1},
 		{"revoke", "-db", filepath.Join(dir, "u.db"), "-tenant", tok1},
+		{"revoke", "-db", filepath.Join(dir, "u.db"), "-token-stdin=" + tok1},
+		{"revoke", "-db", filepath.Join(dir, "u.db"), "--token-stdin=" + tok1},
 	} {
 		out, stderr, err := runCmd(t, "", args...)
 		if err == nil {

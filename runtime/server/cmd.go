@@ -247,6 +247,15 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	tenant := fs.String("tenant", "", "revoke every token of this tenant; with -token-stdin, only a token of this tenant")
 	fromStdin := fs.Bool("token-stdin", false, "revoke the one token on the first line of standard input")
+	// -token-stdin=TOKEN would make the flag package quote TOKEN in its
+	// error; say what is wrong without it.
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "token-stdin="); ok && strings.HasPrefix(a, "-") {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return errors.New("-token-stdin takes no value: write the token to standard input, e.g. printf '%s\\n' \"$TOKEN\" | ... revoke -token-stdin")
+			}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
