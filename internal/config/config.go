@@ -260,10 +260,6 @@ func newSyntaxError(err error) *syntaxError {
 	return e
 }
 
-// syntaxSearchMax bounds the input size for which syntaxLine searches for
-// the line linearly; above it, it bisects.
-const syntaxSearchMax = 64 << 10
-
 // syntaxLine finds the line of a YAML syntax error.
 //
 // The YAML library does not say where the problem is: its message carries
@@ -273,32 +269,25 @@ const syntaxSearchMax = 64 << 10
 // at "line 1". The problem's own position is kept inside the library.
 //
 // So syntaxLine asks the library again, on prefixes of data cut at line
-// ends: the error's line is the first line L such that the first L lines,
-// and every longer prefix, fail with the same message. A prefix that ends
-// before the problem either parses or fails differently, or fails the same
-// way only because it was cut (an unclosed "[" that a later line closes),
-// which a longer prefix then contradicts. Configurations are small; a large
-// one is bisected instead, which finds the same line when the prefixes
-// before it do not fail the same way.
+// ends: the error's line is the first line L such that the first L lines
+// fail with the same message at the same library line. Every prefix that
+// includes the problem fails that way; a prefix that ends before it
+// parses, or fails differently: cut inside an unclosed "[" that a later
+// line closes, it fails at that "["'s line, not the problem's enclosing
+// collection's. The first such L is found by bisection: O(log lines)
+// parses, each stopping at the error.
 func syntaxLine(data []byte, e *syntaxError) int {
 	ends := lineEnds(data)
 	same := func(n int) bool { // do the first n lines fail the same way?
 		_, err := decode(data[:ends[n-1]])
 		var syn *syntaxError
-		return errors.As(err, &syn) && syn.msg == e.msg
+		return errors.As(err, &syn) && *syn == *e
 	}
 	n := len(ends)
 	if n == 0 || !same(n) {
 		// Not reproducible on line boundaries: the library's line,
 		// corrected as generator/load does.
 		return libraryLine(e)
-	}
-	if len(data) <= syntaxSearchMax {
-		line := n
-		for line > 1 && same(line-1) {
-			line--
-		}
-		return line
 	}
 	lo, hi := 1, n // same(hi); find the first line L in [lo, hi] with same(L)
 	for lo < hi {
@@ -309,7 +298,28 @@ func syntaxLine(data []byte, e *syntaxError) int {
 			lo = mid + 1
 		}
 	}
+	// A prefix ending in blank or comment lines can fail as the whole
+	// file does only because its end is where the parser meets the next
+	// token; that token's line is the one to show.
+	for lo < n && blank(lineAt(data, ends, lo)) {
+		lo++
+	}
 	return lo
+}
+
+// lineAt is line l (1-based) of data, given its line ends.
+func lineAt(data []byte, ends []int, l int) []byte {
+	start := 0
+	if l > 1 {
+		start = ends[l-2]
+	}
+	return data[start:ends[l-1]]
+}
+
+// blank reports whether a line holds nothing but spaces or a comment.
+func blank(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	return len(t) == 0 || t[0] == '#'
 }
 
 // lineEnds returns, for each line of data, the offset just past its end

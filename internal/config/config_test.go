@@ -252,6 +252,12 @@ func TestSyntaxErrorLines(t *testing.T) {
 		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4: invalid YAML: did not find expected node content"},
 		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1: invalid YAML: did not find expected node content"},
 		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6: invalid YAML: did not find expected key"},
+		{"missing comma in a multi-line flow list", "tenants: [\n  {id: a, name: A},\n  {id: b, name: B}\n  {id: c, name: C}\n]\n", "x.yaml:3: invalid YAML: did not find expected ',' or ']'"},
+		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6: invalid YAML: did not find expected key"},
+		{"stray ] at the top level", "tenants: []\naccounts: []\n\n]\n", "x.yaml:4: invalid YAML: did not find expected key"},
+		{"unclosed list, blank lines, then a key", "tenants: [a, b\n\n# comment\naccounts: []\n", "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
+		{"unknown directive", "%YAML 1.1\n%FOO\n---\ntenants: []\n", "x.yaml:2: invalid YAML: found unknown directive name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(tc.in))
@@ -265,13 +271,13 @@ func TestSyntaxErrorLines(t *testing.T) {
 	}
 }
 
-// TestSyntaxErrorLineLargeFile: a file too large to search line by line is
-// bisected, and the line is still right.
+// TestSyntaxErrorLineLargeFile: in a long file (the line is found by
+// bisection) the line is still right.
 func TestSyntaxErrorLineLargeFile(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("tenants:\n  - {id: a, name: A}\naccounts:\n")
 	line, want := 3, 0
-	for i := 0; b.Len() <= syntaxSearchMax; i++ {
+	for i := 0; b.Len() <= 64<<10; i++ {
 		fmt.Fprintf(&b, "  - id: 00000000-0000-4000-8000-%012d\n    tenant: a\n    integration: dixa\n    name: D\n", i+1)
 		line += 4
 		if i == 200 {
