@@ -4,7 +4,12 @@
 // The format (see config/demo.yaml) is deliberately strict: unknown keys,
 // duplicates, unknown integrations and malformed UUIDs are all errors, each
 // reported as "file:line: path: message" so that a typo is found at start-up
-// rather than as a mysterious 404 later.
+// rather than as a mysterious 404 later. Tokens must be long and random
+// (the store keeps unsalted SHA-256 hashes); only the demo's public token
+// is exempt ([ParseDemo]). No error ever shows a token.
+//
+// Applying a configuration makes it the whole truth about the tenants it
+// names: their tokens it does not list are revoked ([Config.Apply]).
 package config
 
 import (
@@ -33,8 +38,8 @@ import (
 // account per integration. For local demos only.
 var Demo = democonfig.Demo
 
-// DemoName is the name to pass to [Parse] with [Demo], so errors point at
-// the file to edit.
+// DemoName is the file name [ParseDemo] gives errors, so they point at the
+// file to edit.
 const DemoName = "config/demo.yaml"
 
 // Config is a parsed and validated configuration.
