@@ -15,6 +15,8 @@ func TestLookupCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s.lookups.now = clk.now
 	// A second store on the same file stands for another process
 	// (unifiedapi apply against a running server).
 	other, err := Open(ctx, path, Options{Synchronous: "NORMAL"})
@@ -50,7 +52,7 @@ func TestLookupCache(t *testing.T) {
 	if tn, _ := s.TenantByToken(ctx, token); tn.Name != "Renamed" {
 		t.Fatalf("within the TTL the cached tenant answers: %+v", tn)
 	}
-	time.Sleep(250 * time.Millisecond)
+	clk.add(200 * time.Millisecond)
 	if tn, _ := s.TenantByToken(ctx, token); tn.Name != "Elsewhere" {
 		t.Fatalf("after the TTL: %+v", tn)
 	}
