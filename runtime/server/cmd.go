@@ -353,7 +353,7 @@ func printDemo(w io.Writer, addr, db string, demo *config.Config) {
 			account, integration = a.ID, a.Integration
 		}
 	}
-	fmt.Fprintf(w, `Created %s with the demo configuration (config/demo.yaml).
+	fmt.Fprintf(w, `Loaded the demo configuration (config/demo.yaml) into %s: its token is public.
 Try it (the %s account; every integration has one, listed in config/demo.yaml):
 
   curl -s -X POST 'http://%s/unified/ticketing/users?integrated_account_id=%s' \
