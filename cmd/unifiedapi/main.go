@@ -3,13 +3,15 @@
 //
 //	unifiedapi [serve] [-addr 127.0.0.1:8080] [-db data/unified.db] [-config file.yaml]
 //	unifiedapi apply -db data/unified.db -config file.yaml
+//	unifiedapi revoke -db data/unified.db (-tenant ID | -token-stdin)
 //
-// serve (the default) creates the SQLite database on first start and, when
-// no configuration is given, loads the embedded demo configuration into it
-// (one tenant, one token, one integrated account per integration); -config
-// applies a configuration file of tenants, tokens and integrated accounts
-// at every start. apply does the same without starting the server. Flags
-// can also be set with UNIFIED_ADDR, UNIFIED_DB and UNIFIED_CONFIG.
+// serve (the default) creates the SQLite database if needed and, when it is
+// given no configuration and the database has no tenant, loads the embedded
+// demo configuration (one tenant, a public token, one integrated account
+// per integration); -config applies a configuration file of tenants,
+// tokens and integrated accounts at every start. apply does the same
+// without starting the server; revoke revokes tokens. Flags can also be
+// set with UNIFIED_ADDR, UNIFIED_DB and UNIFIED_CONFIG.
 package main
 
 import (

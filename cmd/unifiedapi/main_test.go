@@ -228,16 +228,7 @@ func TestApplyConfig(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildService(t)
 	cfg := filepath.Join(dir, "acme.yaml")
-	os.WriteFile(cfg, []byte(`tenants:
-  - id: acme
-    name: Acme
-    tokens: [acme-secret-token]
-accounts:
-  - id: 11111111-1111-4111-8111-111111111111
-    tenant: acme
-    integration: freshchat
-    name: Acme Freshchat
-`), 0o644)
+	os.WriteFile(cfg, []byte(acmeConfig), 0o644)
 	db := filepath.Join(dir, "u.db")
 	if out, err := exec.Command(bin, "apply", "-db", db, "-config", cfg).CombinedOutput(); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)
@@ -245,7 +236,7 @@ accounts:
 	s := start(t, bin, db)
 	req, _ := http.NewRequest("POST", "http://"+s.addr+"/unified/ticketing/users?integrated_account_id=11111111-1111-4111-8111-111111111111",
 		strings.NewReader(`{"name": "Road Runner"}`))
-	req.Header.Set("Authorization", "Bearer acme-secret-token")
+	req.Header.Set("Authorization", "Bearer "+acmeToken)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

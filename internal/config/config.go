@@ -4,7 +4,12 @@
 // The format (see config/demo.yaml) is deliberately strict: unknown keys,
 // duplicates, unknown integrations and malformed UUIDs are all errors, each
 // reported as "file:line: path: message" so that a typo is found at start-up
-// rather than as a mysterious 404 later.
+// rather than as a mysterious 404 later. Tokens must be long and random
+// (the store keeps unsalted SHA-256 hashes); only the demo's public token
+// is exempt ([ParseDemo]). No error ever shows a token.
+//
+// Applying a configuration makes it the whole truth about the tenants it
+// names: their tokens it does not list are revoked ([Config.Apply]).
 package config
 
 import (
@@ -19,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
@@ -31,8 +37,8 @@ import (
 // account per integration. For local demos only.
 var Demo = democonfig.Demo
 
-// DemoName is the name to pass to [Parse] with [Demo], so errors point at
-// the file to edit.
+// DemoName is the file name [ParseDemo] gives errors, so they point at the
+// file to edit.
 const DemoName = "config/demo.yaml"
 
 // Config is a parsed and validated configuration.
@@ -57,9 +63,111 @@ type Account struct {
 	Name        string
 }
 
-// minTokenLen rejects tokens too short to resist guessing. It cannot prove a
-// token random, but it catches placeholders such as "test".
-const minTokenLen = 16
+// Token strength. The store keeps SHA-256(token), unsalted: fine for long
+// random tokens (nobody can search 2^128 candidates, salt or not), useless
+// for guessable ones (a leaked hash of "acme-prod-token" is found by a
+// dictionary run). The checks below cannot prove a token random; they
+// reject the placeholders and patterns people type, and say what to use.
+const (
+	// minTokenLen is 32: 128 bits as hex, the least of the generators the
+	// error suggests (openssl rand -hex 16), and 190 bits as base64.
+	minTokenLen = 32
+	// minDistinct: 32 random hex characters have fewer than 8 distinct
+	// characters with probability about 4e-8; "aaaa...ab" has 2.
+	minDistinct = 8
+	// maxRun is the longest run of repeated or consecutive characters
+	// ("aaaa", "1234", "dcba") allowed; a random hex token has a run of 8
+	// with probability below 1e-6.
+	maxRun = 7
+	// tokenAdvice ends every token strength error.
+	tokenAdvice = "use a random token of at least 32 characters, e.g. the output of 'openssl rand -hex 32'"
+)
+
+// weakToken says why tok is too weak to be a token, or returns "". The
+// message never contains tok.
+func weakToken(tok string) string {
+	if slices.Contains(demoTokens(), tok) {
+		return "this is the public token of the demo configuration (config/demo.yaml): anyone can use it; " + tokenAdvice
+	}
+	if len(tok) < minTokenLen {
+		return fmt.Sprintf("token too short (%d characters); %s", len(tok), tokenAdvice)
+	}
+	distinct := map[byte]bool{}
+	for i := range len(tok) {
+		distinct[tok[i]] = true
+	}
+	if len(distinct) < minDistinct {
+		return fmt.Sprintf("token too guessable: only %d distinct characters; %s", len(distinct), tokenAdvice)
+	}
+	if p := period(tok); p <= len(tok)/2 {
+		return fmt.Sprintf("token too guessable: it repeats a %d-character pattern; %s", p, tokenAdvice)
+	}
+	if longestRun(tok) > maxRun {
+		return fmt.Sprintf("token too guessable: more than %d repeated or consecutive characters in a row (such as aaaa or 1234); %s", maxRun, tokenAdvice)
+	}
+	return ""
+}
+
+// period is the length of the shortest p such that s[i] == s[i-p] for
+// every i >= p: len(s) for a string that repeats nothing, 3 for
+// "abcabcab".
+func period(s string) int {
+	// Knuth-Morris-Pratt failure function: the longest proper border of
+	// s has length fail[n-1], and the shortest period is n minus it.
+	n := len(s)
+	fail := make([]int, n)
+	for i, k := 1, 0; i < n; i++ {
+		for k > 0 && s[i] != s[k] {
+			k = fail[k-1]
+		}
+		if s[i] == s[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	return n - fail[n-1]
+}
+
+// longestRun is the length of the longest substring of s whose characters
+// are all equal, or each one more than the one before, or each one less.
+func longestRun(s string) int {
+	best := min(len(s), 1)
+	for _, step := range []int{0, 1, -1} {
+		run := 1
+		for i := 1; i < len(s); i++ {
+			if int(s[i])-int(s[i-1]) == step {
+				run++
+				best = max(best, run)
+			} else {
+				run = 1
+			}
+		}
+	}
+	return best
+}
+
+// demoTokens returns the tokens of the embedded demo configuration, which
+// no other configuration may use. (ParseDemo does not call it: demo tokens
+// are not checked.)
+func demoTokens() []string {
+	demoOnce.Do(func() {
+		// Only the tokens matter here, whatever integrations the
+		// service has.
+		cfg, err := parse(&parser{file: DemoName, demo: true, anyIntegration: true}, Demo)
+		if err != nil {
+			return // the demo's own tests report it
+		}
+		for _, t := range cfg.Tenants {
+			demoToks = append(demoToks, t.Tokens...)
+		}
+	})
+	return demoToks
+}
+
+var (
+	demoOnce sync.Once
+	demoToks []string
+)
 
 var (
 	// tenantIDRe keeps tenant ids safe to show in logs and URLs.
@@ -77,16 +185,30 @@ var (
 // integrations are the ids of the service's integrations, which accounts
 // must name.
 func Parse(name string, data []byte, integrations []string) (*Config, error) {
-	p := &parser{file: name, integrations: integrations}
+	return parse(&parser{file: name, integrations: integrations}, data)
+}
+
+// ParseDemo parses a demo configuration, such as [Demo], which the service
+// loads into a new database when it is given no configuration. Its tokens
+// are public on purpose, so they are exempt from the strength checks that
+// [Parse] applies; nothing else is.
+func ParseDemo(data []byte, integrations []string) (*Config, error) {
+	return parse(&parser{file: DemoName, demo: true, integrations: integrations}, data)
+}
+
+func parse(p *parser, data []byte) (*Config, error) {
+	name := p.file
 	doc, err := decode(data)
+	var syn *syntaxError
+	if errors.As(err, &syn) {
+		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, syntaxLine(data, syn), redact(syn.msg))
+	}
+	var second *secondDocument
+	if errors.As(err, &second) {
+		return nil, fmt.Errorf("%s:%d: a second document; put everything in one", name, second.line)
+	}
 	if err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 1
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		return nil, fmt.Errorf("%s:%d: %s", name, line, msg)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if doc == nil {
 		return nil, fmt.Errorf("%s:1: empty configuration", name)
@@ -98,6 +220,21 @@ func Parse(name string, data []byte, integrations []string) (*Config, error) {
 	return cfg, nil
 }
 
+// syntaxError is a syntax error of the YAML library: its message without
+// the library's "yaml: line N: " prefix, and that line (0 when it gave
+// none).
+type syntaxError struct {
+	line int
+	msg  string
+}
+
+func (e *syntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// secondDocument is a second YAML document in the file, at line.
+type secondDocument struct{ line int }
+
+func (e *secondDocument) Error() string { return fmt.Sprintf("line %d: a second document", e.line) }
+
 // decode reads exactly one YAML document. It returns nil for an empty input.
 func decode(data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -106,15 +243,15 @@ func decode(data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, err
+		return nil, newSyntaxError(err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, err
+		return nil, newSyntaxError(err)
 	default:
-		return nil, fmt.Errorf("yaml: line %d: a second document; put everything in one", max(extra.Line, 1))
+		return nil, &secondDocument{line: max(extra.Line, 1)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -122,36 +259,185 @@ func decode(data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// Apply upserts every tenant, token and account of c into s, in one
-// transaction: either all of it is applied or none. Applying the same
-// configuration again changes nothing.
+func newSyntaxError(err error) *syntaxError {
+	e := &syntaxError{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		e.line, _ = strconv.Atoi(m[1])
+		e.msg = m[2]
+	}
+	return e
+}
+
+// syntaxLine finds the line of a YAML syntax error.
 //
-// Apply never deletes: a tenant, token or account removed from the file stays
-// in the store. In particular, removing a token from the file does not revoke
-// it.
-func (c *Config) Apply(ctx context.Context, s *store.Store) error {
+// The YAML library does not say where the problem is: its message carries
+// the line where the enclosing block or flow collection began (numbered
+// from 0 for parser errors and from 1 for scanner errors), or no line at
+// all. A stray "]" on line 4 of a list that starts on line 2 is reported
+// at "line 1". The problem's own position is kept inside the library.
+//
+// So syntaxLine asks the library again, on prefixes of data cut at line
+// ends: the error's line is the first line L such that the first L lines
+// fail with the same message at the same library line. Every prefix that
+// includes the problem fails that way; a prefix that ends before it
+// parses, or fails differently: cut inside an unclosed "[" that a later
+// line closes, it fails at that "["'s line, not the problem's enclosing
+// collection's. The first such L is found by bisection: O(log lines)
+// parses, each stopping at the error.
+func syntaxLine(data []byte, e *syntaxError) int {
+	ends := lineEnds(data)
+	same := func(n int) bool { // do the first n lines fail the same way?
+		_, err := decode(data[:ends[n-1]])
+		var syn *syntaxError
+		return errors.As(err, &syn) && *syn == *e
+	}
+	n := len(ends)
+	if n == 0 || !same(n) {
+		// Not reproducible on line boundaries: the library's line,
+		// corrected as generator/load does.
+		return libraryLine(e)
+	}
+	lo, hi := 1, n // same(hi); find the first line L in [lo, hi] with same(L)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if same(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	// A prefix ending in blank or comment lines can fail as the whole
+	// file does only because its end is where the parser meets the next
+	// token; that token's line is the one to show.
+	for lo < n && blank(lineAt(data, ends, lo)) {
+		lo++
+	}
+	return lo
+}
+
+// lineAt is line l (1-based) of data, given its line ends.
+func lineAt(data []byte, ends []int, l int) []byte {
+	start := 0
+	if l > 1 {
+		start = ends[l-2]
+	}
+	return data[start:ends[l-1]]
+}
+
+// blank reports whether a line holds nothing but spaces or a comment.
+func blank(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	return len(t) == 0 || t[0] == '#'
+}
+
+// lineEnds returns, for each line of data, the offset just past its end
+// (its newline, or the end of data for a last line without one).
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	return ends
+}
+
+// libraryLine is the YAML library's line for e, 1-based.
+func libraryLine(e *syntaxError) int {
+	line := e.line
+	if strings.HasPrefix(e.msg, "did not find expected") || strings.Contains(e.msg, "while parsing") {
+		line++ // parser errors count from 0
+	}
+	return max(line, 1)
+}
+
+// Apply makes s hold c, in one transaction: either all of it is applied
+// or none. Applying the same configuration again changes nothing.
+//
+// The file is the whole truth about the tenants it names: each such tenant
+// ends up with exactly the tokens the file lists, and any other token it
+// had is revoked (deleted) in the same transaction, so removing a token
+// from the file and applying it again revokes the token, and `tokens: []`
+// (or no tokens key) revokes them all. Tenants the file does not name keep
+// their tokens. Tenants and accounts are added or renamed, never deleted:
+// an account's users would go with it.
+//
+// Servers using s see a revocation at once; servers in other processes
+// within their lookup cache's TTL (see store.DefaultCacheTTL).
+func (c *Config) Apply(ctx context.Context, s *store.Store) (Applied, error) {
+	var done Applied
 	_, _, err := s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
-		for _, t := range c.Tenants {
-			if err := tx.PutTenant(store.Tenant{ID: t.ID, Name: t.Name}); err != nil {
-				return store.Saved{}, err
-			}
-			for _, tok := range t.Tokens {
-				if err := tx.AddToken(t.ID, tok); err != nil {
-					return store.Saved{}, err
-				}
-			}
-		}
-		for _, a := range c.Accounts {
-			if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
-				return store.Saved{}, err
-			}
-		}
-		return store.Saved{}, nil
+		var err error
+		done, err = c.apply(tx)
+		return store.Saved{}, err
 	})
 	if err != nil {
-		return fmt.Errorf("config: apply: %w", err)
+		return Applied{}, fmt.Errorf("config: apply: %w", err)
 	}
-	return nil
+	return done, nil
+}
+
+// Applied is what [Config.Apply] changed that the operator should hear
+// about.
+type Applied struct {
+	// Revoked is, by tenant id, how many tokens were revoked because the
+	// file does not list them; tenants without any are absent.
+	Revoked map[string]int
+}
+
+// ApplyIfNew applies c as [Config.Apply] does, but only to a database
+// without tenants, and reports whether it did. The check and the whole
+// application are one transaction: a failure leaves the database without
+// tenants, so the next attempt applies c again, and two processes starting
+// on the same new file apply it once.
+func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, err error) {
+	_, _, err = s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
+		has, err := tx.HasTenants()
+		if err != nil || has {
+			return store.Saved{}, err
+		}
+		applied = true
+		_, err = c.apply(tx)
+		return store.Saved{}, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("config: apply: %w", err)
+	}
+	return applied, nil
+}
+
+func (c *Config) apply(tx *store.Tx) (Applied, error) {
+	done := Applied{Revoked: map[string]int{}}
+	// Revocations first: a token the file moves from one tenant to
+	// another is deleted from the first before it is added to the second.
+	for _, t := range c.Tenants {
+		if err := tx.PutTenant(store.Tenant{ID: t.ID, Name: t.Name}); err != nil {
+			return Applied{}, err
+		}
+		n, err := tx.RevokeTokensExcept(t.ID, t.Tokens)
+		if err != nil {
+			return Applied{}, err
+		}
+		if n > 0 {
+			done.Revoked[t.ID] = n
+		}
+	}
+	for _, t := range c.Tenants {
+		for _, tok := range t.Tokens {
+			if err := tx.AddToken(t.ID, tok); err != nil {
+				return Applied{}, err
+			}
+		}
+	}
+	for _, a := range c.Accounts {
+		if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
+			return Applied{}, err
+		}
+	}
+	return done, nil
 }
 
 // parser walks the YAML tree, collecting every error instead of stopping at
@@ -159,7 +445,11 @@ func (c *Config) Apply(ctx context.Context, s *store.Store) error {
 type parser struct {
 	file         string
 	integrations []string
-	errs         []error
+	// demo exempts tokens from the strength checks (ParseDemo).
+	demo bool
+	// anyIntegration skips the check of accounts' integrations.
+	anyIntegration bool
+	errs           []error
 }
 
 // errorf records an error at n's line for the key path.
@@ -213,7 +503,7 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 		case !good:
 			ok = false
 		case !tenantIDRe.MatchString(t.ID):
-			p.errorf(v, path+".id", "%q is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", t.ID)
+			p.errorf(v, path+".id", "%s is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", quote(t.ID))
 			ok = false
 		case tenants[t.ID] != (seen{}):
 			first := tenants[t.ID]
@@ -241,8 +531,8 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 			case !tokenRe.MatchString(tok):
 				p.errorf(tn, tp, "not usable as a bearer token: only letters, digits and -._~+/ are allowed, optionally followed by '='")
 				ok = false
-			case len(tok) < minTokenLen:
-				p.errorf(tn, tp, "token too short (%d characters); use at least %d, ideally a long random string", len(tok), minTokenLen)
+			case !p.demo && weakToken(tok) != "":
+				p.errorf(tn, tp, "%s", weakToken(tok))
 				ok = false
 			case tokens[tok] != (seen{}):
 				first := tokens[tok]
@@ -268,7 +558,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		raw, good := p.nonEmpty(v, path+".id")
 		if good {
 			if u, err := uuid.Parse(raw); err != nil {
-				p.errorf(v, path+".id", "%q is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", raw)
+				p.errorf(v, path+".id", "%s is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", quote(raw))
 				good = false
 			} else {
 				a.ID = u.String()
@@ -290,7 +580,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		a.Tenant, good = p.nonEmpty(v, path+".tenant")
 		if good && tenants[a.Tenant] == (seen{}) {
 			known := sortedKeys(tenants)
-			msg := fmt.Sprintf("unknown tenant %q", a.Tenant)
+			msg := "unknown tenant " + quote(a.Tenant)
 			if s := nearest(a.Tenant, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else if len(known) > 0 {
@@ -305,7 +595,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		var good bool
 		a.Integration, good = p.nonEmpty(v, path+".integration")
 		if good {
-			if !slices.Contains(p.integrations, a.Integration) {
+			if !p.anyIntegration && !slices.Contains(p.integrations, a.Integration) {
 				p.errorf(v, path+".integration", "%s", unknownIntegration(a.Integration, p.integrations))
 				good = false
 			}
@@ -323,7 +613,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 // unknownIntegration explains an unknown integration id: the nearest valid
 // id when there is a plausible one, otherwise the list of valid ids.
 func unknownIntegration(id string, ids []string) string {
-	msg := fmt.Sprintf("unknown integration %q", id)
+	msg := "unknown integration " + quote(id)
 	if s := nearest(id, ids); s != "" {
 		return msg + fmt.Sprintf("; did you mean %q?", s)
 	}
@@ -342,7 +632,7 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed, required []string) 
 	m := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		kp := join(path, k.Value)
+		kp := join(path, k.Value) // k.Value is an allowed key, or quoted below
 		switch {
 		case k.Kind != yaml.ScalarNode:
 			p.errorf(k, orRoot(path), "keys must be plain strings, got %s", describe(k))
@@ -353,7 +643,7 @@ func (p *parser) mapping(n *yaml.Node, path string, allowed, required []string) 
 			} else {
 				msg += "; expected " + strings.Join(allowed, ", ")
 			}
-			p.errorf(k, kp, "%s", msg)
+			p.errorf(k, join(path, quoteKey(k.Value)), "%s", msg)
 		case m[k.Value] != nil:
 			p.errorf(k, kp, "duplicate key (first at line %d)", m[k.Value].Line)
 		default:
@@ -396,6 +686,51 @@ func (p *parser) nonEmpty(n *yaml.Node, path string) (string, bool) {
 		return "", false
 	}
 	return n.Value, true
+}
+
+// Values from the file appear in error messages only when they cannot be
+// a bearer token: configuration errors end up in terminals, CI logs and
+// bug reports, and a token typed into the wrong place (an id field, a key
+// of a flow mapping such as {id: a, name: A, tokens: [t1], t2}) must not
+// leak through them. Tokens themselves are never formatted into a message.
+// Values that passed validation as ids (a tenant id, a canonical UUID, an
+// integration) are shown as they are.
+
+// mayBeToken reports whether s could be a bearer token: at least 16
+// characters (the shortest token any version of this parser accepted), all
+// of them allowed in a token.
+func mayBeToken(s string) bool { return len(s) >= 16 && tokenRe.MatchString(s) }
+
+// quote shows a value the file got wrong: quoted, or described when it
+// could be a token.
+func quote(s string) string {
+	if mayBeToken(s) {
+		return fmt.Sprintf("(a %d-character value, not shown in case it is a token)", len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// quoteKey shows an unknown key in a path: as is, or described when it
+// could be a token.
+func quoteKey(k string) string {
+	if mayBeToken(k) {
+		return fmt.Sprintf("(a %d-character key, not shown in case it is a token)", len(k))
+	}
+	return k
+}
+
+// quotedRe finds the quoted parts of the YAML library's messages (anchor
+// names).
+var quotedRe = regexp.MustCompile(`'[^']*'`)
+
+// redact hides the quoted parts of a library message that could be tokens.
+func redact(msg string) string {
+	return quotedRe.ReplaceAllStringFunc(msg, func(q string) string {
+		if mayBeToken(q[1 : len(q)-1]) {
+			return "'(not shown in case it is a token)'"
+		}
+		return q
+	})
 }
 
 // deref follows an alias (*name) to the anchored node.

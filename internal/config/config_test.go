@@ -27,7 +27,7 @@ func integrationIDs() []string {
 // TestDemoCoversEveryIntegration keeps config/demo.yaml in step with the
 // integration registry generated from the spec.
 func TestDemoCoversEveryIntegration(t *testing.T) {
-	cfg, err := Parse(DemoName, Demo, integrationIDs())
+	cfg, err := ParseDemo(Demo, integrationIDs())
 	if err != nil {
 		t.Fatalf("the demo configuration does not parse:\n%v", err)
 	}
@@ -74,12 +74,12 @@ func TestDemoApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cfg, err := Parse(DemoName, Demo, integrationIDs())
+	cfg, err := ParseDemo(Demo, integrationIDs())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2 { // idempotent
-		if err := cfg.Apply(ctx, s); err != nil {
+		if _, err := cfg.Apply(ctx, s); err != nil {
 			t.Fatalf("apply #%d: %v", i+1, err)
 		}
 	}
@@ -103,7 +103,7 @@ func TestApplyIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	const tok = "shared-token-0123456789"
+	const tok = "5e0c8b3f1a7d4e9c2b6f0a8d3e7c1b5f"
 	if err := s.PutTenant(ctx, store.Tenant{ID: "other", Name: "Other"}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ accounts:
 	}
 	// The token is applied before the account, so the account insert
 	// never runs; and the tenant insert, which did run, is rolled back.
-	err = cfg.Apply(ctx, s)
+	_, err = cfg.Apply(ctx, s)
 	if err == nil {
 		t.Fatal("applied a token that belongs to another tenant")
 	}
@@ -131,7 +131,7 @@ accounts:
 	if _, err := s.Account(ctx, "acme", "00000000-0000-4000-8000-000000000001"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("account after failed apply: %v", err)
 	}
-	if err := s.AddToken(ctx, "acme", "probe-token-0123456789"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.AddToken(ctx, "acme", "probe-token-0123456789-abcdefghij"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("tenant acme exists after failed apply: %v", err)
 	}
 }
@@ -156,9 +156,12 @@ accounts: [{id: %q, tenant: t, integration: hive, name: H}]
 	}
 }
 
+// strongToken is a token the strength checks accept (openssl rand -hex 32).
+const strongToken = "3c9f1e7a5b2d8c4f6a0e9d3b7c1f5a8e2d6b0c4f8a3e7d1b5c9f2a6e0d4b8c3f"
+
 // TestParseErrors checks each error, with its file, line and key path.
 func TestParseErrors(t *testing.T) {
-	const head = "tenants:\n  - id: demo\n    name: Demo\n    tokens: [demo-token-change-me]\naccounts:\n" // accounts start at line 6
+	const head = "tenants:\n  - id: demo\n    name: Demo\n    tokens: [" + strongToken + "]\naccounts:\n" // accounts start at line 6
 	acct := func(fields string) string { return head + "  - {" + fields + "}\n" }
 	const ok = "id: 00000000-0000-4000-8000-000000000001, tenant: demo, integration: dixa, name: D"
 	for _, tc := range []struct {
@@ -167,9 +170,6 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty", "", []string{"x.yaml:1: empty configuration"}},
 		{"comments only", "# nothing\n", []string{"x.yaml:1: empty configuration"}},
-		{"syntax", "tenants: [\n", []string{"x.yaml:1: did not find expected node content"}},
-		{"syntax with line", "tenants: []\naccounts: [\n", []string{"x.yaml:2: did not find expected node content"}},
-		{"tab indentation", "tenants: []\n\taccounts: []\n", []string{"x.yaml:2: found character that cannot start any token"}},
 		{"two documents", "tenants: []\n---\ntenants: []\n", []string{"x.yaml:2: a second document"}},
 		{"top level list", "- a\n", []string{"x.yaml:1: (top level): expected a mapping, got a list"}},
 		{"unknown top key", "tenants: []\ntenant: []\n", []string{`x.yaml:2: tenant: unknown key; did you mean "tenants"?`}},
@@ -186,9 +186,9 @@ func TestParseErrors(t *testing.T) {
 		{"tenant name list", "tenants:\n  - {id: a, name: [x]}\n", []string{"x.yaml:2: tenants[0].name: expected a string, got a list"}},
 		{"tenant name padded", "tenants:\n  - {id: a, name: ' A'}\n", []string{"x.yaml:2: tenants[0].name: leading or trailing whitespace"}},
 		{"duplicate tenant", "tenants:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", []string{"x.yaml:3: tenants[1].id: duplicate tenant id \"a\" (first defined at line 2, tenants[0])"}},
-		{"short token", "tenants:\n  - {id: a, name: A, tokens: [secret]}\n", []string{"x.yaml:2: tenants[0].tokens[0]: token too short (6 characters); use at least 16"}},
+		{"short token", "tenants:\n  - {id: a, name: A, tokens: [secret]}\n", []string{"x.yaml:2: tenants[0].tokens[0]: token too short (6 characters); use a random token of at least 32 characters, e.g. the output of 'openssl rand -hex 32'"}},
 		{"token with space", "tenants:\n  - id: a\n    name: A\n    tokens:\n      - 'has a space in it 12345'\n", []string{"x.yaml:5: tenants[0].tokens[0]: not usable as a bearer token"}},
-		{"duplicate token", "tenants:\n  - {id: a, name: A, tokens: [same-token-0123456789]}\n  - {id: b, name: B, tokens: [same-token-0123456789]}\n",
+		{"duplicate token", "tenants:\n  - {id: a, name: A, tokens: [" + strongToken + "]}\n  - {id: b, name: B, tokens: [" + strongToken + "]}\n",
 			[]string{"x.yaml:3: tenants[1].tokens[0]: duplicate token (same as tenants[0].tokens[0] at line 2)"}},
 		{"tokens not a list", "tenants:\n  - {id: a, name: A, tokens: abcdefghijklmnopq}\n", []string{"x.yaml:2: tenants[0].tokens: expected a list, got a scalar"}},
 		{"account unknown key", acct(ok + ", nme: x"), []string{`x.yaml:6: accounts[0].nme: unknown key; did you mean "name"?`}},
@@ -229,7 +229,7 @@ func TestParseErrors(t *testing.T) {
 					t.Errorf("error %d:\n got %s\nwant %s...", i, lines[i], w)
 				}
 			}
-			if strings.Contains(err.Error(), "same-token-0123456789") || strings.Contains(err.Error(), "secret") ||
+			if strings.Contains(err.Error(), strongToken) || strings.Contains(err.Error(), "secret") ||
 				strings.Contains(err.Error(), "has a space") {
 				t.Errorf("an error shows a token: %v", err)
 			}
@@ -267,5 +267,206 @@ accounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: t, integration: %s
 	// With no integrations at all, no account can be valid.
 	if _, err := Parse("i.yaml", fmt.Appendf(nil, doc, "alpha"), nil); err == nil {
 		t.Fatal("an account was accepted with no integrations")
+	}
+}
+
+// TestSyntaxErrorLines: a YAML syntax error is reported at the line where
+// it is, not where the YAML library's enclosing collection began.
+func TestSyntaxErrorLines(t *testing.T) {
+	const tenant = "tenants:\n  - id: a\n    name: A\n" // lines 1-3
+	const rest = "accounts:\n  - id: 00000000-0000-4000-8000-000000000001\n    tenant: a\n    integration: dixa\n    name: D\n"
+	for _, tc := range []struct {
+		name, in string
+		want     string // prefix of the one error
+	}{
+		{"unclosed flow list at the end", "tenants: [\n", "x.yaml:1: invalid YAML: did not find expected node content"},
+		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2: invalid YAML: did not find expected node content"},
+		{"tab indentation", "tenants: []\n\taccounts: []\n", "x.yaml:2: invalid YAML: found character that cannot start any token"},
+		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray ] on its own line", tenant + "]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5: invalid YAML: did not find expected '-' indicator"},
+		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2: invalid YAML: did not find expected ',' or '}'"},
+		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3: invalid YAML: did not find expected '-' indicator"},
+		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4: invalid YAML: could not find expected ':'"},
+		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4: invalid YAML: found unexpected end of stream"},
+		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9: invalid YAML: mapping values are not allowed in this context"},
+		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4: invalid YAML: unknown anchor 'nope' referenced"},
+		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4: invalid YAML: did not find expected node content"},
+		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1: invalid YAML: did not find expected node content"},
+		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4: invalid YAML: did not find expected key"},
+		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6: invalid YAML: did not find expected key"},
+		{"missing comma in a multi-line flow list", "tenants: [\n  {id: a, name: A},\n  {id: b, name: B}\n  {id: c, name: C}\n]\n", "x.yaml:3: invalid YAML: did not find expected ',' or ']'"},
+		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6: invalid YAML: did not find expected key"},
+		{"stray ] at the top level", "tenants: []\naccounts: []\n\n]\n", "x.yaml:4: invalid YAML: did not find expected key"},
+		{"unclosed list, blank lines, then a key", "tenants: [a, b\n\n# comment\naccounts: []\n", "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
+		{"unknown directive", "%YAML 1.1\n%FOO\n---\ntenants: []\n", "x.yaml:2: invalid YAML: found unknown directive name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.in), integrationIDs())
+			if err == nil {
+				t.Fatalf("parsed:\n%s", tc.in)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("input:\n%s\n got %v\nwant %s...", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSyntaxErrorLineLargeFile: in a long file (the line is found by
+// bisection) the line is still right.
+func TestSyntaxErrorLineLargeFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("tenants:\n  - {id: a, name: A}\naccounts:\n")
+	line, want := 3, 0
+	for i := 0; b.Len() <= 64<<10; i++ {
+		fmt.Fprintf(&b, "  - id: 00000000-0000-4000-8000-%012d\n    tenant: a\n    integration: dixa\n    name: D\n", i+1)
+		line += 4
+		if i == 200 {
+			b.WriteString("    tokens: [x]]\n")
+			line++
+			want = line
+		}
+	}
+	_, err := Parse("x.yaml", []byte(b.String()), integrationIDs())
+	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d: invalid YAML: did not find expected key", want)) {
+		t.Errorf("got %v, want line %d", err, want)
+	}
+}
+
+// TestErrorsNeverShowTokens: a token typed into the wrong place is not
+// echoed by the error that place gets.
+func TestErrorsNeverShowTokens(t *testing.T) {
+	const tok = "k4b1d9e7a2c6f0b3e8d5a1c7f9e2b6dz" // 32 characters, all allowed in a tenant id too, not hex (not a UUID)
+	const good = "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4"
+	for _, tc := range []struct{ name, in string }{
+		{"key of a flow mapping", "tenants:\n  - {id: a, name: A, tokens: [" + good + "], " + tok + "}\n"},
+		{"key of a block mapping", "tenants:\n  - id: a\n    name: A\n    " + tok + ": x\n"},
+		{"top-level key", "tenants: []\n" + tok + ": 1\n"},
+		{"tenant id too long", "tenants:\n  - {id: " + tok + tok + ", name: A}\n"},
+		{"tenant id with upper case", "tenants:\n  - {id: " + strings.ToUpper(tok) + ", name: A}\n"},
+		{"account id", "tenants: [{id: a, name: A}]\naccounts: [{id: " + tok + ", tenant: a, integration: dixa, name: D}]\n"},
+		{"account tenant", "tenants: [{id: a, name: A}]\naccounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: " + tok + ", integration: dixa, name: D}]\n"},
+		{"account integration", "tenants: [{id: a, name: A}]\naccounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: a, integration: " + tok + ", name: D}]\n"},
+		{"alias", "tenants: *" + tok + "\n"},
+		{"token as a tenant", "tenants:\n  - " + tok + "\n"},
+		{"tokens as a mapping", "tenants:\n  - {id: a, name: A, tokens: {" + tok + ": x}}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.in), integrationIDs())
+			if err == nil {
+				t.Fatalf("parsed:\n%s", tc.in)
+			}
+			if strings.Contains(strings.ToLower(err.Error()), tok) {
+				t.Errorf("the error shows the token:\n%v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "x.yaml:") {
+				t.Errorf("the error does not say where: %v", err)
+			}
+		})
+	}
+	// Short values are still shown: they help, and cannot be tokens.
+	_, err := Parse("x.yaml", []byte("tenants: [{id: a, name: A}]\naccounts: [{id: 1234, tenant: a, integration: dixa, name: D}]\n"), integrationIDs())
+	if err == nil || !strings.Contains(err.Error(), `"1234" is not a UUID`) {
+		t.Errorf("short bad UUID: %v", err)
+	}
+}
+
+// TestTokenStrength: configured tokens must be long and random-looking;
+// the demo's public token is accepted only from the demo.
+func TestTokenStrength(t *testing.T) {
+	cfgWith := func(tok string) []byte {
+		return []byte("tenants:\n  - id: a\n    name: A\n    tokens:\n      - '" + tok + "'\n")
+	}
+	for _, tc := range []struct{ name, tok, want string }{
+		{"demo token", "demo-token-change-me", "this is the public token of the demo configuration"},
+		{"16 characters", "0123456789abcdef", "token too short (16 characters)"},
+		{"31 characters", strongToken[:31], "token too short (31 characters)"},
+		{"one character repeated", strings.Repeat("a", 40), "only 1 distinct characters"},
+		{"few distinct", "abcabcabcabcabcabcabcabcabcabcab0123", "only 7 distinct characters"},
+		{"repeated pattern", strings.Repeat("k3x9q2m7", 5), "it repeats a 8-character pattern"},
+		{"repeated half", strongToken[:16] + strongToken[:16], "it repeats a 16-character pattern"},
+		{"alphabet", "abcdefghijklmnopqrstuvwxyz012345", "repeated or consecutive characters"},
+		{"run inside", "f3a9c1e7b5d2" + "00000000" + "4e8a6c0b2d9f", "repeated or consecutive characters"},
+		{"descending", "9f3e1c7a" + "zyxwvuts" + "5b2d8e4a6c0f7193", "repeated or consecutive characters"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", cfgWith(tc.tok), integrationIDs())
+			if err == nil {
+				t.Fatalf("token %q accepted", tc.tok)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "x.yaml:5: tenants[0].tokens[0]: ") || !strings.Contains(msg, tc.want) ||
+				!strings.Contains(msg, "openssl rand -hex 32") {
+				t.Errorf("got %v\nwant x.yaml:5: tenants[0].tokens[0]: ...%s... openssl rand -hex 32", msg, tc.want)
+			}
+			if strings.Contains(msg, tc.tok) {
+				t.Errorf("the error shows the token: %v", msg)
+			}
+		})
+	}
+	for _, tok := range []string{
+		strongToken,      // openssl rand -hex 32
+		strongToken[:32], // openssl rand -hex 16
+		"q2J8vX4mZ7rT1kW9nB5cY3hL6dF0sG8pA4eU2iO7tR1=", // openssl rand -base64 32
+		"8d3a6f0e-2b7c-4e19-a5d4-c0f81b63e297",         // a UUID (uuidgen)
+		"abcdefg" + strongToken[:25],                   // a run of 7 is allowed
+	} {
+		if _, err := Parse("x.yaml", cfgWith(tok), integrationIDs()); err != nil {
+			t.Errorf("strong token rejected: %v", err)
+		}
+	}
+	// The demo keeps its public token, but only when parsed as the demo.
+	if _, err := ParseDemo(Demo, integrationIDs()); err != nil {
+		t.Errorf("the demo: %v", err)
+	}
+	if _, err := Parse(DemoName, Demo, integrationIDs()); err == nil || !strings.Contains(err.Error(), "public token of the demo") {
+		t.Errorf("the demo parsed as a configuration: %v", err)
+	}
+}
+
+// TestApplyIfNew: a configuration applied only to a database without
+// tenants, in one transaction with that check.
+func TestApplyIfNew(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	demo, err := ParseDemo(Demo, integrationIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A first start that fails half-way (here: on its last account)
+	// leaves no tenant behind...
+	broken := &Config{
+		Tenants:  []Tenant{{ID: "demo", Name: "Demo", Tokens: demo.Tenants[0].Tokens}},
+		Accounts: []Account{demo.Accounts[0], {ID: "not-a-uuid", Tenant: "demo", Integration: "dixa", Name: "X"}},
+	}
+	if applied, err := broken.ApplyIfNew(ctx, s); err == nil || applied {
+		t.Fatalf("broken configuration: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, demo.Tenants[0].Tokens[0]); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a failed first start left its token: %v", err)
+	}
+	// ...so the next start still counts as the first.
+	if applied, err := demo.ApplyIfNew(ctx, s); err != nil || !applied {
+		t.Fatalf("demo after a failed start: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, demo.Tenants[0].Tokens[0]); err != nil {
+		t.Fatalf("demo token: %v", err)
+	}
+	// Once there are tenants, nothing more is applied.
+	other, err := Parse("o.yaml", []byte("tenants:\n  - {id: other, name: O, tokens: ["+strongToken+"]}\n"), integrationIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied, err := other.ApplyIfNew(ctx, s); err != nil || applied {
+		t.Fatalf("second configuration: applied=%v, %v", applied, err)
+	}
+	if _, err := s.TenantByToken(ctx, strongToken); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("applied to a database with tenants: %v", err)
 	}
 }

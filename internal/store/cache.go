@@ -8,17 +8,36 @@ import (
 // DefaultCacheTTL is how long a successful token or account lookup is
 // answered from memory. Every authenticated request makes both lookups,
 // and on SQLite they cost more than everything else a rejected request
-// does; tenants, tokens and accounts change rarely. Changes made through
-// this Store clear the cache at once; changes made by another process
-// (unifiedapi apply against a running server) are seen within the TTL.
+// does; tenants, tokens and accounts change rarely.
+//
+// It is also the bound on how long a revoked token keeps working:
+//
+//   - a change committed through this Store (unifiedapi serve -config, or
+//     anything else in the process) empties the cache when it commits, so
+//     it holds from the next lookup on;
+//   - a change committed by another process on the same file (unifiedapi
+//     apply or revoke against a running server, or another server) is
+//     seen once the entries cached before it expire: at most the TTL after
+//     the commit, since an entry expires the TTL after the lookup that
+//     cached it began, and a lookup that began after the commit reads the
+//     new state. Misses are never cached.
 const DefaultCacheTTL = 5 * time.Second
 
 // lookups caches positive token and account lookups. Misses are never
 // cached: an unknown token or account always reaches the database, so a
 // newly added one works at once.
 type lookups struct {
-	ttl      time.Duration
-	mu       sync.RWMutex
+	ttl time.Duration
+	// now is the clock that expiry is measured by (tests replace it).
+	now func() time.Time
+
+	mu sync.RWMutex
+	// gen counts clears. A lookup notes it before reading the database
+	// and caches its result only if no clear came in between: otherwise a
+	// lookup that read the old state just before a revocation committed
+	// could cache it just after the clear, and the revoked token would
+	// work for another TTL.
+	gen      uint64
 	tenants  map[string]cached[Tenant] // by token hash, never the token
 	accounts map[[2]string]cached[Account]
 }
@@ -29,36 +48,43 @@ type cached[T any] struct {
 }
 
 func newLookups(ttl time.Duration) *lookups {
-	return &lookups{ttl: ttl, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
+	return &lookups{ttl: ttl, now: time.Now, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
 }
 
-func get[K comparable, V any](l *lookups, m map[K]cached[V], k K, now time.Time) (V, bool) {
+// get returns the cached value for k, if any, and otherwise the generation
+// and time to hand to put after reading the database.
+func get[K comparable, V any](l *lookups, m map[K]cached[V], k K) (v V, ok bool, gen uint64, now time.Time) {
 	if l.ttl <= 0 {
-		var zero V
-		return zero, false
+		return v, false, 0, time.Time{}
 	}
+	now = l.now()
 	l.mu.RLock()
-	c, ok := m[k]
+	c, found := m[k]
+	gen = l.gen
 	l.mu.RUnlock()
-	if !ok || now.After(c.expires) {
-		var zero V
-		return zero, false
+	if !found || !now.Before(c.expires) {
+		return v, false, gen, now
 	}
-	return c.v, true
+	return c.v, true, gen, now
 }
 
-func put[K comparable, V any](l *lookups, m map[K]cached[V], k K, v V, now time.Time) {
+// put caches v for k until the TTL after now, the time the lookup began,
+// unless the cache was cleared since get returned gen.
+func put[K comparable, V any](l *lookups, m map[K]cached[V], k K, v V, gen uint64, now time.Time) {
 	if l.ttl <= 0 {
 		return
 	}
 	l.mu.Lock()
-	m[k] = cached[V]{v: v, expires: now.Add(l.ttl)}
+	if l.gen == gen {
+		m[k] = cached[V]{v: v, expires: now.Add(l.ttl)}
+	}
 	l.mu.Unlock()
 }
 
 // clear forgets everything, after a write to tenants, tokens or accounts.
 func (l *lookups) clear() {
 	l.mu.Lock()
+	l.gen++
 	clear(l.tenants)
 	clear(l.accounts)
 	l.mu.Unlock()

@@ -23,7 +23,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,7 +51,9 @@ type Options struct {
 	// exchange for much cheaper commits.
 	Synchronous string
 	// CacheTTL is how long successful token and account lookups are
-	// answered from memory (0: DefaultCacheTTL; negative: no cache).
+	// answered from memory (0: DefaultCacheTTL; negative: no cache), and
+	// so the longest a change committed by another process (a revoked
+	// token) takes to reach this store; see DefaultCacheTTL.
 	CacheTTL time.Duration
 }
 
@@ -103,6 +107,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	// DSN parameters; a path containing one would open the wrong file.
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: open %q: path must not contain '?'", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
 	syncMode := strings.ToUpper(opt.Synchronous)
 	switch syncMode {
@@ -170,6 +177,24 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	s.reader = reader
 	return s, nil
+}
+
+// createPrivate creates the database file, empty and readable by its owner
+// only (0600), unless it exists. SQLite would create it 0644 (less the
+// umask): readable by every local user, while it holds the token hashes and
+// every tenant's users. SQLite gives the -wal and -shm files it creates
+// next to the database the database file's permissions, so they are 0600
+// too. An existing file keeps the permissions it has: the operator may
+// have chosen them (the service warns when they let others read it).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes both connection pools. Closing the last connection

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"time"
-
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -135,6 +133,105 @@ func (tx *Tx) PutAccount(a Account) error {
 	return nil
 }
 
+// RevokeTenantTokens deletes every token of the tenant and returns how many
+// there were. It returns an error wrapping ErrNotFound when the tenant does
+// not exist.
+func (s *Store) RevokeTenantTokens(ctx context.Context, tenantID string) (revoked int, err error) {
+	err = s.writeOnly(ctx, func(tx *Tx) error {
+		revoked, err = tx.RevokeTokensExcept(tenantID, nil)
+		return err
+	})
+	return revoked, err
+}
+
+// RevokeToken deletes token, if tenantID is "" or owns it, and returns the
+// tenant it belonged to. An unknown token, or one of another tenant, is an
+// error wrapping ErrNotFound. The token never appears in an error.
+func (s *Store) RevokeToken(ctx context.Context, tenantID, token string) (owner string, err error) {
+	err = s.writeOnly(ctx, func(tx *Tx) error {
+		owner, err = tx.RevokeToken(tenantID, token)
+		return err
+	})
+	return owner, err
+}
+
+// RevokeToken is [Store.RevokeToken] inside a transaction.
+func (tx *Tx) RevokeToken(tenantID, token string) (owner string, err error) {
+	tx.auth = true
+	if token == "" {
+		return "", errors.New("store: revoke token: empty token")
+	}
+	hash := hashToken(token)
+	err = tx.tx.QueryRowContext(tx.ctx, `SELECT tenant_id FROM tokens WHERE hash = ?`, hash).Scan(&owner)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || (err == nil && tenantID != "" && owner != tenantID):
+		if tenantID != "" {
+			return "", fmt.Errorf("store: revoke token: not a token of tenant %q: %w", tenantID, ErrNotFound)
+		}
+		return "", fmt.Errorf("store: revoke token: no such token: %w", ErrNotFound)
+	case err != nil:
+		return "", fmt.Errorf("store: revoke token: %w", err)
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, hash); err != nil {
+		return "", fmt.Errorf("store: revoke token: %w", err)
+	}
+	return owner, nil
+}
+
+// RevokeTokensExcept deletes every token of the tenant but those in keep
+// (which it does not add) and returns how many it deleted. It returns an
+// error wrapping ErrNotFound when the tenant does not exist.
+func (tx *Tx) RevokeTokensExcept(tenantID string, keep []string) (revoked int, err error) {
+	tx.auth = true
+	if err := tx.tenantExists(tenantID); err != nil {
+		return 0, fmt.Errorf("store: revoke tokens: %w", err)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT hash FROM tokens WHERE tenant_id = ?`, tenantID)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
+	}
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
+	}
+	kept := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		kept[hashToken(k)] = true
+	}
+	for _, h := range hashes {
+		if kept[h] {
+			continue
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, h); err != nil {
+			return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
+		}
+		revoked++
+	}
+	return revoked, nil
+}
+
+// HasTenants reports whether the database has any tenant. The service
+// decides from it whether a database is new (and gets the demo
+// configuration), in the transaction that would load the demo, rather than
+// from whether the file existed: a first start that failed after creating
+// the file must not count.
+func (tx *Tx) HasTenants() (bool, error) {
+	var found bool
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
+		return false, fmt.Errorf("store: any tenants: %w", err)
+	}
+	return found, nil
+}
+
 // tenantExists returns an error wrapping ErrNotFound when the tenant is
 // missing, so callers get a clear message rather than a bare foreign key
 // failure.
@@ -154,14 +251,11 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 		return Tenant{}, ErrNotFound
 	}
 	want := hashToken(token)
-	now := time.Now()
-	if t, ok := get(s.lookups, s.lookups.tenants, want, now); ok {
+	t, ok, gen, began := get(s.lookups, s.lookups.tenants, want)
+	if ok {
 		return t, nil
 	}
-	var (
-		stored string
-		t      Tenant
-	)
+	var stored string
 	err := s.reader.QueryRowContext(ctx,
 		`SELECT k.hash, t.id, t.name FROM tokens k JOIN tenants t ON t.id = k.tenant_id
 		  WHERE k.hash = ?`, want).Scan(&stored, &t.ID, &t.Name)
@@ -178,7 +272,7 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
 		return Tenant{}, ErrNotFound
 	}
-	put(s.lookups, s.lookups.tenants, want, t, now)
+	put(s.lookups, s.lookups.tenants, want, t, gen, began)
 	return t, nil
 }
 
@@ -191,8 +285,9 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
 	}
 	a := Account{ID: u.String()}
-	key, now := [2]string{tenantID, a.ID}, time.Now()
-	if c, ok := get(s.lookups, s.lookups.accounts, key, now); ok {
+	key := [2]string{tenantID, a.ID}
+	c, ok, gen, began := get(s.lookups, s.lookups.accounts, key)
+	if ok {
 		return c, nil
 	}
 	err = s.reader.QueryRowContext(ctx,
@@ -204,7 +299,7 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, err)
 	}
-	put(s.lookups, s.lookups.accounts, key, a, now)
+	put(s.lookups, s.lookups.accounts, key, a, gen, began)
 	return a, nil
 }
 

@@ -1,18 +1,24 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,18 +37,20 @@ type App struct {
 	Name string
 	// Service is the generated package's Service.
 	Service *api.Service
-	// Demo is a configuration file (see internal/config) applied to a
-	// database created by serve; nil for none.
+	// Demo is a configuration file (see internal/config) that serve
+	// applies to a database without tenants when it is given no -config;
+	// nil for none. Its tokens are exempt from the strength checks
+	// (config.ParseDemo), so they must be public anyway.
 	Demo []byte
 }
 
-// Main runs the service's command line: serve (the default) or apply,
-// with the process's arguments, until SIGINT or SIGTERM. It exits the
-// process with status 1 on failure.
+// Main runs the service's command line: serve (the default), apply or
+// revoke, with the process's arguments, until SIGINT or SIGTERM. It exits
+// the process with status 1 on failure.
 func Main(app App) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, app, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := Run(ctx, app, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, app.Name+":", err)
 		os.Exit(1)
 	}
@@ -55,31 +63,48 @@ func env(name, def string) string {
 	return def
 }
 
-// Run is Main without the process: it runs one command with args, writing
-// to stdout and stderr, until ctx is done.
-func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) error {
+// maxAuthCache bounds -auth-cache, and so how long a revoked token can keep
+// working on a server other than the one that revoked it.
+const maxAuthCache = time.Minute
+
+// Run is Main without the process: it runs one command with args, reading
+// stdin (revoke -token-stdin) and writing to stdout and stderr, until ctx
+// is done.
+func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "revoke" {
+		return revoke(ctx, app, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet(app.Name+" "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("UNIFIED_ADDR", "127.0.0.1:8080"), "listen address")
 	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file (created if missing)")
-	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply")
+	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
-	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant (0: unlimited)")
-	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant")
+	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant, and per integrated account (0: unlimited)")
+	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant and per integrated account")
+	authFailures := fs.Float64("auth-failures", DefaultOptions.AuthFailures, "failed authentications per second allowed per client address (a burst of 10 times it); past it, 429")
 	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
+	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %s", showArg(fs.Arg(0)))
 	}
 	if cmd == "apply" && *cfgPath == "" {
 		return errors.New("apply needs -config")
+	}
+	if *authCache < 0 || *authCache > maxAuthCache {
+		return fmt.Errorf("-auth-cache %v: want 0 (no cache) to %v", *authCache, maxAuthCache)
+	}
+	cacheTTL := *authCache
+	if cacheTTL == 0 {
+		cacheTTL = -1 // store.Options: negative is no cache, 0 the default
 	}
 
 	var cfg *config.Config
@@ -92,33 +117,53 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	_, statErr := os.Stat(*dbPath)
-	firstStart := errors.Is(statErr, os.ErrNotExist)
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
+	// The database holds token hashes and every tenant's users: the
+	// directories created for it and the file itself (store.Open) are
+	// private to the service's user.
+	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
+	permWarning := othersCanRead(*dbPath)
+	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync, CacheTTL: cacheTTL})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
+	// The demo is for a server started without a configuration on a new
+	// database: one without tenants, whatever became of an earlier start
+	// (deciding by the file's existence made a start that failed after
+	// creating it leave a database that never got the demo).
 	var demo *config.Config
-	if firstStart && cmd == "serve" && app.Demo != nil {
-		if demo, err = config.Parse(config.DemoName, app.Demo, integrationIDs(app.Service)); err != nil {
+	if cmd == "serve" && cfg == nil && app.Demo != nil {
+		if demo, err = config.ParseDemo(app.Demo, integrationIDs(app.Service)); err != nil {
 			return err
 		}
-		if err := demo.Apply(ctx, st); err != nil {
+		applied, err := demo.ApplyIfNew(ctx, st)
+		if err != nil {
 			return err
+		}
+		if !applied {
+			demo = nil
 		}
 	}
 	if cfg != nil {
-		if err := cfg.Apply(ctx, st); err != nil {
+		done, err := cfg.Apply(ctx, st)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, *dbPath)
+		for _, id := range slices.Sorted(maps.Keys(done.Revoked)) {
+			fmt.Fprintf(stdout, "revoked %s of tenant %s (not in %s)\n", tokens(done.Revoked[id]), id, *cfgPath)
+		}
+		if len(done.Revoked) > 0 && cmd == "apply" {
+			fmt.Fprintln(stdout, revokedElsewhere)
+		}
 	}
 	if cmd == "apply" {
+		if permWarning != "" {
+			fmt.Fprintln(stderr, "warning:", permWarning)
+		}
 		return nil
 	}
 
@@ -126,7 +171,7 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, Now: time.Now})
+	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, AuthFailures: *authFailures, Now: time.Now})
 	if err != nil {
 		return err
 	}
@@ -161,6 +206,9 @@ func Run(ctx context.Context, app App, args []string, stdout, stderr io.Writer) 
 			log.Error("debug listener", "err", err)
 		}()
 	}
+	if permWarning != "" {
+		log.Warn(permWarning, "db", *dbPath)
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
 	errc := make(chan error, 1)
@@ -188,6 +236,122 @@ func integrationIDs(svc *api.Service) []string {
 	return ids
 }
 
+// revokedElsewhere tells whoever revoked tokens from a separate process
+// when running servers stop accepting them.
+var revokedElsewhere = fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+
+func tokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
+}
+
+// revoke runs "revoke": it deletes every token of a tenant (-tenant), or
+// one token read from stdin (-token-stdin), so that the token is never on
+// a command line, where ps and shell histories show it.
+func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(app.Name+" revoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file")
+	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
+	tenant := fs.String("tenant", "", "revoke every token of this tenant; with -token-stdin, only a token of this tenant")
+	fromStdin := fs.Bool("token-stdin", false, "revoke the one token on the first line of standard input")
+	// -token-stdin=TOKEN would make the flag package quote TOKEN in its
+	// error; say what is wrong without it.
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "token-stdin="); ok && strings.HasPrefix(a, "-") {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return errors.New("-token-stdin takes no value: write the token to standard input, e.g. printf '%s\\n' \"$TOKEN\" | ... revoke -token-stdin")
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		// Not shown: it is likely the token.
+		return errors.New("revoke takes no argument: a token on the command line is visible to every local user (ps); use -token-stdin")
+	}
+	if *tenant == "" && !*fromStdin {
+		return errors.New("revoke needs -tenant ID (all its tokens) or -token-stdin (one token, read from standard input)")
+	}
+	var token string
+	if *fromStdin {
+		var err error
+		if token, err = readToken(stdin); err != nil {
+			return err
+		}
+	}
+	// Revoking in a database that does not exist is a mistake (a wrong
+	// -db), not a reason to create one.
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no database at %s: %w", *dbPath, err)
+	}
+	if w := othersCanRead(*dbPath); w != "" {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The messages name the tenant with showArg: a token pasted after
+	// -tenant by mistake is not repeated.
+	if *fromStdin {
+		owner, err := st.RevokeToken(ctx, *tenant, token)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && *tenant != "":
+			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), *dbPath)
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("no such token in %s (revoked already?)", *dbPath)
+		case err != nil:
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere)
+		return nil
+	}
+	n, err := st.RevokeTenantTokens(ctx, *tenant)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), *dbPath)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %s of tenant %s\n", tokens(n), *tenant)
+	if n > 0 {
+		fmt.Fprintln(stdout, revokedElsewhere)
+	}
+	return nil
+}
+
+// tokenLike matches what a bearer token may consist of (RFC 6750).
+var tokenLike = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+
+// showArg quotes an unexpected argument, unless it could be a token (16
+// characters or more, all allowed in one): a token is never repeated into
+// an error or a log.
+func showArg(arg string) string {
+	if len(arg) >= 16 && tokenLike.MatchString(arg) {
+		return fmt.Sprintf("(%d characters, not shown in case it is a token)", len(arg))
+	}
+	return strconv.Quote(arg)
+}
+
+// readToken reads a token from the first line of r (at most 4 KiB), without
+// the surrounding spaces and line end.
+func readToken(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4<<10)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("-token-stdin: %w", err)
+	}
+	token := strings.TrimSpace(line)
+	if token == "" {
+		return "", errors.New("-token-stdin: no token on the first line of standard input")
+	}
+	return token, nil
+}
+
 // printDemo tells a newcomer how to call the service they just started.
 func printDemo(w io.Writer, addr, db string, demo *config.Config) {
 	token, account, integration := "", "", ""
@@ -199,7 +363,7 @@ func printDemo(w io.Writer, addr, db string, demo *config.Config) {
 			account, integration = a.ID, a.Integration
 		}
 	}
-	fmt.Fprintf(w, `Created %s with the demo configuration (config/demo.yaml).
+	fmt.Fprintf(w, `Loaded the demo configuration (config/demo.yaml) into %s: its token is public.
 Try it (the %s account; every integration has one, listed in config/demo.yaml):
 
   curl -s -X POST 'http://%s/unified/ticketing/users?integrated_account_id=%s' \
@@ -207,4 +371,16 @@ Try it (the %s account; every integration has one, listed in config/demo.yaml):
     -d '{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}]}'
 
 `, db, integration, addr, account, token)
+}
+
+// othersCanRead describes the problem when an existing database file can be
+// read by users other than its owner, or returns "". New files are created
+// 0600; an existing one keeps its mode, since the operator may have chosen
+// it, but they are told.
+func othersCanRead(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the database file has mode %v: other users can read token hashes and users; run chmod 600 on it and its -wal and -shm files", fi.Mode().Perm())
 }
