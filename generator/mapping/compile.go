@@ -118,8 +118,8 @@ func (c *compiler) cond(e *Expr, s scope) jen.Code {
 	case "and", "or":
 		op := map[string]string{"and": "&&", "or": "||"}[e.Str]
 		return jen.Parens(jen.Add(c.cond(e.Args[0], s)).Op(op).Add(c.cond(e.Args[1], s)))
-	case "=", "!=", "<", "<=", ">", ">=":
-		fn := map[string]string{"=": "Equal", "!=": "NotEqual", "<": "Less", "<=": "LessEqual", ">": "Greater", ">=": "GreaterEqual"}[e.Str]
+	case "=", "!=":
+		fn := map[string]string{"=": "Equal", "!=": "NotEqual"}[e.Str]
 		return rt(fn).Call(c.expr(e.Args[0], s), c.expr(e.Args[1], s))
 	}
 	return rt("Truthy").Call(c.expr(e, s))
@@ -127,8 +127,11 @@ func (c *compiler) cond(e *Expr, s scope) jen.Code {
 
 func (c *compiler) binary(e *Expr, s scope) jen.Code {
 	switch e.Str {
-	case "and", "or", "=", "!=", "<", "<=", ">", ">=":
+	case "and", "or", "=", "!=":
 		return c.cond(e, s)
+	case "<", "<=", ">", ">=":
+		fn := map[string]string{"<": "Less", "<=": "LessEqual", ">": "Greater", ">=": "GreaterEqual"}[e.Str]
+		return rt(fn).Call(c.expr(e.Args[0], s), c.expr(e.Args[1], s))
 	case "&":
 		var parts []jen.Code
 		c.concatParts(e, s, &parts)
@@ -157,14 +160,16 @@ func (c *compiler) object(e *Expr, s scope) jen.Code {
 	return rt("Object").Call(pairs...)
 }
 
-// path compiles a path: a start (the context's items for a path that
-// begins with a field name, the value's items otherwise), each step over
-// every item, and the singleton rule at the end.
+// path compiles a path: a start, each step over every item, and the
+// singleton rule at the end. A path that begins with a field name starts at
+// the context as one item, even an array (JSONata wraps an array input
+// rather than iterating it, so that name[0] over [{"name": "A"}, {"name":
+// "B"}] is "A"); one that begins with a value starts at its items.
 func (c *compiler) path(e *Expr, s scope) jen.Code {
 	steps := e.Args
 	var cur jen.Code
 	if isNameStep(steps[0]) {
-		cur = rt("Start").Call(s.ctx)
+		cur = s.ctx
 	} else {
 		cur = rt("Start").Call(c.expr(steps[0], s))
 		steps = steps[1:]

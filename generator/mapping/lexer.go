@@ -217,7 +217,7 @@ func (l *lexer) quoted(q byte) (string, *Error) {
 				return "", errorAt(l.pos(start), "unterminated string: expected a closing %c", q)
 			}
 			esc := l.src[l.off+1]
-			if r, ok := map[byte]rune{'"': '"', '\'': '\'', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[esc]; ok {
+			if r, ok := map[byte]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[esc]; ok {
 				b.WriteRune(r)
 				l.off += 2
 				continue

@@ -114,11 +114,19 @@ func deepEqual(a, b any) bool {
 
 // Less, LessEqual, Greater and GreaterEqual are JSONata's ordering
 // operators: both sides numbers or both strings, an error otherwise, and
-// false when either side is undefined.
-func Less(a, b any) bool         { c, ok := order(a, b, "<"); return ok && c < 0 }
-func LessEqual(a, b any) bool    { c, ok := order(a, b, "<="); return ok && c <= 0 }
-func Greater(a, b any) bool      { c, ok := order(a, b, ">"); return ok && c > 0 }
-func GreaterEqual(a, b any) bool { c, ok := order(a, b, ">="); return ok && c >= 0 }
+// undefined (not false) when either side is undefined.
+func Less(a, b any) any         { return ordered(a, b, "<", func(c int) bool { return c < 0 }) }
+func LessEqual(a, b any) any    { return ordered(a, b, "<=", func(c int) bool { return c <= 0 }) }
+func Greater(a, b any) any      { return ordered(a, b, ">", func(c int) bool { return c > 0 }) }
+func GreaterEqual(a, b any) any { return ordered(a, b, ">=", func(c int) bool { return c >= 0 }) }
+
+func ordered(a, b any, op string, holds func(int) bool) any {
+	c, ok := order(a, b, op)
+	if !ok {
+		return Undefined
+	}
+	return holds(c)
+}
 
 // order compares a and b for op, reporting false when either is undefined.
 // A defined side that is neither a number nor a string is an error even

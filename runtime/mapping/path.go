@@ -6,10 +6,10 @@ package mapping
 // Collapse ends every path.
 type sequence []any
 
-// Start begins a path whose first step is a field name: JSONata evaluates
-// that step against each item when the context is an array, and against
-// the context itself otherwise. The same holds for a path starting at a
-// value ($, a variable): the value's items are the first step's input.
+// Start begins a path that starts at a value ($, a variable, a
+// parenthesised expression): the steps after it apply to each of the
+// value's items. (A path that starts with a field name starts at the
+// context itself, as one item, and needs no Start.)
 func Start(v any) any {
 	if a, ok := v.([]any); ok {
 		if len(a) == 0 {
