@@ -169,7 +169,7 @@ func (c *compiler) path(e *Expr, s scope) jen.Code {
 	steps := e.Args
 	var cur jen.Code
 	if isNameStep(steps[0]) {
-		cur = s.ctx
+		cur = rt("Item").Call(s.ctx)
 	} else {
 		cur = rt("Start").Call(c.expr(steps[0], s))
 		steps = steps[1:]

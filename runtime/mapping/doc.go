@@ -14,8 +14,9 @@
 //     every sub-expression stay a single Go expression that can be passed
 //     straight to the next helper. Undefined refuses to be marshalled, so it
 //     cannot leak into a response as "{}".
-//   - a sequence, the intermediate result of a path over arrays, never
-//     leaves this package: Collapse turns it into Undefined, a single value
+//   - a sequence, the intermediate result of a path over arrays, is a Seq
+//     passed by value from step to step (so paths over single objects
+//     allocate nothing); Collapse turns it into Undefined, a single value
 //     or a []any, as JSONata does at the end of every path.
 //   - an evaluation error (JSONata's dynamic type errors, such as
 //     "a" + 1) is a panic with an *Error, recovered by Recover at the top of

@@ -123,15 +123,23 @@ func Join(v, sep any) any {
 	case string:
 		return x
 	case []any:
-		parts := make([]string, len(x))
+		n := len(separator) * max(len(x)-1, 0)
 		for i, it := range x {
 			s, ok := it.(string)
 			if !ok {
 				fail("$join: argument 1 must be an array of strings, item %d is %s", i, typeName(it))
 			}
-			parts[i] = s
+			n += len(s)
 		}
-		return strings.Join(parts, separator)
+		var b strings.Builder
+		b.Grow(n)
+		for i, it := range x {
+			if i > 0 {
+				b.WriteString(separator)
+			}
+			b.WriteString(it.(string))
+		}
+		return b.String()
 	}
 	fail("$join: argument 1 must be an array of strings, got %s", typeName(v))
 	return nil
@@ -283,13 +291,13 @@ func Map(v any, f func(item any) any) any {
 		return Undefined
 	}
 	in := items(v)
-	out := make(sequence, 0, len(in))
+	out := make([]any, 0, len(in))
 	for _, it := range in {
 		if r := f(it); !IsUndefined(r) {
 			out = append(out, r)
 		}
 	}
-	return Collapse(out)
+	return collapse(out)
 }
 
 // MapIndexed is $map with a function that also takes the item's index.
@@ -298,11 +306,22 @@ func MapIndexed(v any, f func(item, index any) any) any {
 		return Undefined
 	}
 	in := items(v)
-	out := make(sequence, 0, len(in))
+	out := make([]any, 0, len(in))
 	for i, it := range in {
 		if r := f(it, float64(i)); !IsUndefined(r) {
 			out = append(out, r)
 		}
 	}
-	return Collapse(out)
+	return collapse(out)
+}
+
+// collapse applies the singleton rule to $map's results.
+func collapse(out []any) any {
+	switch len(out) {
+	case 0:
+		return Undefined
+	case 1:
+		return out[0]
+	}
+	return out
 }

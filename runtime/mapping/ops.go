@@ -34,8 +34,15 @@ type Element struct {
 
 // Array builds the array of a constructor. It is always an array, even
 // with one item or none: the constructor is how a mapping opts out of
-// JSONata's singleton rule.
-func Array(items ...Element) []any {
+// JSONata's singleton rule. An array spliced in alone is returned as it is,
+// not copied: compiled code never modifies a value once built, so sharing
+// is safe and saves an allocation for the common [$map(...)] and [path].
+func Array(items ...Element) any {
+	if len(items) == 1 && !items[0].Nested {
+		if _, ok := items[0].Value.([]any); ok {
+			return items[0].Value
+		}
+	}
 	out := make([]any, 0, len(items))
 	for _, it := range items {
 		switch v := it.Value.(type) {
@@ -212,7 +219,14 @@ func Negate(a any) any {
 // Concat is JSONata's & over a chain of operands: each is converted as by
 // $string, undefined counting as "".
 func Concat(parts ...any) string {
+	n := 0
+	for _, p := range parts {
+		if s, ok := p.(string); ok {
+			n += len(s)
+		}
+	}
 	var b strings.Builder
+	b.Grow(n) // one allocation when every part is a string
 	for _, p := range parts {
 		switch s := p.(type) {
 		case undefinedValue:

@@ -1,104 +1,115 @@
 package mapping
 
-// sequence is the intermediate result of a path step that produced several
-// items (or one item that is itself an array, which must not be mistaken
-// for a list of items). It is never returned to compiled code's callers:
-// Collapse ends every path.
-type sequence []any
+// Seq is a path's intermediate result: no item, one item, or several
+// (JSONata's sequence). It is a value passed from one step to the next, so
+// that a path over single objects allocates nothing; Collapse ends every
+// path and turns it back into a value.
+type Seq struct {
+	one   any   // the item when there is exactly one
+	items []any // the items when there are several
+	n     uint8 // 0: none, 1: one, 2: several
+}
+
+func one(v any) Seq        { return Seq{one: v, n: 1} }
+func many(items []any) Seq { return Seq{items: items, n: 2} }
+
+// Item begins a path that starts with a field name: its first step applies
+// to the context as one item, even when the context is an array (JSONata
+// takes an array input as one value, so name[0] over [{"name": "A"},
+// {"name": "B"}] is "A").
+func Item(ctx any) Seq { return one(ctx) }
 
 // Start begins a path that starts at a value ($, a variable, a
 // parenthesised expression): the steps after it apply to each of the
-// value's items. (A path that starts with a field name starts at the
-// context itself, as one item, and needs no Start.)
-func Start(v any) any {
-	if a, ok := v.([]any); ok {
-		if len(a) == 0 {
-			return Undefined
+// value's items.
+func Start(v any) Seq {
+	switch x := v.(type) {
+	case undefinedValue:
+		return Seq{}
+	case []any:
+		if len(x) == 0 {
+			return Seq{}
 		}
-		return sequence(a)
+		return many(x)
 	}
-	return v
+	return one(v)
 }
 
-// Step applies the field step name to every item of cur (the result of
-// Start or of a previous step). last tells the final step of the path,
-// whose single array result is kept as it is instead of being flattened.
-func Step(cur any, name string, last bool) any {
-	switch c := cur.(type) {
-	case undefinedValue:
-		return Undefined
-	case sequence:
-		results := make([]any, 0, len(c))
-		for _, it := range c {
-			if r := field(it, name); !IsUndefined(r) {
-				results = append(results, r)
-			}
-		}
-		return collect(results, last)
-	default:
-		return collectOne(field(c, name), last)
+// Step applies the field step name to every item of cur. last tells the
+// final step of the path, whose single array result is kept as it is
+// instead of being flattened.
+func Step(cur Seq, name string, last bool) Seq {
+	switch cur.n {
+	case 0:
+		return Seq{}
+	case 1:
+		return collectOne(field(cur.one, name), last)
 	}
+	results := make([]any, 0, len(cur.items))
+	for _, it := range cur.items {
+		if r := field(it, name); !IsUndefined(r) {
+			results = append(results, r)
+		}
+	}
+	return collect(results, last)
 }
 
 // StepIndex is Step followed by the index i applied to each item's field
 // (a.b[0] takes the first b of every a, not the first of all b).
-func StepIndex(cur any, name string, i int, last bool) any {
-	switch c := cur.(type) {
-	case undefinedValue:
-		return Undefined
-	case sequence:
-		results := make([]any, 0, len(c))
-		for _, it := range c {
-			if r := Index(field(it, name), i); !IsUndefined(r) {
-				results = append(results, r)
-			}
-		}
-		return collect(results, last)
-	default:
-		return collectOne(Index(field(c, name), i), last)
+func StepIndex(cur Seq, name string, i int, last bool) Seq {
+	switch cur.n {
+	case 0:
+		return Seq{}
+	case 1:
+		return collectOne(Index(field(cur.one, name), i), last)
 	}
+	results := make([]any, 0, len(cur.items))
+	for _, it := range cur.items {
+		if r := Index(field(it, name), i); !IsUndefined(r) {
+			results = append(results, r)
+		}
+	}
+	return collect(results, last)
 }
 
 // StepEach applies a compiled step (an object constructor, a.{...}) to
 // every item of cur.
-func StepEach(cur any, f func(item any) any, last bool) any {
-	switch c := cur.(type) {
-	case undefinedValue:
-		return Undefined
-	case sequence:
-		results := make([]any, 0, len(c))
-		for _, it := range c {
-			if r := f(it); !IsUndefined(r) {
-				results = append(results, r)
-			}
-		}
-		return collect(results, last)
-	default:
-		return collectOne(f(c), last)
+func StepEach(cur Seq, f func(item any) any, last bool) Seq {
+	switch cur.n {
+	case 0:
+		return Seq{}
+	case 1:
+		return collectOne(f(cur.one), last)
 	}
+	results := make([]any, 0, len(cur.items))
+	for _, it := range cur.items {
+		if r := f(it); !IsUndefined(r) {
+			results = append(results, r)
+		}
+	}
+	return collect(results, last)
 }
 
 // Collapse ends a path: no items is Undefined, one item is that item, and
 // several are an array. This is JSONata's singleton rule: "emails.email"
 // over one email is a string, over two an array.
-func Collapse(cur any) any {
-	s, ok := cur.(sequence)
-	if !ok {
-		return cur
-	}
-	switch len(s) {
+func Collapse(s Seq) any {
+	switch s.n {
 	case 0:
 		return Undefined
 	case 1:
-		return s[0]
+		return s.one
 	}
-	return []any(s)
+	if len(s.items) == 1 {
+		return s.items[0]
+	}
+	return s.items
 }
 
 // collect gathers one step's results, flattening arrays by one level (the
 // "map and flatten" of JSONata paths), except that a last step yielding a
 // single array returns that array as it is.
-func collect(results []any, last bool) any {
+func collect(results []any, last bool) Seq {
 	if len(results) == 1 {
 		return collectOne(results[0], last)
 	}
@@ -110,10 +121,13 @@ func collect(results []any, last bool) any {
 			n++
 		}
 	}
-	if n == len(results) {
-		return emptyToUndefined(sequence(results))
+	if n == 0 {
+		return Seq{}
 	}
-	flat := make(sequence, 0, n)
+	if n == len(results) {
+		return many(results)
+	}
+	flat := make([]any, 0, n)
 	for _, r := range results {
 		if a, ok := r.([]any); ok {
 			flat = append(flat, a...)
@@ -121,30 +135,22 @@ func collect(results []any, last bool) any {
 			flat = append(flat, r)
 		}
 	}
-	return emptyToUndefined(flat)
+	return many(flat)
 }
 
 // collectOne is collect for a step that produced at most one result,
-// without allocating.
-func collectOne(r any, last bool) any {
+// without allocating: r is kept in its interface, not re-boxed.
+func collectOne(r any, last bool) Seq {
 	a, ok := r.([]any)
-	if !ok {
-		return r
+	switch {
+	case IsUndefined(r):
+		return Seq{}
+	case !ok || last:
+		return one(r) // a last step keeps its array as is, even []: {"a": []} maps "a" to []
+	case len(a) == 0:
+		return Seq{}
 	}
-	if last {
-		return a // kept as is, even empty: {"a": []} maps "a" to []
-	}
-	if len(a) == 0 {
-		return Undefined
-	}
-	return sequence(a)
-}
-
-func emptyToUndefined(s sequence) any {
-	if len(s) == 0 {
-		return Undefined
-	}
-	return s
+	return many(a)
 }
 
 // field looks name up in v: a member of an object, the members of every
@@ -165,10 +171,20 @@ func field(v any, name string) any {
 				results = append(results, r)
 			}
 		}
-		return Collapse(sequence(results))
+		switch len(results) {
+		case 0:
+			return Undefined
+		case 1:
+			return results[0]
+		}
+		return results
 	}
 	return Undefined
 }
+
+// Field is one field step applied to one item (inside a compiled step,
+// such as a[0][1], that Step cannot express).
+func Field(v any, name string) any { return field(v, name) }
 
 // Index is JSONata's a[i] for an integer literal i: the i-th item of an
 // array, counting from the end when i is negative. A single value counts as
@@ -178,8 +194,6 @@ func Index(v any, i int) any {
 	case undefinedValue:
 		return Undefined
 	case []any:
-		return pick(x, i)
-	case sequence:
 		return pick(x, i)
 	}
 	if i == 0 || i == -1 {
@@ -197,7 +211,3 @@ func pick(items []any, i int) any {
 	}
 	return items[i]
 }
-
-// Field is one field step applied to one item (inside a compiled step,
-// such as a[0][1], that Step cannot express).
-func Field(v any, name string) any { return field(v, name) }

@@ -67,7 +67,7 @@ func typeName(v any) string {
 		return "a boolean"
 	case map[string]any:
 		return "an object"
-	case []any, sequence:
+	case []any:
 		return "an array"
 	}
 	if _, ok := number(v); ok {
@@ -109,8 +109,6 @@ func Truthy(v any) bool {
 	case map[string]any:
 		return len(x) > 0
 	case []any:
-		return anyTruthy(x)
-	case sequence:
 		return anyTruthy(x)
 	case nil, undefinedValue:
 		return false

@@ -9,7 +9,7 @@ import mapping "github.com/unifiedgen/unifiedgen/runtime/mapping"
 //	name
 func DisplayName(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(in, "name", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), nil
 }
 
 // FullName is
@@ -17,7 +17,7 @@ func DisplayName(in any) (out any, err error) {
 //	first_name & " " & last_name
 func FullName(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Concat(mapping.Collapse(mapping.Step(in, "first_name", true)), " ", mapping.Collapse(mapping.Step(in, "last_name", true))), nil
+	return mapping.Concat(mapping.Collapse(mapping.Step(mapping.Item(in), "first_name", true)), " ", mapping.Collapse(mapping.Step(mapping.Item(in), "last_name", true))), nil
 }
 
 // UserObject is
@@ -27,13 +27,13 @@ func UserObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "displayName",
-		Value: mapping.Collapse(mapping.Step(in, "name", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)),
 	}, mapping.Pair{
 		Key:   "email",
-		Value: mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)),
 	}, mapping.Pair{
 		Key: "roles",
-		Value: mapping.Map(mapping.Collapse(mapping.Step(in, "roles", true)), func(v_r any) any {
+		Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
 			return func() any {
 				if mapping.Equal(mapping.Collapse(mapping.Step(mapping.Start(v_r), "id", true)), "owner") {
 					return "ADMIN"
@@ -51,7 +51,7 @@ func NameObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "name",
-		Value: mapping.Concat(mapping.Collapse(mapping.Step(in, "first_name", true)), " ", mapping.Collapse(mapping.Step(in, "last_name", true))),
+		Value: mapping.Concat(mapping.Collapse(mapping.Step(mapping.Item(in), "first_name", true)), " ", mapping.Collapse(mapping.Step(mapping.Item(in), "last_name", true))),
 	}), nil
 }
 
@@ -60,13 +60,13 @@ func NameObject(in any) (out any, err error) {
 //	data.{"id": $string(id), "name": displayName}
 func WrapperUnwrap(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepEach(mapping.Step(in, "data", false), func(item1 any) any {
+	return mapping.Collapse(mapping.StepEach(mapping.Step(mapping.Item(in), "data", false), func(item1 any) any {
 		return mapping.Object(mapping.Pair{
 			Key:   "id",
-			Value: mapping.String(mapping.Collapse(mapping.Step(item1, "id", true))),
+			Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(item1), "id", true))),
 		}, mapping.Pair{
 			Key:   "name",
-			Value: mapping.Collapse(mapping.Step(item1, "displayName", true)),
+			Value: mapping.Collapse(mapping.Step(mapping.Item(item1), "displayName", true)),
 		})
 	}, true)), nil
 }
@@ -76,7 +76,7 @@ func WrapperUnwrap(in any) (out any, err error) {
 //	emails.email
 func AllEmails(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Step(in, "emails", false), "email", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "emails", false), "email", true)), nil
 }
 
 // AllEmailsArray is
@@ -84,7 +84,7 @@ func AllEmails(in any) (out any, err error) {
 //	[emails.email]
 func AllEmailsArray(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(mapping.Step(in, "emails", false), "email", true))}), nil
+	return mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "emails", false), "email", true))}), nil
 }
 
 // FirstEmail is
@@ -92,7 +92,7 @@ func AllEmailsArray(in any) (out any, err error) {
 //	emails[0].email
 func FirstEmail(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)), nil
 }
 
 // LastEmail is
@@ -100,7 +100,7 @@ func FirstEmail(in any) (out any, err error) {
 //	emails[-1].email
 func LastEmail(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", -1, false), "email", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", -1, false), "email", true)), nil
 }
 
 // SecondEmailOfAll is
@@ -108,7 +108,7 @@ func LastEmail(in any) (out any, err error) {
 //	(emails.email)[1]
 func SecondEmailOfAll(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Index(mapping.Collapse(mapping.Step(mapping.Step(in, "emails", false), "email", true)), 1), nil
+	return mapping.Index(mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "emails", false), "email", true)), 1), nil
 }
 
 // IndexPerStep is
@@ -116,7 +116,7 @@ func SecondEmailOfAll(in any) (out any, err error) {
 //	emails.email[1]
 func IndexPerStep(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepIndex(mapping.Step(in, "emails", false), "email", 1, true)), nil
+	return mapping.Collapse(mapping.StepIndex(mapping.Step(mapping.Item(in), "emails", false), "email", 1, true)), nil
 }
 
 // RoleIds is
@@ -124,7 +124,7 @@ func IndexPerStep(in any) (out any, err error) {
 //	roles.id
 func RoleIds(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Step(in, "roles", false), "id", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "roles", false), "id", true)), nil
 }
 
 // RoleIdsEqualScalar is
@@ -132,7 +132,7 @@ func RoleIds(in any) (out any, err error) {
 //	roles.id = "owner"
 func RoleIdsEqualScalar(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Equal(mapping.Collapse(mapping.Step(mapping.Step(in, "roles", false), "id", true)), "owner"), nil
+	return mapping.Equal(mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "roles", false), "id", true)), "owner"), nil
 }
 
 // HasRoles is
@@ -140,7 +140,7 @@ func RoleIdsEqualScalar(in any) (out any, err error) {
 //	$exists(roles)
 func HasRoles(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Exists(mapping.Collapse(mapping.Step(in, "roles", true))), nil
+	return mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true))), nil
 }
 
 // RoleCount is
@@ -148,7 +148,7 @@ func HasRoles(in any) (out any, err error) {
 //	$count(roles)
 func RoleCount(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Count(mapping.Collapse(mapping.Step(in, "roles", true))), nil
+	return mapping.Count(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true))), nil
 }
 
 // CountMissing is
@@ -156,7 +156,7 @@ func RoleCount(in any) (out any, err error) {
 //	$count(nothing)
 func CountMissing(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Count(mapping.Collapse(mapping.Step(in, "nothing", true))), nil
+	return mapping.Count(mapping.Collapse(mapping.Step(mapping.Item(in), "nothing", true))), nil
 }
 
 // LowerEmail is
@@ -164,7 +164,7 @@ func CountMissing(in any) (out any, err error) {
 //	$lowercase(emails[0].email)
 func LowerEmail(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Lowercase(mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true))), nil
+	return mapping.Lowercase(mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true))), nil
 }
 
 // UpperName is
@@ -172,7 +172,7 @@ func LowerEmail(in any) (out any, err error) {
 //	$uppercase(name)
 func UpperName(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Uppercase(mapping.Collapse(mapping.Step(in, "name", true))), nil
+	return mapping.Uppercase(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true))), nil
 }
 
 // TrimNote is
@@ -180,7 +180,7 @@ func UpperName(in any) (out any, err error) {
 //	$trim(note)
 func TrimNote(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Trim(mapping.Collapse(mapping.Step(in, "note", true))), nil
+	return mapping.Trim(mapping.Collapse(mapping.Step(mapping.Item(in), "note", true))), nil
 }
 
 // JoinTeams is
@@ -188,7 +188,7 @@ func TrimNote(in any) (out any, err error) {
 //	$join(team_ids, ",")
 func JoinTeams(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Join(mapping.Collapse(mapping.Step(in, "team_ids", true)), ","), nil
+	return mapping.Join(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true)), ","), nil
 }
 
 // JoinNoSeparator is
@@ -196,7 +196,7 @@ func JoinTeams(in any) (out any, err error) {
 //	$join(team_ids)
 func JoinNoSeparator(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Join(mapping.Collapse(mapping.Step(in, "team_ids", true)), mapping.Undefined), nil
+	return mapping.Join(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true)), mapping.Undefined), nil
 }
 
 // SplitTags is
@@ -204,7 +204,7 @@ func JoinNoSeparator(in any) (out any, err error) {
 //	$split(tag_line, ",")
 func SplitTags(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Split(mapping.Collapse(mapping.Step(in, "tag_line", true)), ","), nil
+	return mapping.Split(mapping.Collapse(mapping.Step(mapping.Item(in), "tag_line", true)), ","), nil
 }
 
 // SubstringStart is
@@ -212,7 +212,7 @@ func SplitTags(in any) (out any, err error) {
 //	$substring(name, 0, 4)
 func SubstringStart(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Substring(mapping.Collapse(mapping.Step(in, "name", true)), 0.0, 4.0), nil
+	return mapping.Substring(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), 0.0, 4.0), nil
 }
 
 // SubstringNegative is
@@ -220,7 +220,7 @@ func SubstringStart(in any) (out any, err error) {
 //	$substring(name, -3)
 func SubstringNegative(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Substring(mapping.Collapse(mapping.Step(in, "name", true)), -3.0, mapping.Undefined), nil
+	return mapping.Substring(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), -3.0, mapping.Undefined), nil
 }
 
 // SubstringNegativeLength is
@@ -228,7 +228,7 @@ func SubstringNegative(in any) (out any, err error) {
 //	$substring(name, -3, 2)
 func SubstringNegativeLength(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Substring(mapping.Collapse(mapping.Step(in, "name", true)), -3.0, 2.0), nil
+	return mapping.Substring(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), -3.0, 2.0), nil
 }
 
 // EmailUser is
@@ -236,7 +236,7 @@ func SubstringNegativeLength(in any) (out any, err error) {
 //	$substringBefore(emails[0].email, "@")
 func EmailUser(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.SubstringBefore(mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true)), "@"), nil
+	return mapping.SubstringBefore(mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)), "@"), nil
 }
 
 // EmailDomain is
@@ -244,7 +244,7 @@ func EmailUser(in any) (out any, err error) {
 //	$substringAfter(emails[0].email, "@")
 func EmailDomain(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.SubstringAfter(mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true)), "@"), nil
+	return mapping.SubstringAfter(mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)), "@"), nil
 }
 
 // ContainsExample is
@@ -252,7 +252,7 @@ func EmailDomain(in any) (out any, err error) {
 //	$contains(emails[0].email, "Example")
 func ContainsExample(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Contains(mapping.Collapse(mapping.Step(mapping.StepIndex(in, "emails", 0, false), "email", true)), "Example"), nil
+	return mapping.Contains(mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)), "Example"), nil
 }
 
 // AppendTeam is
@@ -260,7 +260,7 @@ func ContainsExample(in any) (out any, err error) {
 //	$append(team_ids, "9999")
 func AppendTeam(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Append(mapping.Collapse(mapping.Step(in, "team_ids", true)), "9999"), nil
+	return mapping.Append(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true)), "9999"), nil
 }
 
 // AppendMissing is
@@ -268,7 +268,7 @@ func AppendTeam(in any) (out any, err error) {
 //	$append(missing, team_ids)
 func AppendMissing(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Append(mapping.Collapse(mapping.Step(in, "missing", true)), mapping.Collapse(mapping.Step(in, "team_ids", true))), nil
+	return mapping.Append(mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true)), mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true))), nil
 }
 
 // MergeCustom is
@@ -276,7 +276,7 @@ func AppendMissing(in any) (out any, err error) {
 //	$merge([custom_fields, {"source": "unified"}])
 func MergeCustom(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Merge(mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(in, "custom_fields", true))}, mapping.Element{Value: mapping.Object(mapping.Pair{
+	return mapping.Merge(mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(mapping.Item(in), "custom_fields", true))}, mapping.Element{Value: mapping.Object(mapping.Pair{
 		Key:   "source",
 		Value: "unified",
 	})})), nil
@@ -287,7 +287,7 @@ func MergeCustom(in any) (out any, err error) {
 //	$merge(custom_fields)
 func MergeSingle(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Merge(mapping.Collapse(mapping.Step(in, "custom_fields", true))), nil
+	return mapping.Merge(mapping.Collapse(mapping.Step(mapping.Item(in), "custom_fields", true))), nil
 }
 
 // StringInteger is
@@ -295,7 +295,7 @@ func MergeSingle(in any) (out any, err error) {
 //	$string(age)
 func StringInteger(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.String(mapping.Collapse(mapping.Step(in, "age", true))), nil
+	return mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true))), nil
 }
 
 // StringFloat is
@@ -303,7 +303,7 @@ func StringInteger(in any) (out any, err error) {
 //	$string(score)
 func StringFloat(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.String(mapping.Collapse(mapping.Step(in, "score", true))), nil
+	return mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "score", true))), nil
 }
 
 // StringBoolean is
@@ -311,7 +311,7 @@ func StringFloat(in any) (out any, err error) {
 //	$string(is_active)
 func StringBoolean(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.String(mapping.Collapse(mapping.Step(in, "is_active", true))), nil
+	return mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true))), nil
 }
 
 // StringObject is
@@ -319,7 +319,7 @@ func StringBoolean(in any) (out any, err error) {
 //	$string(custom_fields)
 func StringObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.String(mapping.Collapse(mapping.Step(in, "custom_fields", true))), nil
+	return mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "custom_fields", true))), nil
 }
 
 // StringArray is
@@ -327,7 +327,7 @@ func StringObject(in any) (out any, err error) {
 //	$string(team_ids)
 func StringArray(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.String(mapping.Collapse(mapping.Step(in, "team_ids", true))), nil
+	return mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true))), nil
 }
 
 // StringLiteralObject is
@@ -368,7 +368,7 @@ func StringThird(in any) (out any, err error) {
 //	$number(zip)
 func NumberFromString(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Number(mapping.Collapse(mapping.Step(in, "zip", true))), nil
+	return mapping.Number(mapping.Collapse(mapping.Step(mapping.Item(in), "zip", true))), nil
 }
 
 // NumberOfNumber is
@@ -376,7 +376,7 @@ func NumberFromString(in any) (out any, err error) {
 //	$number(age)
 func NumberOfNumber(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Number(mapping.Collapse(mapping.Step(in, "age", true))), nil
+	return mapping.Number(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true))), nil
 }
 
 // BooleanName is
@@ -384,7 +384,7 @@ func NumberOfNumber(in any) (out any, err error) {
 //	$boolean(name)
 func BooleanName(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Boolean(mapping.Collapse(mapping.Step(in, "name", true))), nil
+	return mapping.Boolean(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true))), nil
 }
 
 // BooleanObject is
@@ -392,7 +392,7 @@ func BooleanName(in any) (out any, err error) {
 //	$boolean(custom_fields)
 func BooleanObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Boolean(mapping.Collapse(mapping.Step(in, "custom_fields", true))), nil
+	return mapping.Boolean(mapping.Collapse(mapping.Step(mapping.Item(in), "custom_fields", true))), nil
 }
 
 // NotActive is
@@ -400,7 +400,7 @@ func BooleanObject(in any) (out any, err error) {
 //	$not(is_active)
 func NotActive(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Not(mapping.Collapse(mapping.Step(in, "is_active", true))), nil
+	return mapping.Not(mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true))), nil
 }
 
 // NotMissing is
@@ -408,7 +408,7 @@ func NotActive(in any) (out any, err error) {
 //	$not(missing)
 func NotMissing(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Not(mapping.Collapse(mapping.Step(in, "missing", true))), nil
+	return mapping.Not(mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true))), nil
 }
 
 // ActiveNoElse is
@@ -417,7 +417,7 @@ func NotMissing(in any) (out any, err error) {
 func ActiveNoElse(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return func() any {
-		if mapping.Truthy(mapping.Collapse(mapping.Step(in, "is_active", true))) {
+		if mapping.Truthy(mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true))) {
 			return "active"
 		}
 		return mapping.Undefined
@@ -430,7 +430,7 @@ func ActiveNoElse(in any) (out any, err error) {
 func ActiveElse(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return func() any {
-		if mapping.Truthy(mapping.Collapse(mapping.Step(in, "is_active", true))) {
+		if mapping.Truthy(mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true))) {
 			return "active"
 		}
 		return "inactive"
@@ -443,9 +443,9 @@ func ActiveElse(in any) (out any, err error) {
 func AgeBand(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return func() any {
-		if mapping.Truthy(mapping.GreaterEqual(mapping.Collapse(mapping.Step(in, "age", true)), 18.0)) {
+		if mapping.Truthy(mapping.GreaterEqual(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)), 18.0)) {
 			return func() any {
-				if mapping.Truthy(mapping.GreaterEqual(mapping.Collapse(mapping.Step(in, "age", true)), 65.0)) {
+				if mapping.Truthy(mapping.GreaterEqual(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)), 65.0)) {
 					return "senior"
 				}
 				return "adult"
@@ -460,7 +460,7 @@ func AgeBand(in any) (out any, err error) {
 //	age * 2 + 1
 func Arithmetic(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Add(mapping.Multiply(mapping.Collapse(mapping.Step(in, "age", true)), 2.0), 1.0), nil
+	return mapping.Add(mapping.Multiply(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)), 2.0), 1.0), nil
 }
 
 // Division is
@@ -468,7 +468,7 @@ func Arithmetic(in any) (out any, err error) {
 //	score / 2
 func Division(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Divide(mapping.Collapse(mapping.Step(in, "score", true)), 2.0), nil
+	return mapping.Divide(mapping.Collapse(mapping.Step(mapping.Item(in), "score", true)), 2.0), nil
 }
 
 // Negative is
@@ -476,7 +476,7 @@ func Division(in any) (out any, err error) {
 //	-age
 func Negative(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Negate(mapping.Collapse(mapping.Step(in, "age", true))), nil
+	return mapping.Negate(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true))), nil
 }
 
 // AndOr is
@@ -484,7 +484,7 @@ func Negative(in any) (out any, err error) {
 //	age > 30 and is_active or name = "Solo"
 func AndOr(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return ((mapping.Truthy(mapping.Greater(mapping.Collapse(mapping.Step(in, "age", true)), 30.0)) && mapping.Truthy(mapping.Collapse(mapping.Step(in, "is_active", true)))) || mapping.Equal(mapping.Collapse(mapping.Step(in, "name", true)), "Solo")), nil
+	return ((mapping.Truthy(mapping.Greater(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)), 30.0)) && mapping.Truthy(mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true)))) || mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), "Solo")), nil
 }
 
 // ExistsEither is
@@ -492,7 +492,7 @@ func AndOr(in any) (out any, err error) {
 //	$exists(phone) or $exists(mobile)
 func ExistsEither(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return (mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(in, "phone", true)))) || mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(in, "mobile", true))))), nil
+	return (mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "phone", true)))) || mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "mobile", true))))), nil
 }
 
 // NotEqualUndefined is
@@ -500,7 +500,7 @@ func ExistsEither(in any) (out any, err error) {
 //	missing != "x"
 func NotEqualUndefined(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.NotEqual(mapping.Collapse(mapping.Step(in, "missing", true)), "x"), nil
+	return mapping.NotEqual(mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true)), "x"), nil
 }
 
 // EqualUndefined is
@@ -508,7 +508,7 @@ func NotEqualUndefined(in any) (out any, err error) {
 //	missing = "x"
 func EqualUndefined(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Equal(mapping.Collapse(mapping.Step(in, "missing", true)), "x"), nil
+	return mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true)), "x"), nil
 }
 
 // NullField is
@@ -516,7 +516,7 @@ func EqualUndefined(in any) (out any, err error) {
 //	phone
 func NullField(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(in, "phone", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Item(in), "phone", true)), nil
 }
 
 // NullInObject is
@@ -526,10 +526,10 @@ func NullInObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "phone",
-		Value: mapping.Collapse(mapping.Step(in, "phone", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "phone", true)),
 	}, mapping.Pair{
 		Key:   "mobile",
-		Value: mapping.Collapse(mapping.Step(in, "mobile", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "mobile", true)),
 	}), nil
 }
 
@@ -538,7 +538,7 @@ func NullInObject(in any) (out any, err error) {
 //	empty_list
 func EmptyArrayField(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(in, "empty_list", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Item(in), "empty_list", true)), nil
 }
 
 // EmptyArrayInObject is
@@ -548,10 +548,10 @@ func EmptyArrayInObject(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "list",
-		Value: mapping.Collapse(mapping.Step(in, "empty_list", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "empty_list", true)),
 	}, mapping.Pair{
 		Key:   "tags",
-		Value: mapping.Collapse(mapping.Step(in, "tags", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "tags", true)),
 	}), nil
 }
 
@@ -582,7 +582,7 @@ func NestedArrays(in any) (out any, err error) {
 //	[team_ids, "x"]
 func ArraySplice(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(in, "team_ids", true))}, mapping.Element{Value: "x"}), nil
+	return mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true))}, mapping.Element{Value: "x"}), nil
 }
 
 // MapWithIndex is
@@ -590,7 +590,7 @@ func ArraySplice(in any) (out any, err error) {
 //	$map(emails, function($e, $i) { {"position": $i, "address": $e.email} })
 func MapWithIndex(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.MapIndexed(mapping.Collapse(mapping.Step(in, "emails", true)), func(v_e, v_i any) any {
+	return mapping.MapIndexed(mapping.Collapse(mapping.Step(mapping.Item(in), "emails", true)), func(v_e, v_i any) any {
 		return mapping.Object(mapping.Pair{
 			Key:   "position",
 			Value: v_i,
@@ -606,7 +606,7 @@ func MapWithIndex(in any) (out any, err error) {
 //	$map(emails, function($e) { $uppercase($e.email) })
 func MapUpper(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Map(mapping.Collapse(mapping.Step(in, "emails", true)), func(v_e any) any {
+	return mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "emails", true)), func(v_e any) any {
 		return mapping.Uppercase(mapping.Collapse(mapping.Step(mapping.Start(v_e), "email", true)))
 	}), nil
 }
@@ -616,7 +616,7 @@ func MapUpper(in any) (out any, err error) {
 //	[$map(roles, function($r) { $r.id })]
 func MapInArray(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(in, "roles", true)), func(v_r any) any {
+	return mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
 		return mapping.Collapse(mapping.Step(mapping.Start(v_r), "id", true))
 	})}), nil
 }
@@ -626,7 +626,7 @@ func MapInArray(in any) (out any, err error) {
 //	$map(name, function($n) { $n & "!" })
 func MapOverScalar(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Map(mapping.Collapse(mapping.Step(in, "name", true)), func(v_n any) any {
+	return mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), func(v_n any) any {
 		return mapping.Concat(v_n, "!")
 	}), nil
 }
@@ -636,13 +636,13 @@ func MapOverScalar(in any) (out any, err error) {
 //	$map(roles, function($r) { {"role": $r.id, "user": name} })
 func MapUsesContext(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Map(mapping.Collapse(mapping.Step(in, "roles", true)), func(v_r any) any {
+	return mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
 		return mapping.Object(mapping.Pair{
 			Key:   "role",
 			Value: mapping.Collapse(mapping.Step(mapping.Start(v_r), "id", true)),
 		}, mapping.Pair{
 			Key:   "user",
-			Value: mapping.Collapse(mapping.Step(in, "name", true)),
+			Value: mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)),
 		})
 	}), nil
 }
@@ -652,13 +652,13 @@ func MapUsesContext(in any) (out any, err error) {
 //	emails.{"value": email, "primary": type = "primary"}
 func ObjectStep(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepEach(mapping.Step(in, "emails", false), func(item1 any) any {
+	return mapping.Collapse(mapping.StepEach(mapping.Step(mapping.Item(in), "emails", false), func(item1 any) any {
 		return mapping.Object(mapping.Pair{
 			Key:   "value",
-			Value: mapping.Collapse(mapping.Step(item1, "email", true)),
+			Value: mapping.Collapse(mapping.Step(mapping.Item(item1), "email", true)),
 		}, mapping.Pair{
 			Key:   "primary",
-			Value: mapping.Equal(mapping.Collapse(mapping.Step(item1, "type", true)), "primary"),
+			Value: mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(item1), "type", true)), "primary"),
 		})
 	}, true)), nil
 }
@@ -668,7 +668,7 @@ func ObjectStep(in any) (out any, err error) {
 //	$count(data)
 func WrapperCount(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Count(mapping.Collapse(mapping.Step(in, "data", true))), nil
+	return mapping.Count(mapping.Collapse(mapping.Step(mapping.Item(in), "data", true))), nil
 }
 
 // RootInStep is
@@ -676,10 +676,10 @@ func WrapperCount(in any) (out any, err error) {
 //	data.{"id": id, "account": $$.account_id}
 func RootInStep(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepEach(mapping.Step(in, "data", false), func(item1 any) any {
+	return mapping.Collapse(mapping.StepEach(mapping.Step(mapping.Item(in), "data", false), func(item1 any) any {
 		return mapping.Object(mapping.Pair{
 			Key:   "id",
-			Value: mapping.Collapse(mapping.Step(item1, "id", true)),
+			Value: mapping.Collapse(mapping.Step(mapping.Item(item1), "id", true)),
 		}, mapping.Pair{
 			Key:   "account",
 			Value: mapping.Collapse(mapping.Step(mapping.Start(in), "account_id", true)),
@@ -700,7 +700,7 @@ func ContextPath(in any) (out any, err error) {
 //	"Age: " & age
 func ConcatNumber(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Concat("Age: ", mapping.Collapse(mapping.Step(in, "age", true))), nil
+	return mapping.Concat("Age: ", mapping.Collapse(mapping.Step(mapping.Item(in), "age", true))), nil
 }
 
 // ConcatUndefined is
@@ -708,7 +708,7 @@ func ConcatNumber(in any) (out any, err error) {
 //	"x" & missing & "y"
 func ConcatUndefined(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Concat("x", mapping.Collapse(mapping.Step(in, "missing", true)), "y"), nil
+	return mapping.Concat("x", mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true)), "y"), nil
 }
 
 // ConcatFloat is
@@ -716,7 +716,7 @@ func ConcatUndefined(in any) (out any, err error) {
 //	"score=" & score
 func ConcatFloat(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Concat("score=", mapping.Collapse(mapping.Step(in, "score", true))), nil
+	return mapping.Concat("score=", mapping.Collapse(mapping.Step(mapping.Item(in), "score", true))), nil
 }
 
 // Backquoted is
@@ -724,7 +724,7 @@ func ConcatFloat(in any) (out any, err error) {
 //	`display name`
 func Backquoted(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(in, "display name", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Item(in), "display name", true)), nil
 }
 
 // CustomField is
@@ -732,7 +732,7 @@ func Backquoted(in any) (out any, err error) {
 //	custom_fields.department
 func CustomField(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Step(in, "custom_fields", false), "department", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "custom_fields", false), "department", true)), nil
 }
 
 // AddToString is
@@ -740,7 +740,7 @@ func CustomField(in any) (out any, err error) {
 //	name + 1
 func AddToString(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Add(mapping.Collapse(mapping.Step(in, "name", true)), 1.0), nil
+	return mapping.Add(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), 1.0), nil
 }
 
 // UppercaseNumber is
@@ -748,7 +748,7 @@ func AddToString(in any) (out any, err error) {
 //	$uppercase(age)
 func UppercaseNumber(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Uppercase(mapping.Collapse(mapping.Step(in, "age", true))), nil
+	return mapping.Uppercase(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true))), nil
 }
 
 // CompareMixed is
@@ -756,7 +756,7 @@ func UppercaseNumber(in any) (out any, err error) {
 //	age < "x"
 func CompareMixed(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Less(mapping.Collapse(mapping.Step(in, "age", true)), "x"), nil
+	return mapping.Less(mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)), "x"), nil
 }
 
 // CompareStrings is
@@ -764,7 +764,7 @@ func CompareMixed(in any) (out any, err error) {
 //	name < "M"
 func CompareStrings(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Less(mapping.Collapse(mapping.Step(in, "name", true)), "M"), nil
+	return mapping.Less(mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), "M"), nil
 }
 
 // IndexScalar is
@@ -772,7 +772,7 @@ func CompareStrings(in any) (out any, err error) {
 //	name[0]
 func IndexScalar(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepIndex(in, "name", 0, true)), nil
+	return mapping.Collapse(mapping.StepIndex(mapping.Item(in), "name", 0, true)), nil
 }
 
 // Ticket is
@@ -782,18 +782,18 @@ func Ticket(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "id",
-		Value: mapping.String(mapping.Collapse(mapping.Step(in, "id", true))),
+		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "id", true))),
 	}, mapping.Pair{
 		Key:   "subject",
-		Value: mapping.Collapse(mapping.Step(in, "subject", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "subject", true)),
 	}, mapping.Pair{
 		Key: "status",
 		Value: func() any {
-			if mapping.Equal(mapping.Collapse(mapping.Step(in, "status", true)), "open") {
+			if mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(in), "status", true)), "open") {
 				return "OPEN"
 			}
 			return func() any {
-				if mapping.Equal(mapping.Collapse(mapping.Step(in, "status", true)), "closed") {
+				if mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(in), "status", true)), "closed") {
 					return "CLOSED"
 				}
 				return "PENDING"
@@ -801,18 +801,18 @@ func Ticket(in any) (out any, err error) {
 		}(),
 	}, mapping.Pair{
 		Key: "assignee",
-		Value: mapping.Collapse(mapping.StepEach(mapping.Step(in, "assignee", false), func(item1 any) any {
+		Value: mapping.Collapse(mapping.StepEach(mapping.Step(mapping.Item(in), "assignee", false), func(item1 any) any {
 			return mapping.Object(mapping.Pair{
 				Key:   "id",
-				Value: mapping.String(mapping.Collapse(mapping.Step(item1, "id", true))),
+				Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(item1), "id", true))),
 			}, mapping.Pair{
 				Key:   "email",
-				Value: mapping.Collapse(mapping.Step(item1, "email", true)),
+				Value: mapping.Collapse(mapping.Step(mapping.Item(item1), "email", true)),
 			})
 		}, true)),
 	}, mapping.Pair{
 		Key:   "tags",
-		Value: mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(in, "tags", true))}),
+		Value: mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.Step(mapping.Item(in), "tags", true))}),
 	}), nil
 }
 
@@ -821,7 +821,7 @@ func Ticket(in any) (out any, err error) {
 //	$join($map(emails, function($e) { $e.email }), "; ")
 func JoinMapped(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Join(mapping.Map(mapping.Collapse(mapping.Step(in, "emails", true)), func(v_e any) any {
+	return mapping.Join(mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "emails", true)), func(v_e any) any {
 		return mapping.Collapse(mapping.Step(mapping.Start(v_e), "email", true))
 	}), "; "), nil
 }
@@ -831,7 +831,7 @@ func JoinMapped(in any) (out any, err error) {
 //	data.displayName
 func WrapperNames(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Step(in, "data", false), "displayName", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "data", false), "displayName", true)), nil
 }
 
 // WrapperFirstId is
@@ -839,7 +839,7 @@ func WrapperNames(in any) (out any, err error) {
 //	data[0].id
 func WrapperFirstId(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.StepIndex(in, "data", 0, false), "id", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "data", 0, false), "id", true)), nil
 }
 
 // WrapperLastId is
@@ -847,7 +847,7 @@ func WrapperFirstId(in any) (out any, err error) {
 //	data[-1].id
 func WrapperLastId(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.StepIndex(in, "data", -1, false), "id", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "data", -1, false), "id", true)), nil
 }
 
 // WrapperNestedEmails is
@@ -855,7 +855,7 @@ func WrapperLastId(in any) (out any, err error) {
 //	data.emails.email
 func WrapperNestedEmails(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Step(in, "data", false), "emails", false), "email", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Step(mapping.Item(in), "data", false), "emails", false), "email", true)), nil
 }
 
 // CountPath is
@@ -863,7 +863,7 @@ func WrapperNestedEmails(in any) (out any, err error) {
 //	$count(emails.email)
 func CountPath(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Count(mapping.Collapse(mapping.Step(mapping.Step(in, "emails", false), "email", true))), nil
+	return mapping.Count(mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "emails", false), "email", true))), nil
 }
 
 // ExistsOutOfRange is
@@ -871,7 +871,7 @@ func CountPath(in any) (out any, err error) {
 //	$exists(emails[5])
 func ExistsOutOfRange(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Exists(mapping.Collapse(mapping.StepIndex(in, "emails", 5, true))), nil
+	return mapping.Exists(mapping.Collapse(mapping.StepIndex(mapping.Item(in), "emails", 5, true))), nil
 }
 
 // NestedObjects is
@@ -885,10 +885,10 @@ func NestedObjects(in any) (out any, err error) {
 			Key: "b",
 			Value: mapping.Object(mapping.Pair{
 				Key:   "c",
-				Value: mapping.Collapse(mapping.Step(in, "name", true)),
+				Value: mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)),
 			}, mapping.Pair{
 				Key:   "d",
-				Value: mapping.Collapse(mapping.Step(in, "missing", true)),
+				Value: mapping.Collapse(mapping.Step(mapping.Item(in), "missing", true)),
 			}),
 		}),
 	}), nil
@@ -899,7 +899,7 @@ func NestedObjects(in any) (out any, err error) {
 //	roles[0]
 func FirstRole(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.StepIndex(in, "roles", 0, true)), nil
+	return mapping.Collapse(mapping.StepIndex(mapping.Item(in), "roles", 0, true)), nil
 }
 
 // PassThroughNumbers is
@@ -909,13 +909,13 @@ func PassThroughNumbers(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
 		Key:   "id",
-		Value: mapping.Collapse(mapping.Step(in, "id", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "id", true)),
 	}, mapping.Pair{
 		Key:   "age",
-		Value: mapping.Collapse(mapping.Step(in, "age", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "age", true)),
 	}, mapping.Pair{
 		Key:   "score",
-		Value: mapping.Collapse(mapping.Step(in, "score", true)),
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "score", true)),
 	}), nil
 }
 
@@ -924,7 +924,7 @@ func PassThroughNumbers(in any) (out any, err error) {
 //	/* the unified name */ name
 func Comments(in any) (out any, err error) {
 	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(in, "name", true)), nil
+	return mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)), nil
 }
 
 // SingleQuoted is
@@ -972,7 +972,7 @@ func Literals(in any) (out any, err error) {
 func ConditionOnArray(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return func() any {
-		if mapping.Truthy(mapping.Collapse(mapping.Step(in, "team_ids", true))) {
+		if mapping.Truthy(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true))) {
 			return "has teams"
 		}
 		return "no teams"
@@ -987,6 +987,58 @@ func ContextObject(in any) (out any, err error) {
 	return mapping.Object(mapping.Pair{
 		Key:   "self",
 		Value: in,
+	}), nil
+}
+
+// CreateUserRequest is
+//
+//	{"name": first_name & " " & last_name, "email": emails[0].email, "emails": [emails.{"address": $lowercase(email), "kind": type = "primary" ? "PRIMARY" : "OTHER"}], "roles": [$map(roles, function($r) { $r.id = "owner" ? "ADMIN" : "AGENT" })], "teams": $join(team_ids, ","), "active": is_active, "external_id": $string(id), "department": custom_fields.department}
+func CreateUserRequest(in any) (out any, err error) {
+	defer mapping.Recover(&err)
+	return mapping.Object(mapping.Pair{
+		Key:   "name",
+		Value: mapping.Concat(mapping.Collapse(mapping.Step(mapping.Item(in), "first_name", true)), " ", mapping.Collapse(mapping.Step(mapping.Item(in), "last_name", true))),
+	}, mapping.Pair{
+		Key:   "email",
+		Value: mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)),
+	}, mapping.Pair{
+		Key: "emails",
+		Value: mapping.Array(mapping.Element{Value: mapping.Collapse(mapping.StepEach(mapping.Step(mapping.Item(in), "emails", false), func(item1 any) any {
+			return mapping.Object(mapping.Pair{
+				Key:   "address",
+				Value: mapping.Lowercase(mapping.Collapse(mapping.Step(mapping.Item(item1), "email", true))),
+			}, mapping.Pair{
+				Key: "kind",
+				Value: func() any {
+					if mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(item1), "type", true)), "primary") {
+						return "PRIMARY"
+					}
+					return "OTHER"
+				}(),
+			})
+		}, true))}),
+	}, mapping.Pair{
+		Key: "roles",
+		Value: mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
+			return func() any {
+				if mapping.Equal(mapping.Collapse(mapping.Step(mapping.Start(v_r), "id", true)), "owner") {
+					return "ADMIN"
+				}
+				return "AGENT"
+			}()
+		})}),
+	}, mapping.Pair{
+		Key:   "teams",
+		Value: mapping.Join(mapping.Collapse(mapping.Step(mapping.Item(in), "team_ids", true)), ","),
+	}, mapping.Pair{
+		Key:   "active",
+		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "is_active", true)),
+	}, mapping.Pair{
+		Key:   "external_id",
+		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "id", true))),
+	}, mapping.Pair{
+		Key:   "department",
+		Value: mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "custom_fields", false), "department", true)),
 	}), nil
 }
 
@@ -1019,6 +1071,7 @@ var Compiled = map[string]func(any) (any, error){
 	"ContextPath":             ContextPath,
 	"CountMissing":            CountMissing,
 	"CountPath":               CountPath,
+	"CreateUserRequest":       CreateUserRequest,
 	"CustomField":             CustomField,
 	"DisplayName":             DisplayName,
 	"Division":                Division,
