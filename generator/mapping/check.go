@@ -188,6 +188,12 @@ func isNameStep(s *Expr) bool {
 // flatten is what a path step sees of the previous step's result: the
 // items of an array, one at a time.
 func flatten(t *typ) *typ {
+	if t.kind == tAny && !t.seq {
+		// It may be an array: what a step makes of it may be several.
+		u := *t
+		u.seq = true
+		return &u
+	}
 	if t.kind != tArray {
 		return t
 	}
@@ -206,7 +212,10 @@ func (c *checker) step(s *Expr, cur, ctx, root *typ) *typ {
 	case Name:
 		return c.field(s, cur)
 	case Index:
-		inner := c.step(s.Args[0], cur, ctx, root)
+		// The index applies to each item's value, one at a time.
+		item := *cur
+		item.seq = false
+		inner := c.step(s.Args[0], &item, ctx, root)
 		t := c.index(s, inner)
 		t.seq = t.seq || cur.seq
 		return t
@@ -326,7 +335,7 @@ func (c *checker) call(e *Expr, ctx, root *typ) *typ {
 		if want == "1" {
 			plural = ""
 		}
-		c.errorf(e.Pos, "$%s takes %s argument%s, %s; found %d", e.Str, want, plural, f.sig, n)
+		c.errorf(e.Pos, "$%s takes %s argument%s (%s), found %d", e.Str, want, plural, f.sig, n)
 	}
 	args := make([]*typ, len(e.Args))
 	for i, a := range e.Args {

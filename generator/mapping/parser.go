@@ -75,20 +75,27 @@ func (p *parser) expect(text, what string) token {
 }
 
 // unsupportedOps names the operators of full JSONata that the subset
-// leaves out, so that their use is reported as such.
-var unsupportedOps = map[string]string{
-	"~>": "the chain operator ~>; call the function directly: $f(x)",
-	":=": "variable assignment :=; variables exist only as parameters of a $map function",
-	"..": "the range operator ..",
-	"**": "the descendant operator **; write the full path",
-	"%":  "the % operator",
-	"@":  "the context binding operator @",
-	"#":  "the position binding operator #; use the index parameter of $map: function($v, $i)",
-	"^":  "sorting with ^(...)",
-	"|":  "the transform operator |...|",
-	";":  "blocks of several expressions separated by ;",
-	"~":  "the ~ operator",
-	"in": "the in operator; compare with = and combine with or",
+// leaves out, so that their use is reported as such, with what to write
+// instead when there is something.
+var unsupportedOps = map[string][2]string{
+	"~>": {"the chain operator ~>", "; call the function directly: $f(x)"},
+	":=": {"variable assignment :=", "; variables exist only as parameters of a $map function"},
+	"..": {"the range operator ..", ""},
+	"**": {"the descendant operator **", "; write the full path"},
+	"%":  {"the % operator", ""},
+	"@":  {"the context binding operator @", ""},
+	"#":  {"the position binding operator #", "; use the index parameter of $map: function($v, $i)"},
+	"^":  {"sorting with ^(...)", ""},
+	"|":  {"the transform operator |...|", ""},
+	";":  {"a block of expressions separated by ;", ""},
+	"~":  {"the ~ operator", ""},
+	"in": {"the in operator", "; compare with = and combine with or"},
+}
+
+// unsupported fails at pos for the operator op.
+func (p *parser) unsupported(pos Pos, op string) {
+	u := unsupportedOps[op]
+	p.fail(pos, "%s is not supported%s", u[0], u[1])
 }
 
 // infixPower is the binding power of the current token as an infix
@@ -175,7 +182,7 @@ func (p *parser) prefix() *Expr {
 		p.advance()
 		e := p.expr(0)
 		if p.isOp(";") {
-			p.fail(p.tok.pos, "%s are not supported", unsupportedOps[";"])
+			p.unsupported(p.tok.pos, ";")
 		}
 		p.expect(")", "to close the parenthesis opened at "+t.pos.String())
 		p.parens[e] = true
@@ -201,8 +208,8 @@ func (p *parser) prefix() *Expr {
 	case "%":
 		p.fail(t.pos, "the parent operator %% is not supported")
 	}
-	if what, ok := unsupportedOps[t.text]; ok {
-		p.fail(t.pos, "%s is not supported", what)
+	if _, ok := unsupportedOps[t.text]; ok {
+		p.unsupported(t.pos, t.text)
 	}
 	p.fail(t.pos, "expected an expression, found %s", t.describe())
 	return nil
@@ -218,7 +225,7 @@ func (p *parser) infix(left *Expr) *Expr {
 	t := p.advance()
 	if t.kind == tokName { // and, or, in
 		if t.text == "in" {
-			p.fail(t.pos, "%s is not supported", unsupportedOps["in"])
+			p.unsupported(t.pos, "in")
 		}
 		return &Expr{Kind: Binary, Pos: t.pos, Str: t.text, Args: []*Expr{left, p.expr(p.powerOf(t))}}
 	}
@@ -244,7 +251,7 @@ func (p *parser) infix(left *Expr) *Expr {
 	if t.text == "%" {
 		p.fail(t.pos, "the modulo operator %% is not supported")
 	}
-	p.fail(t.pos, "%s is not supported", unsupportedOps[t.text])
+	p.unsupported(t.pos, t.text)
 	return nil
 }
 
@@ -273,7 +280,7 @@ func (p *parser) step(left *Expr, dot token) *Expr {
 	case t.kind == tokOp && t.text == "*":
 		p.fail(t.pos, "the wildcard * is not supported; name the field")
 	case t.kind == tokOp && t.text == "**":
-		p.fail(t.pos, "%s is not supported", unsupportedOps["**"])
+		p.unsupported(t.pos, "**")
 	case t.kind == tokOp && t.text == "(":
 		p.fail(t.pos, "a parenthesised path step .(...) is not supported; use .{...} to build an object per item or $map")
 	case t.kind == tokVar:
@@ -373,6 +380,9 @@ func (p *parser) variable(t token) *Expr {
 		return &Expr{Kind: Root, Pos: t.pos}
 	}
 	name := t.text[1:]
+	if p.isOp(":=") {
+		p.unsupported(p.tok.pos, ":=")
+	}
 	if p.isOp("(") {
 		return p.call(t, name)
 	}
