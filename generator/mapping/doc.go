@@ -76,7 +76,7 @@
 //     gives that item's result, not a one-item array. Wrap in [...] to
 //     always get an array.
 //   - a field holding [] evaluates to [] (jsonata-go: undefined).
-//   - $string rounds numbers to 15 significant digits as JSONata does
+//   - $string rounds fractions to 15 significant digits as JSONata does
 //     ($string(0.1 + 0.2) is "0.3"), writes objects with sorted keys and no
 //     HTML escaping, and writes an integer from the input with the digits it
 //     was sent with, even beyond 2^53 (a deliberate departure: provider ids

@@ -81,9 +81,10 @@ func writeJSON(b *strings.Builder, v any, top bool) {
 	}
 }
 
-// FormatNumber writes n as JSONata's $string does: rounded to 15
-// significant digits (so 0.1 + 0.2 is "0.3"), then in JavaScript's
-// shortest form, with an exponent below 1e-6 and from 1e21 on.
+// FormatNumber writes n as JSONata's $string does: a fraction rounded to
+// 15 significant digits (so 0.1 + 0.2 is "0.3"), an integer as it is, both
+// in JavaScript's shortest form, with an exponent below 1e-6 and from 1e21
+// on.
 func FormatNumber(n float64) string {
 	if math.IsInf(n, 0) || math.IsNaN(n) {
 		fail("cannot convert %v to a string", n)
@@ -91,7 +92,10 @@ func FormatNumber(n float64) string {
 	if n == 0 {
 		return "0" // also for -0, as in JavaScript
 	}
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(n, 'e', 14, 64), 64)
+	r := n
+	if r != math.Trunc(r) {
+		r, _ = strconv.ParseFloat(strconv.FormatFloat(n, 'e', 14, 64), 64)
+	}
 	if abs := math.Abs(r); abs < 1e-6 || abs >= 1e21 {
 		s := strconv.FormatFloat(r, 'e', -1, 64)
 		// Go writes at least two exponent digits (1e-07), JavaScript as
