@@ -37,7 +37,8 @@ FUZZ_TARGETS = \
 	FuzzDecodeAndValidateCreate:./conformance \
 	FuzzDecodeAndValidateUpdate:./conformance \
 	FuzzRequest:./internal/httpapi \
-	FuzzLoadAndBuild:./generator
+	FuzzLoadAndBuild:./generator \
+	FuzzParseCheckCompile:./generator/mapping
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \
@@ -46,9 +47,10 @@ fuzz:
 	done
 
 ## bench: the Go benchmarks (decoding and validation against kin-openapi and
-## encoding/json, whole in-process requests, generation time)
+## encoding/json, whole in-process requests, generation time, compiled
+## JSONata mappings against jsonata-go)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./internal/httpapi ./generator
+	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./internal/httpapi ./generator ./generator/mapping/corpustest
 
 ## load: wrk against the built server on 127.0.0.1, DURATION (10s) per
 ## scenario; writes bench/results/load-<date>.md (see bench/README.md)
