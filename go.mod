@@ -3,6 +3,7 @@ module github.com/unifiedgen/unifiedgen
 go 1.26.0
 
 require (
+	github.com/blues/jsonata-go v1.5.4 // test-only: the differential oracle of generator/mapping
 	github.com/dave/jennifer v1.7.1
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/go-faster/jx v1.2.0
@@ -16,7 +17,6 @@ require (
 
 require (
 	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
-	github.com/blues/jsonata-go v1.5.4 // indirect
 	github.com/dprotaso/go-yit v0.0.0-20220510233725-9ba8df137936 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-faster/errors v0.7.1 // indirect
