@@ -43,7 +43,8 @@ FUZZ_TARGETS = \
 	FuzzDecodeAndValidateCreate:./conformance \
 	FuzzDecodeAndValidateUpdate:./conformance \
 	FuzzRequest:./runtime/server \
-	FuzzLoadAndBuild:./generator
+	FuzzLoadAndBuild:./generator \
+	FuzzParseCheckCompile:./generator/mapping
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \
@@ -52,9 +53,10 @@ fuzz:
 	done
 
 ## bench: the Go benchmarks (decoding and validation against kin-openapi and
-## encoding/json, whole in-process requests, generation time)
+## encoding/json, whole in-process requests, generation time, compiled
+## JSONata mappings against jsonata-go)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./runtime/server ./generator
+	$(GO) test -run='^$$' -bench=. -benchmem ./conformance ./runtime/server ./generator ./generator/mapping/corpustest
 
 ## load: wrk against the built server on 127.0.0.1, DURATION (10s) per
 ## scenario; writes bench/results/load-<date>.md (see bench/README.md)

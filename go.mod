@@ -3,6 +3,7 @@ module github.com/unifiedgen/unifiedgen
 go 1.26.0
 
 require (
+	github.com/blues/jsonata-go v1.5.4 // test-only: the differential oracle of generator/mapping
 	github.com/dave/jennifer v1.7.1
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/go-faster/jx v1.2.0
