@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/unifiedgen/unifiedgen/generator/model"
 	"github.com/unifiedgen/unifiedgen/diag"
+	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
 // tkind is the JSON type the checker infers for an expression.
