@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +21,9 @@ import (
 // (*.gen.go and docs/*.md): changed files are replaced, unchanged ones are
 // left alone, and owned files no longer produced are removed.
 func Dir(dir string, files []emit.File) error {
+	if err := checkFiles(files); err != nil {
+		return err
+	}
 	type pending struct{ tmp, dst string }
 	var todo []pending
 	cleanup := func() {
@@ -103,14 +107,22 @@ func Stale(dir string, files []emit.File) ([]string, error) {
 	return stale, err
 }
 
+// owned reports whether the generator owns the file at rel (slash-separated,
+// relative to the output directory): Go files named *.gen.go at the top,
+// and Markdown files directly in docs/. Everything else in the directory is
+// someone else's.
 func owned(rel string) bool {
-	return strings.HasSuffix(rel, ".gen.go") && !strings.Contains(rel, "/") ||
-		strings.HasPrefix(rel, "docs/") && strings.HasSuffix(rel, ".md")
+	dir, name := path.Split(rel)
+	return dir == "" && strings.HasSuffix(name, ".gen.go") ||
+		dir == "docs/" && strings.HasSuffix(name, ".md")
 }
 
 // Diff lists the files whose content on disk differs from files, plus
 // stale owned files: empty means dir is up to date.
 func Diff(dir string, files []emit.File) ([]string, error) {
+	if err := checkFiles(files); err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, f := range files {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))

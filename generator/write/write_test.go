@@ -1,9 +1,11 @@
 package write
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/unifiedgen/unifiedgen/generator/emit"
@@ -57,6 +59,101 @@ func TestDirWritesNothingWhenOneFileFails(t *testing.T) {
 	for _, e := range entries {
 		if e.Name() != "a.gen.go" && e.Name() != "b.gen.go" {
 			t.Errorf("left behind %s", e.Name())
+		}
+	}
+}
+
+// snapshot is every file under root with its content, keyed by
+// slash-separated path, so a test can tell whether anything changed.
+func snapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		switch {
+		case d.Type()&os.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			out[filepath.ToSlash(rel)] = "-> " + target
+			return err
+		case d.IsDir():
+			out[filepath.ToSlash(rel)+"/"] = ""
+		default:
+			data, err := os.ReadFile(p)
+			out[filepath.ToSlash(rel)] = string(data)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDirRefusesPathsOutsideItsFiles: a path that could leave the output
+// directory, or name a file the generator does not own, is refused before
+// anything is written, even when other files are fine.
+func TestDirRefusesPathsOutsideItsFiles(t *testing.T) {
+	bad := []string{
+		"docs/X/../../../../README.md", // what an operationId "X/../../../../README" became
+		"../README.gen.go",
+		"docs/../../x.gen.go",
+		"/tmp/x.gen.go",
+		"docs//x.md",
+		"./x.gen.go",
+		`docs\x.md`,
+		"docs/x\x00.md",
+		".x.gen.go",
+		"docs/.x.md",
+		"-x.gen.go",
+		"docs/a b.md",
+		"docs/a\nb.md",
+		"x.go",
+		"README.md",
+		"docs/sub/x.md",
+		"docs",
+		"",
+	}
+	for _, p := range bad {
+		t.Run(p, func(t *testing.T) {
+			root := t.TempDir()
+			os.WriteFile(filepath.Join(root, "README.md"), []byte("mine"), 0o644)
+			dir := filepath.Join(root, "generated", "unified")
+			os.MkdirAll(filepath.Join(dir, "docs"), 0o755)
+			os.WriteFile(filepath.Join(dir, "a.gen.go"), []byte("old"), 0o644)
+			before := snapshot(t, root)
+			err := Dir(dir, []emit.File{{Path: "a.gen.go", Content: []byte("new")}, {Path: p, Content: []byte("evil")}})
+			if err == nil {
+				t.Fatalf("Dir accepted %q", p)
+			}
+			if after := snapshot(t, root); !maps.Equal(before, after) {
+				t.Errorf("Dir changed the tree before refusing %q:\nbefore %v\nafter  %v", p, before, after)
+			}
+			if _, err := Diff(dir, []emit.File{{Path: p, Content: []byte("evil")}}); err == nil {
+				t.Errorf("Diff accepted %q", p)
+			}
+		})
+	}
+}
+
+func TestDirRefusesNamesThatCollideOnCaseInsensitiveFileSystems(t *testing.T) {
+	dir := t.TempDir()
+	err := Dir(dir, []emit.File{{Path: "docs/createUser.md"}, {Path: "docs/CreateUser.md"}})
+	if err == nil || !strings.Contains(err.Error(), "differ only in case") {
+		t.Fatalf("err = %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("wrote %d entries", len(entries))
+	}
+}
+
+func TestCheckPathAcceptsWhatEmittersProduce(t *testing.T) {
+	for _, p := range []string{"oapi.gen.go", "decode.gen.go", "docs/createUser.md", "docs/create_user2.md"} {
+		if err := CheckPath(p); err != nil {
+			t.Errorf("CheckPath(%q): %v", p, err)
 		}
 	}
 }
