@@ -20,8 +20,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/unifiedgen/unifiedgen/generator/build"
 	"github.com/unifiedgen/unifiedgen/diag"
+	"github.com/unifiedgen/unifiedgen/generator/build"
 	"github.com/unifiedgen/unifiedgen/generator/load"
 )
 

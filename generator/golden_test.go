@@ -27,8 +27,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/unifiedgen/unifiedgen/generator"
 	"github.com/unifiedgen/unifiedgen/diag"
+	"github.com/unifiedgen/unifiedgen/generator"
 	"github.com/unifiedgen/unifiedgen/generator/emit"
 )
 
