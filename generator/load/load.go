@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,8 +81,19 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	if err := t.Validate(context.Background()); err != nil {
 		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "invalid OpenAPI document: " + err.Error()}}
 	}
+	if err := unique(s.checkNames(t)); err != nil {
+		return nil, err
+	}
 	s.Doc = t
 	return s, nil
+}
+
+// unique returns l without repeats as an error, or nil when it is empty: a
+// problem reached along two routes (a shared parameter seen from each of
+// its operations) is reported once.
+func unique(l diag.List) error {
+	l.Sort()
+	return slices.Compact(l).Err()
 }
 
 func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
