@@ -38,16 +38,12 @@ func (s *Spec) kinDiagnostics(prefix string, err error) diag.List {
 }
 
 // problems splits err into its independent problems: with EnableMultiError
-// the validator returns a MultiError of them.
+// the validator returns a MultiError of them, each fully wrapped. A
+// MultiError deeper in a chain (a oneOf's alternatives) is one problem.
 func problems(err error) []error {
-	var me openapi3.MultiError
-	if !errors.As(err, &me) || len(me) == 0 {
+	me, ok := err.(openapi3.MultiError)
+	if !ok {
 		return []error{err}
-	}
-	if len(me) == 1 {
-		if _, ok := err.(openapi3.MultiError); !ok {
-			return []error{err} // a wrapper around a single problem
-		}
 	}
 	var out []error
 	for _, e := range me {
