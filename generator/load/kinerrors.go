@@ -84,6 +84,12 @@ func (s *Spec) kinDiagnostic(prefix string, err error) diag.Diagnostic {
 			path, origin = p, nil
 			break
 		}
+		// Errors about a key of the paths object carry the Origin of the
+		// whole object, which has no position for its keys.
+		if p := pathKey(e); p != nil {
+			path, origin = p, nil
+			break
+		}
 		if o, f := originOf(e); o != nil && o.Key != nil {
 			origin, field = o, f
 		}
@@ -114,6 +120,19 @@ func (s *Spec) kinDiagnostic(prefix string, err error) diag.Diagnostic {
 		return s.At(msg, path...)
 	}
 	return diag.Diagnostic{File: s.File, Line: 1, Col: 1, Msg: msg}
+}
+
+// pathKey returns the path of the key of the paths object an error is
+// about: such errors carry the Origin of the whole paths object, which has
+// no positions for its keys.
+func pathKey(err error) []string {
+	switch e := err.(type) {
+	case *openapi3.PathMustStartWithSlashError:
+		return []string{"paths", e.Path}
+	case *openapi3.ConflictingPathsError:
+		return []string{"paths", e.Path2}
+	}
+	return nil
 }
 
 // componentSection maps ComponentValidationError.Section ("request body")
