@@ -51,7 +51,7 @@ func (s *Spec) collectRefs(n *yaml.Node, path []string, parentKey string, out *[
 				*out = append(*out, &ref{at: p, value: v.Value, holder: n})
 				continue
 			}
-			if parentKey != "properties" && isData(k.Value, path) {
+			if !nameMaps[parentKey] && isData(k.Value, path) {
 				continue
 			}
 			s.collectRefs(v, p, k.Value, out)
@@ -61,6 +61,15 @@ func (s *Spec) collectRefs(n *yaml.Node, path []string, parentKey string, out *[
 			s.collectRefs(c, append(path[:len(path):len(path)], strconv.Itoa(i)), "", out)
 		}
 	}
+}
+
+// nameMaps are the keys whose values map names chosen by the spec's author
+// (a property, a response code, a schema) to objects: a response named
+// "default" or a property named "example" is no keyword.
+var nameMaps = map[string]bool{
+	"properties": true, "paths": true, "responses": true, "schemas": true, "parameters": true,
+	"requestBodies": true, "headers": true, "content": true, "examples": true, "links": true,
+	"callbacks": true, "securitySchemes": true, "encoding": true,
 }
 
 // isData reports whether the value of key (in the object at path) is
