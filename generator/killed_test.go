@@ -93,11 +93,14 @@ func TestKilledRunLeavesOldOrNewOutput(t *testing.T) {
 	for i := range kills {
 		target := 1 - current
 		p := startRun(t, bin, specs[target], out)
-		if i%3 == 0 {
+		switch i % 3 {
+		case 0:
 			time.Sleep(time.Duration(rng.Int64N(int64(total))))
-		} else {
+		case 1:
 			p.waitForWrite(parent, out, filepath.Join(out, "docs"))
 			time.Sleep(time.Duration(rng.Int64N(int64(write) + 1)))
+		case 2:
+			p.waitForSwitch(out)
 		}
 		p.cmd.Process.Signal(syscall.SIGKILL) // an error if it has finished
 		err := p.wait()
@@ -117,6 +120,9 @@ func TestKilledRunLeavesOldOrNewOutput(t *testing.T) {
 			t.Fatalf("kill %d left a mix of old and new output: %s", i, describeMix(got, states[current], states[target]))
 		}
 
+		if len(leftoversIn(t, parent)) > 0 {
+			outcomes["with leftovers for the next run"]++
+		}
 		if err := runToEnd(specs[target]); err != nil {
 			t.Fatalf("the run after kill %d: %v", i, err)
 		}
@@ -133,6 +139,22 @@ func TestKilledRunLeavesOldOrNewOutput(t *testing.T) {
 	}
 	if err := runToEnd(specs[1-current], "-check"); err == nil {
 		t.Errorf("-check against the other spec passed")
+	}
+}
+
+// waitForSwitch waits until dir is another directory than when it started
+// (or the run exits).
+func (r *run) waitForSwitch(dir string) {
+	before, err := os.Stat(dir)
+	for err == nil {
+		if now, err := os.Stat(dir); err == nil && !os.SameFile(before, now) {
+			return
+		}
+		select {
+		case <-r.done:
+			return
+		case <-time.After(100 * time.Microsecond):
+		}
 	}
 }
 
