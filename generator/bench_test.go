@@ -60,18 +60,19 @@ func syntheticSpec(ops, integrations int) string {
 	fields := []string{"f0", "f1", "f2", "f3", "f4", "f5", "f6", "status", "items", "extra"}
 	b.WriteString("paths:\n")
 	for o := range ops {
-		fmt.Fprintf(&b, "  /things%d:\n    post:\n      operationId: createThing%d\n", o, o)
+		fmt.Fprintf(&b, "  /unified/synthetic/things%d:\n    post:\n      operationId: createThing%d\n", o, o)
 		b.WriteString("      parameters:\n        - {name: scope, in: query, schema: {type: string}}\n")
+		b.WriteString("        - {name: integrated_account_id, in: query, required: true, schema: {type: string, format: uuid}}\n")
 		fmt.Fprintf(&b, "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Thing%dInput'}\n", o)
 		fmt.Fprintf(&b, "      responses:\n        '201':\n          description: created\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing%d'}\n", o)
-		b.WriteString("      x-unified-support:\n        method: create\n        integrations: [")
+		fmt.Fprintf(&b, "      x-unified-support:\n        model: synthetic\n        resource: things%d\n        method: create\n        integrations: [", o)
 		for i := range integrations {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			fmt.Fprintf(&b, "int%03d", i)
 		}
-		b.WriteString("]\n        query:\n          scope: {int000: required}\n        request:\n")
+		b.WriteString("]\n        query:\n          scope: {int000: required}\n          integrated_account_id: {'*': supported}\n        request:\n")
 		for fi, f := range fields {
 			fmt.Fprintf(&b, "          %s: {", f)
 			n := 0

@@ -115,6 +115,36 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("an operationId cannot steer a path out of the output directory", func(t *testing.T) {
+		// The attack: docs/<operationId>.md with operationId
+		// X/../../../../README overwrote the repository's README.md and
+		// exited 0.
+		repo := t.TempDir()
+		os.WriteFile(filepath.Join(repo, "README.md"), []byte("the project's readme"), 0o644)
+		minimal, err := os.ReadFile("../../generator/testdata/good/minimal/spec.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hostile := strings.Replace(string(minimal), "operationId: createUser", "operationId: X/../../../../README", 1)
+		os.WriteFile(filepath.Join(repo, "spec.yaml"), []byte(hostile), 0o644)
+		cmd := exec.Command(bin, "-spec", "spec.yaml", "-out", "generated/unified")
+		cmd.Dir = repo
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Fatalf("exit %v, want 1: %s", err, out)
+		}
+		if want := `spec.yaml:13:7: paths["/unified/crm/users"].post.operationId: operationId "X/../../../../README": '/' is not allowed`; !strings.HasPrefix(string(out), want) {
+			t.Errorf("output %q, want it to start with %q", out, want)
+		}
+		if got, _ := os.ReadFile(filepath.Join(repo, "README.md")); string(got) != "the project's readme" {
+			t.Errorf("README.md = %q", got)
+		}
+		if entries, _ := os.ReadDir(repo); len(entries) != 2 {
+			t.Errorf("the run left %d entries in the repository, want README.md and spec.yaml only", len(entries))
+		}
+	})
+
 	t.Run("usage", func(t *testing.T) {
 		if _, _, code := run(t, bin, "extra-arg"); code != 2 {
 			t.Errorf("exit %d, want 2", code)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,9 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // Bytes loads and validates a document read from file.
 func Bytes(file string, data []byte) (*Spec, error) {
+	if d := checkUTF8(file, data); d != nil {
+		return nil, diag.List{*d}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		d := diag.Diagnostic{File: file, Msg: err.Error()}
@@ -66,22 +70,39 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	if err := dups.Err(); err != nil {
 		return nil, err
 	}
+	if err := unique(s.checkRefs()); err != nil {
+		return nil, err
+	}
 
 	loader := openapi3.NewLoader()
 	loader.IncludeOrigin = true
 	loader.IsExternalRefsAllowed = false
 	t, err := loader.LoadFromDataWithPath(data, &url.URL{Path: file})
 	if err != nil {
-		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "cannot load OpenAPI document: " + err.Error()}}
+		if list := s.loaderDiagnostics(err); len(list) > 0 {
+			return nil, unique(list)
+		}
+		return nil, unique(s.kinDiagnostics("cannot load OpenAPI document", err))
 	}
 	if !strings.HasPrefix(t.OpenAPI, "3.0.") {
 		return nil, diag.List{s.At(fmt.Sprintf("openapi version %q is not supported; use 3.0.x", t.OpenAPI), "openapi")}
 	}
-	if err := t.Validate(context.Background()); err != nil {
-		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "invalid OpenAPI document: " + err.Error()}}
+	if err := t.Validate(context.Background(), openapi3.EnableMultiError()); err != nil {
+		return nil, unique(s.kinDiagnostics("invalid OpenAPI document", err))
+	}
+	if err := unique(s.checkNames(t)); err != nil {
+		return nil, err
 	}
 	s.Doc = t
 	return s, nil
+}
+
+// unique returns l without repeats as an error, or nil when it is empty: a
+// problem reached along two routes (a shared parameter seen from each of
+// its operations) is reported once.
+func unique(l diag.List) error {
+	l.Sort()
+	return slices.Compact(l).Err()
 }
 
 func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
@@ -157,7 +178,7 @@ func (s *Spec) Pos(path ...string) (line, col int) {
 }
 
 var (
-	plainKey  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	plainKey  = regexp.MustCompile(`^\$?[A-Za-z0-9_-]+$`)
 	allDigits = regexp.MustCompile(`^[0-9]+$`)
 )
 
