@@ -91,7 +91,7 @@ func TestDecodeFailures(t *testing.T) {
 		want []want
 	}{
 		{"roles as the pages' example string", `{"roles": "owner"}`,
-			[]want{{"roles", validation.RuleType, "must be an array of objects, got string"}}},
+			[]want{{"roles", validation.RuleType, `must be an array of objects such as [{"id": "owner"}], got string`}}},
 		{"bad email type", `{"emails": [{"email": "a@b.c", "type": "bogus"}]}`,
 			[]want{{"emails[0].type", validation.RuleEnum, `"bogus" is not one of "primary", "other"`}}},
 		{"email item missing type", `{"emails": [{"email": "a@b.c"}]}`,

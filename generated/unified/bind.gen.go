@@ -185,13 +185,19 @@ func bindQueryCollection(pp validation.Param, v qs.Value, o *Collection) {
 	if !pp.Object(v) {
 		return
 	}
-	var seen [1]bool
+	var seen [2]bool
 	for i := range v.Len() {
 		switch v.Key(i) {
 		case "id":
 			seen[0] = true
 			if x1, ok := pp.At("id").String(v.Index(i)); ok && pp.At("id").MinLength(x1, 1) {
 				o.Id = x1
+			}
+		case "type":
+			seen[1] = true
+			if x1, ok := pp.At("type").Enum(v.Index(i), allowedCollectionType); ok {
+				y1 := CollectionType(x1)
+				o.Type = &y1
 			}
 		default:
 			pp.At(v.Key(i)).Unknown()

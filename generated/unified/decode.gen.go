@@ -7,6 +7,9 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
+// allowedCollectionType lists the values the schema allows for CollectionType.
+var allowedCollectionType = []string{"project"}
+
 // allowedEmailInputType lists the values the schema allows for EmailInputType.
 var allowedEmailInputType = []string{"primary", "other"}
 
@@ -88,7 +91,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			seen[2] = true
 			s.Path.Key("emails")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"email\": \"...\", \"type\": \"primary\"}]", t); err != nil {
 					return err
 				}
 			} else {
@@ -287,7 +290,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			seen[10] = true
 			s.Path.Key("roles")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"id\": \"owner\"}]", t); err != nil {
 					return err
 				}
 			} else {
@@ -509,7 +512,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			seen[2] = true
 			s.Path.Key("emails")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"email\": \"...\", \"type\": \"primary\"}]", t); err != nil {
 					return err
 				}
 			} else {
@@ -624,7 +627,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			seen[7] = true
 			s.Path.Key("roles")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"id\": \"owner\"}]", t); err != nil {
 					return err
 				}
 			} else {

@@ -7,6 +7,21 @@ import (
 	"time"
 )
 
+// Defines values for CollectionType.
+const (
+	CollectionTypeProject CollectionType = "project"
+)
+
+// Valid indicates whether the value is a known member of the CollectionType enum.
+func (e CollectionType) Valid() bool {
+	switch e {
+	case CollectionTypeProject:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EmailInputType.
 const (
 	EmailInputTypeOther   EmailInputType = "other"
@@ -70,7 +85,20 @@ type Collection struct {
 	//
 	// Example: 123
 	Id string `json:"id"`
+
+	// Type The type of the collection. The pages say "Collection with
+	// type project"; project is the only type there is.
+	//
+	//
+	// Example: project
+	Type *CollectionType `json:"type,omitempty"`
 }
+
+// CollectionType The type of the collection. The pages say "Collection with
+// type project"; project is the only type there is.
+//
+// Example: project
+type CollectionType string
 
 // CreateUserRequest The user to create.
 type CreateUserRequest struct {

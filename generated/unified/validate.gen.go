@@ -19,15 +19,19 @@ func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "dixa", "Dixa")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "dixa", "Dixa", "an empty array")
 	}
 	if b.Languages != nil {
 		r.Ignore(validation.Body, "languages")
 		b.Languages = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "dixa", "Dixa")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "dixa", "Dixa", "an empty string")
 	}
 	if b.NickName != nil {
 		r.Ignore(validation.Body, "nick_name")
@@ -107,8 +111,10 @@ func validateCreateUserGorgias(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "gorgias", "Gorgias")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "gorgias", "Gorgias", "an empty array")
 	}
 	if b.Languages != nil {
 		r.Ignore(validation.Body, "languages")
@@ -157,8 +163,10 @@ func validateCreateUserHive(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "hive", "Hive")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "hive", "Hive", "an empty array")
 	}
 	if b.Languages != nil {
 		r.Ignore(validation.Body, "languages")
@@ -202,8 +210,10 @@ var validateCreateUserPivotalTrackerAllowedRolesId = []string{"owner", "member",
 // support avatar, custom_fields, first_name, languages, last_name, nick_name,
 // password, status, team_ids, user_type.
 func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if len(p.Collections) == 0 {
+	if p.Collections == nil {
 		r.Missing(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker")
+	} else if len(p.Collections) == 0 {
+		r.Empty(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker", "an empty array")
 	}
 	if b.Avatar != nil {
 		r.Ignore(validation.Body, "avatar")
@@ -213,8 +223,10 @@ func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest,
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "pivotal_tracker", "Pivotal Tracker")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "pivotal_tracker", "Pivotal Tracker", "an empty array")
 	}
 	if b.FirstName != nil {
 		r.Ignore(validation.Body, "first_name")
@@ -228,8 +240,10 @@ func validateCreateUserPivotalTracker(p *CreateUserParams, b *CreateUserRequest,
 		r.Ignore(validation.Body, "last_name")
 		b.LastName = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "pivotal_tracker", "Pivotal Tracker")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "pivotal_tracker", "Pivotal Tracker", "an empty string")
 	}
 	if b.NickName != nil {
 		r.Ignore(validation.Body, "nick_name")
@@ -276,21 +290,29 @@ func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "avatar")
 		b.Avatar = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "planhat", "Planhat")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "planhat", "Planhat", "an empty array")
 	}
-	if b.FirstName == nil || (*b.FirstName) == "" {
+	if b.FirstName == nil {
 		r.Missing(validation.Body, "first_name", "planhat", "Planhat")
+	} else if (*b.FirstName) == "" {
+		r.Empty(validation.Body, "first_name", "planhat", "Planhat", "an empty string")
 	}
 	if b.Languages != nil {
 		r.Ignore(validation.Body, "languages")
 		b.Languages = nil
 	}
-	if b.LastName == nil || (*b.LastName) == "" {
+	if b.LastName == nil {
 		r.Missing(validation.Body, "last_name", "planhat", "Planhat")
+	} else if (*b.LastName) == "" {
+		r.Empty(validation.Body, "last_name", "planhat", "Planhat", "an empty string")
 	}
-	if b.NickName == nil || (*b.NickName) == "" {
+	if b.NickName == nil {
 		r.Missing(validation.Body, "nick_name", "planhat", "Planhat")
+	} else if (*b.NickName) == "" {
+		r.Empty(validation.Body, "nick_name", "planhat", "Planhat", "an empty string")
 	}
 	if b.Password != nil {
 		r.Ignore(validation.Body, "password")
@@ -331,17 +353,25 @@ func validateCreateUserQualtricsCorexm(p *CreateUserParams, b *CreateUserRequest
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "qualtrics_corexm", "Qualtrics CoreXM", "an empty array")
 	}
-	if b.FirstName == nil || (*b.FirstName) == "" {
+	if b.FirstName == nil {
 		r.Missing(validation.Body, "first_name", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if (*b.FirstName) == "" {
+		r.Empty(validation.Body, "first_name", "qualtrics_corexm", "Qualtrics CoreXM", "an empty string")
 	}
-	if len(b.Languages) == 0 {
+	if b.Languages == nil {
 		r.Missing(validation.Body, "languages", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if len(b.Languages) == 0 {
+		r.Empty(validation.Body, "languages", "qualtrics_corexm", "Qualtrics CoreXM", "an empty array")
 	}
-	if b.LastName == nil || (*b.LastName) == "" {
+	if b.LastName == nil {
 		r.Missing(validation.Body, "last_name", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if (*b.LastName) == "" {
+		r.Empty(validation.Body, "last_name", "qualtrics_corexm", "Qualtrics CoreXM", "an empty string")
 	}
 	if b.Name != nil {
 		r.Ignore(validation.Body, "name")
@@ -351,8 +381,10 @@ func validateCreateUserQualtricsCorexm(p *CreateUserParams, b *CreateUserRequest
 		r.Ignore(validation.Body, "nick_name")
 		b.NickName = nil
 	}
-	if b.Password == nil || (*b.Password) == "" {
+	if b.Password == nil {
 		r.Missing(validation.Body, "password", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if (*b.Password) == "" {
+		r.Empty(validation.Body, "password", "qualtrics_corexm", "Qualtrics CoreXM", "an empty string")
 	}
 	if b.Roles != nil {
 		r.Ignore(validation.Body, "roles")
@@ -366,11 +398,15 @@ func validateCreateUserQualtricsCorexm(p *CreateUserParams, b *CreateUserRequest
 		r.Ignore(validation.Body, "team_ids")
 		b.TeamIds = nil
 	}
-	if b.UserType == nil || (*b.UserType) == "" {
+	if b.UserType == nil {
 		r.Missing(validation.Body, "user_type", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if (*b.UserType) == "" {
+		r.Empty(validation.Body, "user_type", "qualtrics_corexm", "Qualtrics CoreXM", "an empty string")
 	}
-	if b.Username == nil || (*b.Username) == "" {
+	if b.Username == nil {
 		r.Missing(validation.Body, "username", "qualtrics_corexm", "Qualtrics CoreXM")
+	} else if (*b.Username) == "" {
+		r.Empty(validation.Body, "username", "qualtrics_corexm", "Qualtrics CoreXM", "an empty string")
 	}
 }
 
@@ -391,8 +427,10 @@ func validateCreateUserReamaze(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "reamaze", "Re:amaze")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "reamaze", "Re:amaze", "an empty array")
 	}
 	if b.FirstName != nil {
 		r.Ignore(validation.Body, "first_name")
@@ -406,8 +444,10 @@ func validateCreateUserReamaze(p *CreateUserParams, b *CreateUserRequest, r *val
 		r.Ignore(validation.Body, "last_name")
 		b.LastName = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "reamaze", "Re:amaze")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "reamaze", "Re:amaze", "an empty string")
 	}
 	if b.NickName != nil {
 		r.Ignore(validation.Body, "nick_name")
@@ -455,8 +495,10 @@ func validateCreateUserSolarwindsServiceDesk(p *CreateUserParams, b *CreateUserR
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if len(b.Emails) == 0 {
+	if b.Emails == nil {
 		r.Missing(validation.Body, "emails", "solarwinds_service_desk", "SolarWinds Service Desk")
+	} else if len(b.Emails) == 0 {
+		r.Empty(validation.Body, "emails", "solarwinds_service_desk", "SolarWinds Service Desk", "an empty array")
 	}
 	if b.FirstName != nil {
 		r.Ignore(validation.Body, "first_name")
@@ -470,8 +512,10 @@ func validateCreateUserSolarwindsServiceDesk(p *CreateUserParams, b *CreateUserR
 		r.Ignore(validation.Body, "last_name")
 		b.LastName = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "solarwinds_service_desk", "SolarWinds Service Desk")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "solarwinds_service_desk", "SolarWinds Service Desk", "an empty string")
 	}
 	if b.NickName != nil {
 		r.Ignore(validation.Body, "nick_name")
@@ -598,8 +642,10 @@ func validateUpdateUserDixa(p *UpdateUserParams, b *UpdateUserRequest, r *valida
 		r.Ignore(validation.Body, "custom_fields")
 		b.CustomFields = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "dixa", "Dixa")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "dixa", "Dixa", "an empty string")
 	}
 	if b.Status != nil {
 		r.Ignore(validation.Body, "status")
@@ -674,8 +720,10 @@ var validateUpdateUserPivotalTrackerAllowedRolesId = []string{"owner", "member",
 // updateUser request: it requires query collections and does not support
 // avatar, custom_fields, first_name, last_name, status, team_ids.
 func validateUpdateUserPivotalTracker(p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) {
-	if len(p.Collections) == 0 {
+	if p.Collections == nil {
 		r.Missing(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker")
+	} else if len(p.Collections) == 0 {
+		r.Empty(validation.Query, "collections", "pivotal_tracker", "Pivotal Tracker", "an empty array")
 	}
 	if b.Avatar != nil {
 		r.Ignore(validation.Body, "avatar")

@@ -373,7 +373,7 @@ func TestBodyErrors(t *testing.T) {
 		contains   string
 	}{
 		{"malformed", `{"name": "x",}`, nil, 400, "byte offset 13"},
-		{"roles as a string", `{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}], "roles": "owner"}`, nil, 400, `body field \"roles\": must be an array of objects, got string`},
+		{"roles as a string", `{"name": "x", "emails": [{"email": "a@b.c", "type": "primary"}], "roles": "owner"}`, nil, 400, `body field \"roles\": must be an array of objects such as [{\"id\": \"owner\"}], got string`},
 		{"bad enum and missing at once", `{"emails": [{"email": "a@b.c", "type": "bogus"}]}`, nil, 400, `\"bogus\" is not one of`},
 		{"too large", `{"name": "` + strings.Repeat("x", 2000) + `"}`, nil, 413, "larger than 1024 bytes"},
 		{"form content type", `name=x`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "application/json"},

@@ -57,6 +57,20 @@ func (r *Report) Missing(loc Location, field, integration, integrationName strin
 	})
 }
 
+// Empty records that a field integration requires was sent empty: what
+// names the empty value ("an empty array"). It counts as missing (a list
+// of no emails is no email to create a user with), and the message says
+// so, since a client that sent it believes it sent the field.
+func (r *Report) Empty(loc Location, field, integration, integrationName, what string) {
+	r.Add(Failure{
+		Location:    loc,
+		Field:       field,
+		Rule:        RuleIntegrationRequired,
+		Integration: integration,
+		Message:     "required by " + integrationName + ", and " + what + " counts as missing",
+	})
+}
+
 // NotAllowed records that value at field is outside what integration accepts.
 func (r *Report) NotAllowed(field string, value string, integration, integrationName string, allowed []string) {
 	r.Add(Failure{

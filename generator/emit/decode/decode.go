@@ -8,6 +8,8 @@ package decode
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -318,10 +320,16 @@ func typed(tok, want string, ok []jen.Code) []jen.Code {
 	}
 }
 
-// want says what an array schema expects: "an array of objects".
+// want says what an array schema expects: "an array of strings", or for
+// objects an example of the shape, so that a client sending "roles":
+// "owner" learns what to send instead: an array of objects such as
+// [{"id": "owner"}].
 func want(s *model.Schema) string {
 	switch s.Items.Kind {
 	case model.KindObject:
+		if ex := example(s.Items); ex != "" {
+			return "an array of objects such as [" + ex + "]"
+		}
 		return "an array of objects"
 	case model.KindString:
 		return "an array of strings"
@@ -335,6 +343,52 @@ func want(s *model.Schema) string {
 		return "an array of arrays"
 	}
 	return "an array"
+}
+
+// example renders a small example of an object: its required members, or
+// else its first enum member, or else its first member, with a value
+// from the schema (an enum's first value) or a placeholder of its type.
+func example(s *model.Schema) string {
+	var props []model.Property
+	for _, p := range s.Properties {
+		if p.Required {
+			props = append(props, p)
+		}
+	}
+	if len(props) == 0 {
+		for _, p := range s.Properties {
+			if len(p.Schema.Enum) > 0 {
+				props = []model.Property{p}
+				break
+			}
+		}
+	}
+	if len(props) == 0 && len(s.Properties) > 0 {
+		props = s.Properties[:1]
+	}
+	if len(props) == 0 {
+		return ""
+	}
+	parts := make([]string, len(props))
+	for i, p := range props {
+		v := "..."
+		switch {
+		case len(p.Schema.Enum) > 0:
+			v = strconv.Quote(p.Schema.Enum[0])
+		case p.Schema.Kind == model.KindString:
+			v = `"..."`
+		case p.Schema.Kind == model.KindInteger || p.Schema.Kind == model.KindNumber:
+			v = "1"
+		case p.Schema.Kind == model.KindBoolean:
+			v = "true"
+		case p.Schema.Kind == model.KindArray:
+			v = "[...]"
+		case p.Schema.Kind == model.KindObject:
+			v = "{...}"
+		}
+		parts[i] = strconv.Quote(p.Name) + ": " + v
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // enumVar declares (once per type) the allowed values of an enum, so that

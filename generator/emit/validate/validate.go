@@ -135,13 +135,19 @@ func appendIf(list []string, ok bool, s string) []string {
 func cell(target *jen.Statement, t model.GoType, field, loc string, level model.Level, schemaRequired bool, id, name jen.Code) ([]jen.Code, bool, bool) {
 	switch level {
 	case model.Required:
-		missing := absent(target, t)
+		missing, empty, what := absent(target, t)
 		if missing == nil {
 			return nil, false, false // the schema already guarantees presence
 		}
-		return []jen.Code{jen.If(missing).Block(
+		check := jen.If(missing).Block(
 			jen.Id("r").Dot("Missing").Call(jen.Qual(valPkg, loc), jen.Lit(field), id, name),
-		)}, true, false
+		)
+		if empty != nil {
+			check = check.Else().If(empty).Block(
+				jen.Id("r").Dot("Empty").Call(jen.Qual(valPkg, loc), jen.Lit(field), id, name, jen.Lit(what)),
+			)
+		}
+		return []jen.Code{check}, true, false
 	case model.Unsupported:
 		if !t.Nillable() || schemaRequired {
 			return nil, false, false // a value the schema requires cannot be dropped
@@ -154,31 +160,34 @@ func cell(target *jen.Statement, t model.GoType, field, loc string, level model.
 	return nil, false, false
 }
 
-// absent is the condition under which a value counts as missing for a
-// required cell: absent or null (a nil pointer), or empty ("", [], {}).
-// spec/DECISIONS.md explains why empty counts as missing.
-func absent(target *jen.Statement, t model.GoType) *jen.Statement {
+// absent returns the conditions under which a value counts as missing for
+// a required cell: missing when absent or null (a nil pointer, slice or
+// map), empty when sent empty ("", [], {}), which counts as missing too
+// (spec/DECISIONS.md explains why); what names the empty value for the
+// message. A non-pointer scalar has neither: the schema guarantees it.
+func absent(target *jen.Statement, t model.GoType) (missing, empty *jen.Statement, what string) {
 	deref := target.Clone()
 	if t.Ptr {
 		deref = jen.Op("*").Add(target.Clone())
 	}
-	var empty *jen.Statement
 	switch {
-	case t.Slice || t.Map || t.Under == "map":
-		empty = jen.Len(deref).Op("==").Lit(0)
+	case t.Slice:
+		empty, what = jen.Len(deref).Op("==").Lit(0), "an empty array"
+	case t.Map || t.Under == "map":
+		empty, what = jen.Len(deref).Op("==").Lit(0), "an empty object"
 	case t.Under == "string" && t.Ptr:
-		empty = jen.Parens(deref).Op("==").Lit("")
+		empty, what = jen.Parens(deref).Op("==").Lit(""), "an empty string"
 	case t.Under == "string":
-		empty = deref.Op("==").Lit("")
+		empty, what = deref.Op("==").Lit(""), "an empty string"
 	}
 	switch {
-	case t.Ptr && empty != nil:
-		return target.Clone().Op("==").Nil().Op("||").Add(empty)
-	case t.Ptr:
-		return target.Clone().Op("==").Nil()
-	default:
-		return empty
+	case t.Ptr || t.Slice || t.Map:
+		return target.Clone().Op("==").Nil(), empty, what
+	case empty != nil:
+		// A required non-pointer string: only empty can be missing.
+		return empty, nil, ""
 	}
+	return nil, nil, ""
 }
 
 // enumCheck walks path (e.g. ["roles[]", "id"]) from cur, a value of the

@@ -10,11 +10,15 @@ var validateCreateContactContosoAllowedLifecycle = []string{"lead", "customer"}
 // validateCreateContactContoso applies Contoso CRM's rules to a createContact
 // request: it requires email, first_name and does not support phone.
 func validateCreateContactContoso(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil || (*b.Email) == "" {
+	if b.Email == nil {
 		r.Missing(validation.Body, "email", "contoso", "Contoso CRM")
+	} else if (*b.Email) == "" {
+		r.Empty(validation.Body, "email", "contoso", "Contoso CRM", "an empty string")
 	}
-	if b.FirstName == nil || (*b.FirstName) == "" {
+	if b.FirstName == nil {
 		r.Missing(validation.Body, "first_name", "contoso", "Contoso CRM")
+	} else if (*b.FirstName) == "" {
+		r.Empty(validation.Body, "first_name", "contoso", "Contoso CRM", "an empty string")
 	}
 	if b.Phone != nil {
 		r.Ignore(validation.Body, "phone")
@@ -33,14 +37,20 @@ func validateCreateContactContoso(p *CreateContactParams, b *ContactInput, r *va
 // createContact request: it requires email, first_name, last_name and does not
 // support lifecycle.
 func validateCreateContactFabrikam(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil || (*b.Email) == "" {
+	if b.Email == nil {
 		r.Missing(validation.Body, "email", "fabrikam", "Fabrikam Sales")
+	} else if (*b.Email) == "" {
+		r.Empty(validation.Body, "email", "fabrikam", "Fabrikam Sales", "an empty string")
 	}
-	if b.FirstName == nil || (*b.FirstName) == "" {
+	if b.FirstName == nil {
 		r.Missing(validation.Body, "first_name", "fabrikam", "Fabrikam Sales")
+	} else if (*b.FirstName) == "" {
+		r.Empty(validation.Body, "first_name", "fabrikam", "Fabrikam Sales", "an empty string")
 	}
-	if b.LastName == nil || (*b.LastName) == "" {
+	if b.LastName == nil {
 		r.Missing(validation.Body, "last_name", "fabrikam", "Fabrikam Sales")
+	} else if (*b.LastName) == "" {
+		r.Empty(validation.Body, "last_name", "fabrikam", "Fabrikam Sales", "an empty string")
 	}
 	if b.Lifecycle != nil {
 		r.Ignore(validation.Body, "lifecycle")
@@ -52,8 +62,10 @@ func validateCreateContactFabrikam(p *CreateContactParams, b *ContactInput, r *v
 // createContact request: it requires email and does not support last_name,
 // lifecycle, phone.
 func validateCreateContactNorthwind(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil || (*b.Email) == "" {
+	if b.Email == nil {
 		r.Missing(validation.Body, "email", "northwind", "Northwind Contacts")
+	} else if (*b.Email) == "" {
+		r.Empty(validation.Body, "email", "northwind", "Northwind Contacts", "an empty string")
 	}
 	if b.LastName != nil {
 		r.Ignore(validation.Body, "last_name")
@@ -90,11 +102,15 @@ func validateCreateContact(integration string, p *CreateContactParams, b *Contac
 // validateCreateNoteContoso applies Contoso CRM's rules to a createNote
 // request: it requires body, contact_id and does not support private_token.
 func validateCreateNoteContoso(p *CreateNoteParams, b *NoteInput, r *validation.Report) {
-	if b.Body == nil || (*b.Body) == "" {
+	if b.Body == nil {
 		r.Missing(validation.Body, "body", "contoso", "Contoso CRM")
+	} else if (*b.Body) == "" {
+		r.Empty(validation.Body, "body", "contoso", "Contoso CRM", "an empty string")
 	}
-	if b.ContactId == nil || (*b.ContactId) == "" {
+	if b.ContactId == nil {
 		r.Missing(validation.Body, "contact_id", "contoso", "Contoso CRM")
+	} else if (*b.ContactId) == "" {
+		r.Empty(validation.Body, "contact_id", "contoso", "Contoso CRM", "an empty string")
 	}
 	if b.PrivateToken != nil {
 		r.Ignore(validation.Body, "private_token")
@@ -105,11 +121,15 @@ func validateCreateNoteContoso(p *CreateNoteParams, b *NoteInput, r *validation.
 // validateCreateNoteNorthwind applies Northwind Contacts's rules to a
 // createNote request: it requires body, contact_id.
 func validateCreateNoteNorthwind(p *CreateNoteParams, b *NoteInput, r *validation.Report) {
-	if b.Body == nil || (*b.Body) == "" {
+	if b.Body == nil {
 		r.Missing(validation.Body, "body", "northwind", "Northwind Contacts")
+	} else if (*b.Body) == "" {
+		r.Empty(validation.Body, "body", "northwind", "Northwind Contacts", "an empty string")
 	}
-	if b.ContactId == nil || (*b.ContactId) == "" {
+	if b.ContactId == nil {
 		r.Missing(validation.Body, "contact_id", "northwind", "Northwind Contacts")
+	} else if (*b.ContactId) == "" {
+		r.Empty(validation.Body, "contact_id", "northwind", "Northwind Contacts", "an empty string")
 	}
 }
 
@@ -240,8 +260,10 @@ func validateListNotes(integration string, p *ListNotesParams, r *validation.Rep
 // validateMergeContactsContoso applies Contoso CRM's rules to a mergeContacts
 // request: it requires duplicate_ids, primary_id.
 func validateMergeContactsContoso(p *MergeContactsParams, b *MergeInput, r *validation.Report) {
-	if len(b.DuplicateIds) == 0 {
+	if b.DuplicateIds == nil {
 		r.Missing(validation.Body, "duplicate_ids", "contoso", "Contoso CRM")
+	} else if len(b.DuplicateIds) == 0 {
+		r.Empty(validation.Body, "duplicate_ids", "contoso", "Contoso CRM", "an empty array")
 	}
 	if b.PrimaryId == "" {
 		r.Missing(validation.Body, "primary_id", "contoso", "Contoso CRM")

@@ -44,7 +44,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			seen[0] = true
 			s.Path.Key("emails")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"email\": \"...\"}]", t); err != nil {
 					return err
 				}
 			} else {

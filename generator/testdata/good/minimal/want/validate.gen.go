@@ -11,8 +11,10 @@ func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Body, "emails")
 		b.Emails = nil
 	}
-	if b.Name == nil || (*b.Name) == "" {
+	if b.Name == nil {
 		r.Missing(validation.Body, "name", "dixa", "Dixa")
+	} else if (*b.Name) == "" {
+		r.Empty(validation.Body, "name", "dixa", "Dixa", "an empty string")
 	}
 }
 

@@ -99,7 +99,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			seen[2] = true
 			s.Path.Key("items")
 			if t := s.D.Next(); t != jx.Array {
-				if err := s.WrongType("an array of objects", t); err != nil {
+				if err := s.WrongType("an array of objects such as [{\"kind\": \"physical\", \"quantity\": 1}]", t); err != nil {
 					return err
 				}
 			} else {

@@ -20,8 +20,10 @@ func validateCreateOrderShopify(p *CreateOrderParams, b *CreateOrderRequest, r *
 		r.Ignore(validation.Body, "due_at")
 		b.DueAt = nil
 	}
-	if len(b.Items) == 0 {
+	if b.Items == nil {
 		r.Missing(validation.Body, "items", "shopify", "Shopify")
+	} else if len(b.Items) == 0 {
+		r.Empty(validation.Body, "items", "shopify", "Shopify", "an empty array")
 	}
 	v0 := b.Items
 	for i0, e0 := range v0 {
@@ -45,8 +47,10 @@ func validateCreateOrderWooCommerce(p *CreateOrderParams, b *CreateOrderRequest,
 		r.Ignore(validation.Body, "customer_id")
 		b.CustomerId = nil
 	}
-	if len(b.Items) == 0 {
+	if b.Items == nil {
 		r.Missing(validation.Body, "items", "woo_commerce", "WooCommerce")
+	} else if len(b.Items) == 0 {
+		r.Empty(validation.Body, "items", "woo_commerce", "WooCommerce", "an empty array")
 	}
 	if b.Total == nil {
 		r.Missing(validation.Body, "total", "woo_commerce", "WooCommerce")

@@ -11,8 +11,10 @@ func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *valida
 		r.Ignore(validation.Query, "dry_run")
 		p.DryRun = nil
 	}
-	if b.Email == nil || (*b.Email) == "" {
+	if b.Email == nil {
 		r.Missing(validation.Body, "email", "dixa", "Dixa")
+	} else if (*b.Email) == "" {
+		r.Empty(validation.Body, "email", "dixa", "Dixa", "an empty string")
 	}
 	if b.Name == "" {
 		r.Missing(validation.Body, "name", "dixa", "Dixa")
@@ -62,11 +64,15 @@ var validateUpdateUserGorgiasAllowedRole = []string{"agent", "admin"}
 // validateUpdateUserGorgias applies Gorgias's rules to a updateUser request:
 // it requires query notify, email.
 func validateUpdateUserGorgias(p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) {
-	if p.Notify == nil || (*p.Notify) == "" {
+	if p.Notify == nil {
 		r.Missing(validation.Query, "notify", "gorgias", "Gorgias")
+	} else if (*p.Notify) == "" {
+		r.Empty(validation.Query, "notify", "gorgias", "Gorgias", "an empty string")
 	}
-	if b.Email == nil || (*b.Email) == "" {
+	if b.Email == nil {
 		r.Missing(validation.Body, "email", "gorgias", "Gorgias")
+	} else if (*b.Email) == "" {
+		r.Empty(validation.Body, "email", "gorgias", "Gorgias", "an empty string")
 	}
 	if v0 := b.Role; v0 != nil {
 		switch *v0 {
