@@ -92,7 +92,7 @@ func TestSeedSpecGrows(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, content := range map[string]string{
-		"spec/openapi.yaml": string(out),
+		"spec/openapi.yaml":     string(out),
 		"generated/generate.go": "package generated\n\n//go:generate go tool unifiedgen -spec ../spec/openapi.yaml -out ticketing -package ticketing\n",
 		"main.go": "package main\n\nimport (\n\t\"grows/generated/ticketing\"\n\n\t\"github.com/unifiedgen/unifiedgen/runtime/server\"\n)\n\n" +
 			"func main() { server.Main(server.App{Name: \"grows\", Service: ticketing.Service}) }\n",

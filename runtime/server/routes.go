@@ -55,7 +55,9 @@ func (s *Server) routes() (*http.ServeMux, error) {
 			allow = append(allow, op.HTTPMethod)
 		}
 		slices.Sort(allow)
-		r := resources[slices.IndexFunc(resources, func(r *resource) bool { return strings.HasPrefix(path, "/unified/"+r.model+"/"+r.name+"/") || path == "/unified/"+r.model+"/"+r.name })]
+		r := resources[slices.IndexFunc(resources, func(r *resource) bool {
+			return strings.HasPrefix(path, "/unified/"+r.model+"/"+r.name+"/") || path == "/unified/"+r.model+"/"+r.name
+		})]
 		notAllowed := func(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			writeError(w, req, http.StatusMethodNotAllowed, req.Method+" "+path+" is not a method of "+r.model+"/"+r.name+"; it has "+r.methods())
