@@ -72,13 +72,12 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[1] = true
 			s.Path.Key("custom_fields")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				y0 := CustomFields(m0)
-				v.CustomFields = &y0
+				v.CustomFields = CustomFields(m0)
 			}
 			s.Path.Pop()
 		case "emails":
@@ -271,13 +270,12 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[9] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				y0 := RemoteDataInput(m0)
-				v.RemoteData = &y0
+				v.RemoteData = RemoteDataInput(m0)
 			}
 			s.Path.Pop()
 		case "roles":
@@ -493,13 +491,12 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[1] = true
 			s.Path.Key("custom_fields")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				y0 := CustomFields(m0)
-				v.CustomFields = &y0
+				v.CustomFields = CustomFields(m0)
 			}
 			s.Path.Pop()
 		case "emails":
@@ -608,13 +605,12 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[6] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
 			if ok0 {
-				y0 := RemoteDataInput(m0)
-				v.RemoteData = &y0
+				v.RemoteData = RemoteDataInput(m0)
 			}
 			s.Path.Pop()
 		case "roles":

@@ -2,10 +2,7 @@
 
 package unified
 
-import (
-	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-)
+import "github.com/go-faster/jx"
 
 // appendCreateUserRequest writes v as a JSON object: the members that are
 // present, write-only ones only when writeOnly is set.
@@ -17,7 +14,7 @@ func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool
 	}
 	if v.CustomFields != nil {
 		e.FieldStart("custom_fields")
-		validation.AppendObject(e, map[string]any(*v.CustomFields))
+		e.Raw(v.CustomFields)
 	}
 	if v.Emails != nil {
 		e.FieldStart("emails")
@@ -57,7 +54,7 @@ func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(*v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	if v.Roles != nil {
 		e.FieldStart("roles")
@@ -100,7 +97,7 @@ func appendUpdateUserRequest(e *jx.Encoder, v *UpdateUserRequest, writeOnly bool
 	}
 	if v.CustomFields != nil {
 		e.FieldStart("custom_fields")
-		validation.AppendObject(e, map[string]any(*v.CustomFields))
+		e.Raw(v.CustomFields)
 	}
 	if v.Emails != nil {
 		e.FieldStart("emails")
@@ -124,7 +121,7 @@ func appendUpdateUserRequest(e *jx.Encoder, v *UpdateUserRequest, writeOnly bool
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(*v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	if v.Roles != nil {
 		e.FieldStart("roles")

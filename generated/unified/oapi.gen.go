@@ -4,6 +4,7 @@
 package unified
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -110,7 +111,7 @@ type CreateUserRequest struct {
 	// CustomFields Custom field values of the user, keyed by field, passed as is.
 	//
 	// Example: {"department":"Support"}
-	CustomFields *CustomFields `json:"custom_fields,omitempty"`
+	CustomFields CustomFields `json:"custom_fields,omitempty"`
 
 	// Emails The user's email addresses
 	//
@@ -152,7 +153,7 @@ type CreateUserRequest struct {
 	//
 	//
 	// Example: {}
-	RemoteData *RemoteDataInput `json:"remote_data,omitempty"`
+	RemoteData RemoteDataInput `json:"remote_data,omitempty"`
 
 	// Roles The roles the user has
 	//
@@ -183,7 +184,7 @@ type CreateUserRequest struct {
 // CustomFields Custom field values of the user, keyed by field, passed as is.
 //
 // Example: {"department":"Support"}
-type CustomFields map[string]interface{}
+type CustomFields = json.RawMessage
 
 // Email One of the user's email addresses, as returned.
 type Email struct {
@@ -220,7 +221,7 @@ type EmailInputType string
 // This data is not transformed and is passed as is to the remote API.
 //
 // Example: {}
-type RemoteDataInput map[string]interface{}
+type RemoteDataInput = json.RawMessage
 
 // Role A role the user has, as returned.
 type Role struct {
@@ -263,7 +264,7 @@ type UpdateUserRequest struct {
 	// CustomFields Custom field values of the user, keyed by field, passed as is.
 	//
 	// Example: {"department":"Support"}
-	CustomFields *CustomFields `json:"custom_fields,omitempty"`
+	CustomFields CustomFields `json:"custom_fields,omitempty"`
 
 	// Emails The user's email addresses
 	//
@@ -290,7 +291,7 @@ type UpdateUserRequest struct {
 	//
 	//
 	// Example: {}
-	RemoteData *RemoteDataInput `json:"remote_data,omitempty"`
+	RemoteData RemoteDataInput `json:"remote_data,omitempty"`
 
 	// Roles The roles the user has
 	//
@@ -361,7 +362,7 @@ type User struct {
 	Name *string `json:"name,omitempty"`
 
 	// RemoteData Raw data returned from the remote API call.
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
+	RemoteData json.RawMessage `json:"remote_data,omitempty"`
 
 	// Roles The roles the user has
 	Roles []Role `json:"roles,omitempty"`

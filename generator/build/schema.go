@@ -189,8 +189,10 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 		// explicit `additionalProperties: false` closes an object.
 		out.Free = v.AdditionalProperties.Has == nil || *v.AdditionalProperties.Has || v.AdditionalProperties.Schema != nil
 		if len(v.Properties) == 0 {
+			// Free-form data is passed through as the bytes the client
+			// sent (checked, never built into maps): see emit/oapi.
 			out.Free = true
-			out.Go = model.GoType{Map: true, Name: "interface{}", Under: "map"}
+			out.Go = model.GoType{Name: "json.RawMessage", Pkg: "encoding/json", Under: "raw"}
 			break
 		}
 		if !component {
@@ -224,8 +226,9 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 			p := model.Property{Name: name, GoName: gonames.Type(name), Required: slices.Contains(v.Required, name),
 				WriteOnly: v.Properties[name].Value.WriteOnly, Schema: ps, Go: ps.Go}
 			// oapi-codegen points to optional members, except to inline
-			// slices and maps, whose nil already says "absent".
-			if !p.Required && !ps.Go.Slice && !ps.Go.Map {
+			// slices and maps and to raw free-form data, whose nil
+			// already says "absent".
+			if !p.Required && !ps.Go.Slice && !ps.Go.Map && ps.Go.Under != "raw" {
 				p.Go.Ptr = true
 			}
 			out.Properties = append(out.Properties, p)

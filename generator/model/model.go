@@ -204,7 +204,7 @@ type GoType struct {
 }
 
 // Nillable reports whether a value of the type can be nil.
-func (t GoType) Nillable() bool { return t.Ptr || t.Slice || t.Map || t.Under == "map" }
+func (t GoType) Nillable() bool { return t.Ptr || t.Slice || t.Map || t.Under == "map" || t.Under == "raw" }
 
 // CellLevel returns the level of integration in cells.
 func CellLevel(cells []Cell, integration string) Level {
@@ -287,6 +287,10 @@ func KindOf(method string) Kind { return matrix.KindOf(method) }
 // parameter is optional and the type has no nil of its own.
 func ParamGoType(p Param) GoType {
 	t := p.Schema.Go
+	if p.Schema.Kind == KindObject && len(p.Schema.Properties) == 0 {
+		// A free-form query object is built from the query string.
+		t = GoType{Map: true, Name: "interface{}", Under: "map"}
+	}
 	if !p.Required && !t.Slice && !t.Map && t.Under != "map" {
 		t.Ptr = true
 	}

@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,10 +28,12 @@ type Local struct {
 }
 
 // stored is the JSON kept per record: the unified fields and the
-// remote_data passed through, apart, so that an update merges each.
+// remote_data passed through, apart, so that an update merges each. Only
+// the top level is decoded: the members stay the bytes the client sent,
+// so numbers keep their digits and a large record is not built into maps.
 type stored struct {
-	Fields     map[string]any `json:"fields"`
-	RemoteData map[string]any `json:"remote_data,omitempty"`
+	Fields     map[string]json.RawMessage `json:"fields"`
+	RemoteData map[string]json.RawMessage `json:"remote_data,omitempty"`
 }
 
 // Do implements Backend.
@@ -126,16 +127,19 @@ func merge(old []byte, c *Call) ([]byte, error) {
 // named like one is dropped too, since the local backend has no provider
 // to pass it to and must not keep it.
 func split(c *Call) (stored, error) {
-	fields := map[string]any{}
+	fields := map[string]json.RawMessage{}
 	if len(c.Body) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(c.Body))
-		dec.UseNumber() // numbers are kept exactly as sent
-		if err := dec.Decode(&fields); err != nil {
+		if err := json.Unmarshal(c.Body, &fields); err != nil {
 			return stored{}, fmt.Errorf("local backend: body: %w", err)
 		}
 	}
-	rd, _ := fields[api.FieldRemoteData].(map[string]any)
-	delete(fields, api.FieldRemoteData)
+	var rd map[string]json.RawMessage
+	if raw, ok := fields[api.FieldRemoteData]; ok {
+		if err := json.Unmarshal(raw, &rd); err != nil {
+			return stored{}, fmt.Errorf("local backend: remote_data: %w", err)
+		}
+		delete(fields, api.FieldRemoteData)
+	}
 	for _, name := range c.Op.WriteOnly {
 		delete(rd, name)
 	}
@@ -150,26 +154,28 @@ func record(r store.Record) (Record, error) {
 		return Record{}, fmt.Errorf("stored record %s: %w", r.ID, err)
 	}
 	created, updated := r.CreatedAt.UTC().Format(time.RFC3339Nano), r.UpdatedAt.UTC().Format(time.RFC3339Nano)
-	unified := maps.Clone(orEmpty(s.Fields))
+	unified := make(map[string]any, len(s.Fields)+3)
+	for k, v := range s.Fields {
+		unified[k] = v
+	}
 	unified[api.FieldID], unified[api.FieldCreatedAt], unified[api.FieldUpdatedAt] = r.ID, created, updated
 	remote := maps.Clone(unified)
-	maps.Copy(remote, s.RemoteData)
+	for k, v := range s.RemoteData {
+		remote[k] = v
+	}
 	return Record{ID: r.ID, Version: r.Version, Remote: remote, Unified: unified}, nil
 }
 
-// decodeStored reads a stored doc, keeping numbers exactly as they were
-// sent (json.Number): remote data is passed through, not computed with.
+// decodeStored reads a stored doc's top level; the members stay raw.
 func decodeStored(data []byte) (stored, error) {
 	var s stored
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	err := dec.Decode(&s)
+	err := json.Unmarshal(data, &s)
 	return s, err
 }
 
-func orEmpty(m map[string]any) map[string]any {
+func orEmpty(m map[string]json.RawMessage) map[string]json.RawMessage {
 	if m == nil {
-		return map[string]any{}
+		return map[string]json.RawMessage{}
 	}
 	return m
 }

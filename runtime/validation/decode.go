@@ -330,6 +330,83 @@ func (s *State) Object() (map[string]any, bool, error) {
 	return m, err == nil, err
 }
 
+// RawObject reads a free-form object member as the bytes the client sent:
+// checked like every other member (JSON syntax, a member twice in one
+// object, nesting deeper than MaxDepth), but not built into Go maps. The
+// result is a slice of the body, not a copy: a free-form member of a
+// large body costs no more than its bytes. Anything but an object is a
+// type failure.
+func (s *State) RawObject() (json.RawMessage, bool, error) {
+	if t := s.D.Next(); t != jx.Object {
+		return nil, false, s.WrongType("an object", t)
+	}
+	raw, err := s.D.Raw()
+	if err != nil {
+		return nil, false, err
+	}
+	// Walk what was skipped: Raw checks the syntax, not what the schema's
+	// rules say of free-form data.
+	before := len(s.R.Failures) + s.R.Dropped
+	w := jx.GetDecoder()
+	w.ResetBytes(raw)
+	err = s.walkFree(w, s.Path.Depth())
+	jx.PutDecoder(w)
+	if err != nil {
+		return nil, false, err
+	}
+	return json.RawMessage(raw), len(s.R.Failures)+s.R.Dropped == before, nil
+}
+
+// walkFree checks a free-form value without building it: duplicate members
+// (reported, the walk goes on) and depth (fatal).
+func (s *State) walkFree(d *jx.Decoder, depth int) error {
+	switch d.Next() {
+	case jx.Object:
+		if depth >= MaxDepth {
+			return ErrTooDeep
+		}
+		var seen map[string]struct{}
+		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+			if seen == nil {
+				seen = map[string]struct{}{}
+			}
+			if _, dup := seen[string(key)]; dup {
+				s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleDuplicate, Message: "appears more than once"})
+				return d.Skip()
+			}
+			seen[string(key)] = struct{}{}
+			s.Path.Key(string(key))
+			err := s.walkFree(d, depth+1)
+			s.Path.Pop()
+			return err
+		})
+	case jx.Array:
+		if depth >= MaxDepth {
+			return ErrTooDeep
+		}
+		i := 0
+		return d.Arr(func(d *jx.Decoder) error {
+			s.Path.Index(i)
+			err := s.walkFree(d, depth+1)
+			s.Path.Pop()
+			i++
+			return err
+		})
+	default:
+		return d.Skip()
+	}
+}
+
+// EmptyObject reports whether raw is the JSON object {} (white space
+// aside): a required free-form member sent empty counts as missing.
+func EmptyObject(raw json.RawMessage) bool {
+	b := bytes.TrimSpace(raw)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return false
+	}
+	return len(bytes.TrimSpace(b[1:len(b)-1])) == 0
+}
+
 func quote(s string) string { return strconv.Quote(s) }
 
 // Int reads an integer. A number with a fraction or out of int64 range is a

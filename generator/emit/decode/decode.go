@@ -191,6 +191,15 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		ok = append(ok, assign(x)...)
 		return typed("jx.Array", want(s), ok), nil
 
+	case t.Under == "raw":
+		m := jen.Id(fmt.Sprintf("m%d", depth))
+		ok := jen.Id(fmt.Sprintf("ok%d", depth))
+		return []jen.Code{
+			jen.List(m.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("RawObject").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(ok.Clone()).Block(assign(conv(m.Clone()))...),
+		}, nil
+
 	case t.Map || t.Under == "map":
 		m := jen.Id(fmt.Sprintf("m%d", depth))
 		ok := jen.Id(fmt.Sprintf("ok%d", depth))

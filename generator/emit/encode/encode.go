@@ -126,6 +126,8 @@ func (e *emitter) value(src *jen.Statement, t model.GoType, s *model.Schema, dep
 			jen.For(jen.List(jen.Id("_"), el.Clone()).Op(":=").Range().Add(src.Clone())).Block(inner...),
 			jen.Id("e").Dot("ArrEnd").Call(),
 		}, nil
+	case t.Under == "raw":
+		return []jen.Code{jen.Id("e").Dot("Raw").Call(val)}, nil
 	case t.Map || t.Under == "map":
 		return []jen.Code{jen.Qual(valPkg, "AppendObject").Call(jen.Id("e"), jen.Map(jen.String()).Any().Call(val))}, nil
 	case t.Under == "struct":

@@ -38,6 +38,13 @@ func Emit(doc *openapi3.T, types []string, pkg, specName string) (emit.File, err
 	doc.Paths = openapi3.NewPaths()
 	doc.Components.Parameters, doc.Components.RequestBodies, doc.Components.Responses = nil, nil, nil
 	doc.Components.Headers, doc.Components.Examples, doc.Components.Callbacks = nil, nil, nil
+	// Free-form objects (remote_data, custom_fields) are passed through as
+	// the bytes the client sent; the model says json.RawMessage, and so
+	// must the models.
+	seen := map[*openapi3.Schema]bool{}
+	for _, ref := range doc.Components.Schemas {
+		rawFreeForm(ref, seen)
+	}
 	// oapi-codegen keeps its options in package-level state, so two
 	// generations must never overlap (tests and benchmarks run them in
 	// parallel), nor a generation and the model's naming.
@@ -85,3 +92,25 @@ func Emit(doc *openapi3.T, types []string, pkg, specName string) (emit.File, err
 // must be the same however the generator runs; TestVersionMatchesGoMod
 // keeps it in step with go.mod.
 const Version = "v2.8.2"
+
+// rawFreeForm marks every object schema without properties under ref as
+// json.RawMessage, without a pointer (nil already means absent).
+func rawFreeForm(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return
+	}
+	v := ref.Value
+	seen[v] = true
+	if (v.Type.Is(openapi3.TypeObject) || v.Type == nil) && len(v.Properties) == 0 && v.Items == nil && len(v.Enum) == 0 && v.Type != nil {
+		if v.Extensions == nil {
+			v.Extensions = map[string]any{}
+		}
+		v.Extensions["x-go-type"] = "json.RawMessage"
+		v.Extensions["x-go-type-skip-optional-pointer"] = true
+		return
+	}
+	for _, p := range v.Properties {
+		rawFreeForm(p, seen)
+	}
+	rawFreeForm(v.Items, seen)
+}

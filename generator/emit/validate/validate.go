@@ -171,6 +171,8 @@ func absent(target *jen.Statement, t model.GoType) (missing, empty *jen.Statemen
 		deref = jen.Op("*").Add(target.Clone())
 	}
 	switch {
+	case t.Under == "raw":
+		empty, what = jen.Qual(valPkg, "EmptyObject").Call(deref), "an empty object"
 	case t.Slice:
 		empty, what = jen.Len(deref).Op("==").Lit(0), "an empty array"
 	case t.Map || t.Under == "map":
@@ -181,7 +183,7 @@ func absent(target *jen.Statement, t model.GoType) (missing, empty *jen.Statemen
 		empty, what = deref.Op("==").Lit(""), "an empty string"
 	}
 	switch {
-	case t.Ptr || t.Slice || t.Map:
+	case t.Ptr || t.Slice || t.Map || t.Under == "raw":
 		return target.Clone().Op("==").Nil(), empty, what
 	case empty != nil:
 		// A required non-pointer string: only empty can be missing.

@@ -165,7 +165,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[5] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
@@ -280,7 +280,7 @@ func decodeNoteInput(s *validation.State, v *NoteInput) error {
 			}
 			seen[3] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}
@@ -560,7 +560,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[5] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}

@@ -2,10 +2,7 @@
 
 package crm
 
-import (
-	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-)
+import "github.com/go-faster/jx"
 
 // appendContactInput writes v as a JSON object: the members that are present.
 func appendContactInput(e *jx.Encoder, v *ContactInput, writeOnly bool) {
@@ -32,7 +29,7 @@ func appendContactInput(e *jx.Encoder, v *ContactInput, writeOnly bool) {
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	e.ObjEnd()
 }
@@ -55,7 +52,7 @@ func appendNoteInput(e *jx.Encoder, v *NoteInput, writeOnly bool) {
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	e.ObjEnd()
 }
@@ -101,7 +98,7 @@ func appendContactPatch(e *jx.Encoder, v *ContactPatch, writeOnly bool) {
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	e.ObjEnd()
 }

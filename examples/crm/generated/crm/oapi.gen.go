@@ -4,6 +4,7 @@
 package crm
 
 import (
+	"encoding/json"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -32,26 +33,26 @@ func (e Lifecycle) Valid() bool {
 
 // Contact defines model for Contact.
 type Contact struct {
-	CreatedAt  *time.Time             `json:"created_at,omitempty"`
-	Email      *string                `json:"email,omitempty"`
-	Etag       *string                `json:"etag,omitempty"`
-	FirstName  *string                `json:"first_name,omitempty"`
-	Id         string                 `json:"id"`
-	LastName   *string                `json:"last_name,omitempty"`
-	Lifecycle  *string                `json:"lifecycle,omitempty"`
-	Phone      *string                `json:"phone,omitempty"`
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
-	UpdatedAt  *time.Time             `json:"updated_at,omitempty"`
+	CreatedAt  *time.Time      `json:"created_at,omitempty"`
+	Email      *string         `json:"email,omitempty"`
+	Etag       *string         `json:"etag,omitempty"`
+	FirstName  *string         `json:"first_name,omitempty"`
+	Id         string          `json:"id"`
+	LastName   *string         `json:"last_name,omitempty"`
+	Lifecycle  *string         `json:"lifecycle,omitempty"`
+	Phone      *string         `json:"phone,omitempty"`
+	RemoteData json.RawMessage `json:"remote_data,omitempty"`
+	UpdatedAt  *time.Time      `json:"updated_at,omitempty"`
 }
 
 // ContactInput defines model for ContactInput.
 type ContactInput struct {
-	Email      *openapi_types.Email   `json:"email,omitempty"`
-	FirstName  *string                `json:"first_name,omitempty"`
-	LastName   *string                `json:"last_name,omitempty"`
-	Lifecycle  *Lifecycle             `json:"lifecycle,omitempty"`
-	Phone      *string                `json:"phone,omitempty"`
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
+	Email      *openapi_types.Email `json:"email,omitempty"`
+	FirstName  *string              `json:"first_name,omitempty"`
+	LastName   *string              `json:"last_name,omitempty"`
+	Lifecycle  *Lifecycle           `json:"lifecycle,omitempty"`
+	Phone      *string              `json:"phone,omitempty"`
+	RemoteData json.RawMessage      `json:"remote_data,omitempty"`
 }
 
 // ContactPage defines model for ContactPage.
@@ -62,12 +63,12 @@ type ContactPage struct {
 
 // ContactPatch defines model for ContactPatch.
 type ContactPatch struct {
-	Email      *openapi_types.Email   `json:"email,omitempty"`
-	FirstName  *string                `json:"first_name,omitempty"`
-	LastName   *string                `json:"last_name,omitempty"`
-	Lifecycle  *Lifecycle             `json:"lifecycle,omitempty"`
-	Phone      *string                `json:"phone,omitempty"`
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
+	Email      *openapi_types.Email `json:"email,omitempty"`
+	FirstName  *string              `json:"first_name,omitempty"`
+	LastName   *string              `json:"last_name,omitempty"`
+	Lifecycle  *Lifecycle           `json:"lifecycle,omitempty"`
+	Phone      *string              `json:"phone,omitempty"`
+	RemoteData json.RawMessage      `json:"remote_data,omitempty"`
 }
 
 // Lifecycle defines model for Lifecycle.
@@ -94,11 +95,11 @@ type MergeResponse struct {
 
 // Note defines model for Note.
 type Note struct {
-	Body       *string                `json:"body,omitempty"`
-	ContactId  *string                `json:"contact_id,omitempty"`
-	CreatedAt  *time.Time             `json:"created_at,omitempty"`
-	Id         string                 `json:"id"`
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
+	Body       *string         `json:"body,omitempty"`
+	ContactId  *string         `json:"contact_id,omitempty"`
+	CreatedAt  *time.Time      `json:"created_at,omitempty"`
+	Id         string          `json:"id"`
+	RemoteData json.RawMessage `json:"remote_data,omitempty"`
 }
 
 // NoteInput defines model for NoteInput.
@@ -107,8 +108,8 @@ type NoteInput struct {
 	ContactId *string `json:"contact_id,omitempty"`
 
 	// PrivateToken A secret the integration needs; never stored nor shown.
-	PrivateToken *string                `json:"private_token,omitempty"`
-	RemoteData   map[string]interface{} `json:"remote_data,omitempty"`
+	PrivateToken *string         `json:"private_token,omitempty"`
+	RemoteData   json.RawMessage `json:"remote_data,omitempty"`
 }
 
 // NotePage defines model for NotePage.

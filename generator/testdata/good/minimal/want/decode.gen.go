@@ -98,7 +98,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[2] = true
 			s.Path.Key("remote_data")
-			m0, ok0, err := s.Object()
+			m0, ok0, err := s.RawObject()
 			if err != nil {
 				return err
 			}

@@ -2,10 +2,7 @@
 
 package unified
 
-import (
-	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-)
+import "github.com/go-faster/jx"
 
 // appendCreateUserRequest writes v as a JSON object: the members that are
 // present.
@@ -25,7 +22,7 @@ func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool
 	}
 	if v.RemoteData != nil {
 		e.FieldStart("remote_data")
-		validation.AppendObject(e, map[string]any(v.RemoteData))
+		e.Raw(v.RemoteData)
 	}
 	if v.Status != nil {
 		e.FieldStart("status")

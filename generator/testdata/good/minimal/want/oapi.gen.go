@@ -4,6 +4,8 @@
 package unified
 
 import (
+	"encoding/json"
+
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -34,7 +36,7 @@ type CreateUserRequest struct {
 	Name *string `json:"name,omitempty"`
 
 	// RemoteData Passed to the integration as is.
-	RemoteData map[string]interface{} `json:"remote_data,omitempty"`
+	RemoteData json.RawMessage `json:"remote_data,omitempty"`
 
 	// Status Whether the user is active
 	Status *CreateUserRequestStatus `json:"status,omitempty"`
