@@ -204,7 +204,9 @@ type GoType struct {
 }
 
 // Nillable reports whether a value of the type can be nil.
-func (t GoType) Nillable() bool { return t.Ptr || t.Slice || t.Map || t.Under == "map" || t.Under == "raw" }
+func (t GoType) Nillable() bool {
+	return t.Ptr || t.Slice || t.Map || t.Under == "map" || t.Under == "raw"
+}
 
 // CellLevel returns the level of integration in cells.
 func CellLevel(cells []Cell, integration string) Level {

@@ -301,7 +301,6 @@ func readAll(src io.Reader, expect, limit int64) ([]byte, error) {
 	}
 }
 
-
 // accept applies strict handling, drops integration failures that only
 // repeat a schema failure of the same field, and answers 400 when anything
 // is left.
