@@ -85,7 +85,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
-	bodyBudget := fs.Int64("body-budget", 0, "bytes of request bodies read at once over all requests; past it, 503 with Retry-After (0: 64 times -max-body). Each body byte costs several times its size while the request is served")
+	bodyBudget := fs.Int64("body-budget", 0, "bytes of request bodies read at once over all requests; past it, 503 with Retry-After (0: 32 times -max-body). Each body byte costs several times its size while the request is served")
 	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant, and per integrated account (0: unlimited)")
 	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant and per integrated account")
 	accountRate := fs.Float64("account-rate", 0, "requests per second per integrated account, when lower than -rate (0: -rate; an account's requests are its tenant's too, so only a lower rate ever applies)")

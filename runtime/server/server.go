@@ -43,7 +43,7 @@ type Options struct {
 	// BodyBudget bounds the bytes of request bodies held in memory at
 	// once, over all requests; a body that does not fit is answered 503
 	// with Retry-After instead of growing the process without bound.
-	// 0 means 64 times MaxBody.
+	// 0 means 32 times MaxBody.
 	BodyBudget int64
 	// Rate is the sustained requests per second allowed per tenant and,
 	// separately, per integrated account; Burst is the requests either may
@@ -93,7 +93,7 @@ func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger
 		opt.MaxBody = DefaultOptions.MaxBody
 	}
 	if opt.BodyBudget <= 0 {
-		opt.BodyBudget = 64 * opt.MaxBody
+		opt.BodyBudget = 32 * opt.MaxBody
 	}
 	if opt.AuthFailures <= 0 {
 		opt.AuthFailures = DefaultOptions.AuthFailures
