@@ -145,6 +145,9 @@ func (f *remoteFile) object(n *yaml.Node, path []string, what string, known ...s
 	out := map[string]entry{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias // *anchor: errors point at the anchored text
+		}
 		p := append(path[:len(path):len(path)], k.Value)
 		if prev, dup := out[k.Value]; dup {
 			f.errorf(k, p, "duplicate key %q (first at line %d)", k.Value, prev.key.Line)
