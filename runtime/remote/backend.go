@@ -14,7 +14,8 @@ import (
 
 // ErrNotMapped is returned by Backend.Do for an operation the account's
 // integration has no mapping for (the provider documents no endpoint for
-// it): the service answers it from the local backend or refuses it.
+// it): the service refuses it with 501 (spec/DECISIONS.md, "What is
+// mapped, and what is not").
 var ErrNotMapped = errors.New("remote: the integration has no mapping for this operation")
 
 // Backend serves calls by calling the providers: an implementation of
