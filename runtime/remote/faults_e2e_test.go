@@ -212,3 +212,30 @@ func TestFaultRefusedConnectionNeverReachedSoRetried(t *testing.T) {
 		t.Fatalf("%#v", err)
 	}
 }
+
+// A slow provider (200 ms per answer) does not limit throughput below
+// what concurrency allows: the pool opens a connection per concurrent
+// call instead of queueing them.
+func TestSlowProviderConcurrency(t *testing.T) {
+	emu, srv := emulate(t, "planhat", emulator.Options{})
+	ids := make([]string, 32)
+	for i := range ids {
+		ids[i] = seedPlanhat(emu)
+	}
+	emu.Slow(200 * time.Millisecond)
+	defer emu.Slow(0)
+	b := newBackend(t, srv, fast())
+	start := time.Now()
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() { errs <- planhatUpdate(t, b, id) }()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Fatalf("32 concurrent 200 ms calls took %v: they were serialised", d)
+	}
+}
