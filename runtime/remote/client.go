@@ -689,6 +689,11 @@ func (c *Client) success(req *Request, a *attempt, attempts int) (*Response, err
 				it.Unified = uo
 			}
 		}
+		if id, ok := it.Unified["id"]; ok {
+			if s, ok := scalarText(id); ok {
+				it.Unified["id"] = s
+			}
+		}
 		return it, nil
 	}
 	if m.Kind == matrix.List {
@@ -732,11 +737,6 @@ func (c *Client) success(req *Request, a *attempt, attempts int) (*Response, err
 	// {"STATUS": "OK"}) keep the id the request named.
 	if _, ok := it.Unified["id"]; !ok && req.ID != "" {
 		it.Unified["id"] = req.ID
-	}
-	if id, ok := it.Unified["id"]; ok {
-		if s, ok := scalarText(id); ok {
-			it.Unified["id"] = s
-		}
 	}
 	out.Record = it
 	return out, nil

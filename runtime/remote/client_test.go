@@ -557,3 +557,35 @@ func TestCredentialsDoNotFormat(t *testing.T) {
 func fmtAll(v any) string {
 	return fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
 }
+
+func TestListAndDelete(t *testing.T) {
+	p := newProvider(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		io.WriteString(w, `{"users": [{"id": 1, "full_name": "A"}, {"id": 2, "full_name": "B"}], "meta": {"next": "c2"}}`)
+	})
+	c := newClient(t, Options{})
+	m := testMapping(matrix.List, "GET", "/u")
+	m.Record = field("users")
+	m.NextCursor = func(in any) (any, error) {
+		return in.(map[string]any)["meta"].(map[string]any)["next"], nil
+	}
+	res, err := c.Call(context.Background(), &Request{Mapping: m, Account: account(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 2 || res.Items[1].Unified["name"] != "B" || res.Items[0].Unified["id"] != "1" || res.NextCursor != "c2" {
+		t.Fatalf("%+v", res)
+	}
+	d := testMapping(matrix.Delete, "DELETE", "/u/{id}")
+	d.Body = nil
+	res, err = c.Call(context.Background(), &Request{Mapping: d, ID: "9", Account: account(p)})
+	if err != nil || res.Record.Unified["id"] != "9" || res.Status != http.StatusNoContent {
+		t.Fatalf("delete: %+v, %v", res, err)
+	}
+	if r, body := p.last(); r.Method != http.MethodDelete || body != "" || r.Header.Get("Content-Type") != "" {
+		t.Fatalf("delete sent a body: %q %v", body, r.Header)
+	}
+}
