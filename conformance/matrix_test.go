@@ -298,7 +298,7 @@ func TestValidateKnowsExactlyTheImplementations(t *testing.T) {
 	}
 }
 
-func TestRegistry(t *testing.T) {
+func TestService(t *testing.T) {
 	s := unified.Service
 	in, ok := s.Integration("reamaze")
 	if !ok || in.Name != "Re:amaze" || s.IntegrationName("reamaze") != "Re:amaze" {

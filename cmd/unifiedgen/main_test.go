@@ -47,27 +47,26 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("committed output is up to date", func(t *testing.T) {
-		_, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", "../../generated/unified", "-check")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-	})
-
-	t.Run("generates into an empty directory", func(t *testing.T) {
+	// Whether the committed generated/ is fresh is `make check`'s one
+	// question; here the binary's own behaviour is what is tested.
+	t.Run("generates into an empty directory, and -check agrees", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "unified")
 		if _, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", out); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		for _, f := range []string{"oapi.gen.go", "decode.gen.go", "validate.gen.go", "service.gen.go", "docs/createUser.md", "docs/updateUser.md"} {
-			got, err := os.ReadFile(filepath.Join(out, f))
-			if err != nil {
-				t.Fatal(err)
+		for _, f := range []string{"oapi.gen.go", "decode.gen.go", "encode.gen.go", "validate.gen.go", "bind.gen.go", "service.gen.go", "docs/createUser.md", "docs/updateUser.md"} {
+			if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+				t.Errorf("%s: %v", f, err)
 			}
-			want, _ := os.ReadFile(filepath.Join("../../generated/unified", f))
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the committed file", f)
-			}
+		}
+		if _, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", out, "-check"); code != 0 {
+			t.Fatalf("-check right after generating: exit %d: %s", code, stderr)
+		}
+		if err := os.WriteFile(filepath.Join(out, "bind.gen.go"), []byte("package unified\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, stderr, code := run(t, bin, "-spec", "../../spec/openapi.yaml", "-out", out, "-check"); code != 1 || !strings.Contains(stderr, "bind.gen.go") {
+			t.Fatalf("-check after an edit: exit %d: %s", code, stderr)
 		}
 	})
 

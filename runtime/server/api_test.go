@@ -57,8 +57,30 @@ func newEnv(t *testing.T, opt server.Options) *env {
 // (otherToken, otherAccount).
 func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, *store.Store) {
 	tb.Helper()
+	return handlerWith(tb, opt, setup{})
+}
+
+// setup changes what handlerWith builds; its zero value is what
+// handlerAndStore builds.
+type setup struct {
+	// dbPath is the database file; "" is a new one in a temporary
+	// directory.
+	dbPath string
+	// wrap, if set, wraps the local backend.
+	wrap func(backend.Backend) backend.Backend
+	// log is the service's logger; nil discards.
+	log *slog.Logger
+}
+
+// handlerWith is handlerAndStore with the database file, the backend and
+// the logger as su says.
+func handlerWith(tb testing.TB, opt server.Options, su setup) (http.Handler, *store.Store) {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, tb.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
+	if su.dbPath == "" {
+		su.dbPath = tb.TempDir() + "/test.db"
+	}
+	st, err := store.Open(ctx, su.dbPath, store.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,7 +101,14 @@ func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, *store.St
 	if opt.MaxBody == 0 {
 		opt.MaxBody = 64 << 10
 	}
-	h, err := server.New(unified.Service, st, backend.Local{Store: st}, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
+	var be backend.Backend = backend.Local{Store: st}
+	if su.wrap != nil {
+		be = su.wrap(be)
+	}
+	if su.log == nil {
+		su.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	h, err := server.New(unified.Service, st, be, su.log, opt)
 	if err != nil {
 		tb.Fatal(err)
 	}

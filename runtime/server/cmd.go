@@ -85,8 +85,11 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
+	bodyBudget := fs.Int64("body-budget", 0, "bytes of request bodies read at once over all requests; past it, 503 with Retry-After (0: 64 times -max-body). Each body byte costs several times its size while the request is served")
 	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant, and per integrated account (0: unlimited)")
 	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant and per integrated account")
+	accountRate := fs.Float64("account-rate", 0, "requests per second per integrated account, when lower than -rate (0: -rate; an account's requests are its tenant's too, so only a lower rate ever applies)")
+	accountBurst := fs.Int("account-burst", 0, "request burst per integrated account, when lower than -burst (0: -burst)")
 	authFailures := fs.Float64("auth-failures", DefaultOptions.AuthFailures, "failed authentications per second allowed per client address (a burst of 10 times it); past it, 429")
 	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
 	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
@@ -171,7 +174,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, AuthFailures: *authFailures, Now: time.Now})
+	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst, AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now})
 	if err != nil {
 		return err
 	}

@@ -74,12 +74,19 @@ func outputOptions(w http.ResponseWriter, r *http.Request, s *Server, p api.Para
 // truto_exclude_fields removes top-level fields from every format but raw.
 // A custom method's record is wrapped as {"result": ...}, as Truto does.
 // Write-only fields never appear, whatever the backend returned.
-func (s *Server) render(op *api.Operation, integration string, rec backend.Record, out output) ([]byte, string, error) {
+//
+// sizeHint is the size the body is expected to have (the request body's,
+// for a write), so that a large record is written into one buffer.
+func (s *Server) render(op *api.Operation, integration string, rec backend.Record, out output, sizeHint int) ([]byte, string, error) {
 	v := s.shape(op, integration, rec, out)
 	if op.Kind == matrix.Custom {
 		v = map[string]any{"result": v}
 	}
-	b, err := marshal(v)
+	if out.ignoreRemote || out.format == formatNormalized {
+		sizeHint = 0 // remote_data, most of a large record, is left out
+	}
+	b, err := appendJSON(make([]byte, 0, sizeHint+1024), v)
+	b = append(b, '\n')
 	if out.format == formatStream {
 		return b, "application/x-ndjson", err
 	}
@@ -147,11 +154,13 @@ func (s *Server) renderList(w http.ResponseWriter, op *api.Operation, integratio
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.WriteHeader(op.SuccessStatus)
 		rc := http.NewResponseController(w)
+		var b []byte
 		for _, rec := range res.Items {
-			b, err := marshal(s.shape(op, integration, rec, out))
-			if err != nil {
+			var err error
+			if b, err = appendJSON(b[:0], s.shape(op, integration, rec, out)); err != nil {
 				return
 			}
+			b = append(b, '\n')
 			if _, err := w.Write(b); err != nil {
 				return
 			}
@@ -167,7 +176,8 @@ func (s *Server) renderList(w http.ResponseWriter, op *api.Operation, integratio
 	if res.NextCursor != "" {
 		next = res.NextCursor
 	}
-	b, err := marshal(map[string]any{"result": items, "next_cursor": next})
+	b, err := appendJSON(nil, map[string]any{"result": items, "next_cursor": next})
+	b = append(b, '\n')
 	if err != nil {
 		writeError(w, nil, http.StatusInternalServerError, "the page could not be encoded")
 		return

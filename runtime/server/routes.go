@@ -40,6 +40,14 @@ func (s *Server) routes() (*http.ServeMux, error) {
 	}
 	for _, r := range resources {
 		mux.HandleFunc("GET /unified/"+r.model+"/"+r.name+"/meta/{method}", s.meta(r))
+		// A resource's collection and record paths exist even when no
+		// method uses one: a request there names a method the resource
+		// does not have.
+		for _, p := range []string{"/unified/" + r.model + "/" + r.name, "/unified/" + r.model + "/" + r.name + "/{id}"} {
+			if _, ok := byPath[p]; !ok {
+				byPath[p] = nil
+			}
+		}
 	}
 	for path, ops := range byPath {
 		var allow []string
@@ -47,12 +55,14 @@ func (s *Server) routes() (*http.ServeMux, error) {
 			allow = append(allow, op.HTTPMethod)
 		}
 		slices.Sort(allow)
-		r := resources[slices.IndexFunc(resources, func(r *resource) bool { return r.model == ops[0].Model && r.name == ops[0].Resource })]
+		r := resources[slices.IndexFunc(resources, func(r *resource) bool {
+			return strings.HasPrefix(path, "/unified/"+r.model+"/"+r.name+"/") || path == "/unified/"+r.model+"/"+r.name
+		})]
 		notAllowed := func(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			writeError(w, req, http.StatusMethodNotAllowed, req.Method+" "+path+" is not a method of "+r.model+"/"+r.name+"; it has "+r.methods())
 		}
-		if ops[0].Kind != matrix.Custom {
+		if len(ops) == 0 || ops[0].Kind != matrix.Custom {
 			mux.HandleFunc(path, notAllowed)
 			continue
 		}

@@ -47,9 +47,16 @@ type Options struct {
 	BodyBudget int64
 	// Rate is the sustained requests per second allowed per tenant and,
 	// separately, per integrated account; Burst is the requests either may
-	// send at once. Rate 0 disables limiting.
+	// send at once. Rate 0 disables the tenant's limit.
 	Rate  float64
 	Burst int
+	// AccountRate and AccountBurst are the integrated account's limit
+	// when it differs from the tenant's: 0 means Rate and Burst. Every
+	// request of an account is also one of its tenant's, so an account
+	// limit as high as its tenant's never applies; set it lower to keep
+	// one account from spending its tenant's whole rate.
+	AccountRate  float64
+	AccountBurst int
 	// AuthFailures is the sustained rate of failed authentications
 	// allowed per client address (a burst of 10 times it); past it, a bad
 	// token gets 429 instead of 401. 0 means 1 per second.
@@ -91,9 +98,15 @@ func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger
 	if opt.AuthFailures <= 0 {
 		opt.AuthFailures = DefaultOptions.AuthFailures
 	}
+	if opt.AccountRate <= 0 {
+		opt.AccountRate = opt.Rate
+	}
+	if opt.AccountBurst <= 0 {
+		opt.AccountBurst = opt.Burst
+	}
 	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
 	s.tenants = newLimiters(opt.Rate, opt.Burst)
-	s.accounts = newLimiters(opt.Rate, opt.Burst)
+	s.accounts = newLimiters(opt.AccountRate, opt.AccountBurst)
 	s.authFailures = newLimiters(opt.AuthFailures, int(math.Ceil(10*opt.AuthFailures)))
 	for _, op := range svc.Operations {
 		key := op.Model + "/" + op.Resource
@@ -252,7 +265,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			err = store.ErrNotFound
 		}
 		if err != nil {
-			if wait, ok := s.authFailures.take(clientAddr(r)); !ok {
+			if wait, ok := s.authFailures.take(clientAddr(r), s.opt.Now()); !ok {
 				s.tooMany(w, r, wait, "too many requests with a missing or invalid API token from this address", "")
 				return
 			}
@@ -286,7 +299,7 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := tenant(r.Context())
 		if t.ID != "" {
-			if wait, ok := s.tenants.take(t.ID); !ok {
+			if wait, ok := s.tenants.take(t.ID, s.opt.Now()); !ok {
 				s.tooMany(w, r, wait, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
 				return
 			}
@@ -318,9 +331,9 @@ func newLimiters(r float64, burst int) limiters {
 	return limiters{rate: rate.Limit(r), burst: max(burst, 1), m: map[string]*rate.Limiter{}}
 }
 
-// take spends one token of key's bucket. When there is none it reports how
-// long until there will be, and spends nothing.
-func (l *limiters) take(key string) (time.Duration, bool) {
+// take spends one token of key's bucket at now (Options.Now). When there
+// is none it reports how long until there will be, and spends nothing.
+func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
 	if l.rate <= 0 {
 		return 0, true
 	}
@@ -336,7 +349,6 @@ func (l *limiters) take(key string) (time.Duration, bool) {
 		l.m[key] = lim
 	}
 	l.mu.Unlock()
-	now := time.Now()
 	res := lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)

@@ -106,7 +106,13 @@ func (s *State) syntaxFailure(err error) Failure {
 	if e := json.Unmarshal(s.data, new(json.RawMessage)); errors.As(e, &se) {
 		// Offset counts the bytes read including the bad one; clients
 		// want the 0-based position of the bad byte.
-		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(max(se.Offset-1, 0), 10) + ": " + se.Error()}
+		off := se.Offset - 1
+		if se.Offset >= int64(len(s.data)) && strings.HasPrefix(se.Error(), "unexpected end") {
+			// The body ended early: there is no bad byte, the problem
+			// is where more was expected, at its end.
+			off = int64(len(s.data))
+		}
+		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(max(off, 0), 10) + ": " + se.Error()}
 	}
 	return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON: " + err.Error()}
 }
@@ -217,7 +223,16 @@ func notOneOf(value []byte, allowed []string) string {
 
 // BadFormat records a string that does not match the schema's format.
 func (s *State) BadFormat(format string) {
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be a " + format + " string"})
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be " + article(format) + " " + format + " string"})
+}
+
+// article is "an" before a vowel sound a format name starts with (email;
+// not uuid or uri, which start with a "you").
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeio", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // TooShort records a string with fewer than n characters.

@@ -33,8 +33,11 @@ func (p *JSONPath) Reset() { p.segs = p.segs[:0] }
 // Depth is the number of segments.
 func (p *JSONPath) Depth() int { return len(p.segs) }
 
-// String renders the path as clients write it: `emails[0].type`. The empty
-// path (the body itself) is "".
+// String renders the path as clients write it: `emails[0].type`. A key
+// that is not a plain name (empty, or with characters other than letters,
+// digits, _ and -) is written quoted, `remote_data["a.b"]`, so that two
+// different paths never read the same. The empty path (the body itself)
+// is "".
 func (p *JSONPath) String() string {
 	var b strings.Builder
 	n := 0
@@ -49,19 +52,42 @@ func (p *JSONPath) String() string {
 			b.WriteByte(']')
 			continue
 		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s.key)
+		writeKey(&b, s.key, i == 0)
 	}
 	return b.String()
 }
 
 // With renders the path with key appended, without changing p.
 func (p *JSONPath) With(key string) string {
-	s := p.String()
-	if s == "" {
-		return key
+	var b strings.Builder
+	b.WriteString(p.String())
+	writeKey(&b, key, b.Len() == 0)
+	return b.String()
+}
+
+func writeKey(b *strings.Builder, key string, first bool) {
+	if !plainKey(key) {
+		b.WriteByte('[')
+		b.WriteString(strconv.Quote(key))
+		b.WriteByte(']')
+		return
 	}
-	return s + "." + key
+	if !first {
+		b.WriteByte('.')
+	}
+	b.WriteString(key)
+}
+
+// plainKey reports a key that reads unambiguously after a dot.
+func plainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 
@@ -111,8 +112,10 @@ func (p Param) Float(v qs.Value) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
+	// Only what JSON calls a number: ParseFloat also takes NaN, Inf,
+	// hexadecimal and underscores.
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || !json.Valid([]byte(s)) {
 		p.fail(RuleType, "must be a number, got "+quote(s))
 		return 0, false
 	}

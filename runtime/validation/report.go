@@ -101,3 +101,16 @@ func (r *Report) MissingFields(loc Location) []string {
 	}
 	return out
 }
+
+// BodyReadable reports whether the body was a JSON object at all: not
+// malformed, not nested too deep, and not null, an array or a scalar (a
+// failure of the whole body, whose field is ""). Per-integration rules
+// are worth checking only on a readable body.
+func (r *Report) BodyReadable() bool {
+	for _, f := range r.Failures {
+		if f.Location == Body && (f.Rule == RuleSyntax || f.Rule == RuleTooDeep || f.Field == "") {
+			return false
+		}
+	}
+	return true
+}
