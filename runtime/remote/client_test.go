@@ -589,3 +589,29 @@ func TestListAndDelete(t *testing.T) {
 		t.Fatalf("delete sent a body: %q %v", body, r.Header)
 	}
 }
+
+func TestCheckAccount(t *testing.T) {
+	ok := Account{Credentials: Credentials{"api_key": testKey, "subdomain": "acme"}}
+	if errs := testIntegration.CheckAccount(ok); len(errs) != 0 {
+		t.Fatalf("%v", errs)
+	}
+	bad := Account{BaseURL: "http://example.test", Credentials: Credentials{"api_key": testKey, "token": "x"}}
+	errs := testIntegration.CheckAccount(bad)
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	got := strings.Join(msgs, "\n")
+	for _, want := range []string{`credential "subdomain" is missing`, `credential "token" is not one Acme takes`, "plain http"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, testKey) {
+		t.Fatal("a value is shown")
+	}
+	hostile := Account{Credentials: Credentials{"api_key": testKey, "subdomain": "evil.test#"}}
+	if errs := testIntegration.CheckAccount(hostile); len(errs) != 1 || !strings.Contains(errs[0].Error(), "host name label") {
+		t.Fatalf("%v", errs)
+	}
+}

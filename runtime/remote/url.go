@@ -299,3 +299,34 @@ func addQueryValue(q url.Values, name string, v any) {
 func basicToken(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
+
+// CheckAccount reports what would keep an account from calling the
+// integration: a missing credential, a credential the base URL's host
+// cannot take, a base_url override that is not allowed, and credentials
+// the integration does not declare. The configuration calls it when an
+// account is applied, so mistakes surface there and not on the first
+// request. Messages name keys, never values.
+func (in *Integration) CheckAccount(a Account) []error {
+	var errs []error
+	for _, k := range in.Credentials {
+		if a.Credentials[k] == "" {
+			errs = append(errs, &credentialError{key: k, why: "is missing (" + in.Name + " needs " + strings.Join(in.Credentials, ", ") + ")"})
+		}
+	}
+	for k := range a.Credentials {
+		if !slices.Contains(in.Credentials, k) {
+			errs = append(errs, &credentialError{key: k, why: "is not one " + in.Name + " takes (" + strings.Join(in.Credentials, ", ") + ")"})
+		}
+	}
+	if len(errs) == 0 {
+		if _, err := baseURL(in, &a); err != nil {
+			errs = append(errs, err)
+		}
+	} else if a.BaseURL != "" {
+		if _, err := CheckBaseURL(a.BaseURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errs
+}
