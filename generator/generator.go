@@ -17,6 +17,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/generator/emit/docs"
 	"github.com/unifiedgen/unifiedgen/generator/emit/encode"
 	"github.com/unifiedgen/unifiedgen/generator/emit/oapi"
+	"github.com/unifiedgen/unifiedgen/generator/emit/remote"
 	"github.com/unifiedgen/unifiedgen/generator/emit/service"
 	"github.com/unifiedgen/unifiedgen/generator/emit/validate"
 	"github.com/unifiedgen/unifiedgen/generator/load"
@@ -80,6 +81,11 @@ func Emit(api *model.API, doc *openapi3.T, spec []byte, cfg Config) ([]emit.File
 			return nil, fmt.Errorf("%s: %w", e.what, err)
 		}
 		files = append(files, f)
+	}
+	if rf, ok, err := remote.Emit(api, cfg.Package, specName); err != nil {
+		return nil, fmt.Errorf("remote definitions: %w", err)
+	} else if ok {
+		files = append(files, rf)
 	}
 	md, err := docs.Emit(api, specName)
 	if err != nil {

@@ -105,6 +105,10 @@ func TestSeedSpecGrows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The integration definition files the registry names, beside it.
+	if err := os.CopyFS(filepath.Join(dir, "spec", "integrations"), os.DirFS(filepath.Join(root, "spec", "integrations"))); err != nil {
+		t.Fatal(err)
+	}
 	// A fresh module that takes the generator as a tool, as the README
 	// says. The replace stands in for a released version, which `go get
 	// -tool` would add; with a replace it is go.mod's tool line it adds.

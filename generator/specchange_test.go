@@ -50,6 +50,10 @@ func TestSpecChange(t *testing.T) {
 	if err := os.WriteFile(specPath, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The integration definition files the registry names, beside it.
+	if err := os.CopyFS(filepath.Join(dir, "integrations"), os.DirFS(filepath.Join(root, "spec", "integrations"))); err != nil {
+		t.Fatal(err)
+	}
 	gen := filepath.Join(dir, "gen")
 	if err := generator.Run(generator.Config{Spec: specPath, Out: gen, Package: "gen"}); err != nil {
 		t.Fatalf("regenerate: %v", err)

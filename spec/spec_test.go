@@ -26,8 +26,9 @@ var sections = []string{"query", "request", "response"}
 // Loading and decoding
 
 type integration struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Remote string `json:"remote"` // the definition file; spec/EXTENSIONS.md
 }
 
 type support struct {

@@ -55,6 +55,9 @@ func Model(s *load.Spec) (*model.API, error) {
 	api.Resources = resources(api.Operations)
 	api.Types = b.types()
 	if len(b.diags) == 0 {
+		api.Remote = b.remotes(api)
+	}
+	if len(b.diags) == 0 {
 		b.checkNames(api)
 	}
 	if err := b.diags.Err(); err != nil {
@@ -106,6 +109,8 @@ type builder struct {
 	// cause is reported once, not again at every cell naming the id.
 	rejected   map[string]bool
 	noRegistry bool
+	// remoteRefs are the registry's integration definition files.
+	remoteRefs []remoteRef
 }
 
 // knownID reports whether id may be used in cells; it reports unknown ids
@@ -154,7 +159,7 @@ func (b *builder) registry() []model.Integration {
 			b.errorf(at, "must be an object with id and name")
 			continue
 		}
-		b.unknownKeys(at, obj, "id", "name")
+		b.unknownKeys(at, obj, "id", "name", "remote")
 		id, _ := obj["id"].(string)
 		name, _ := obj["name"].(string)
 		switch {
@@ -176,6 +181,13 @@ func (b *builder) registry() []model.Integration {
 		if first, dup := names[name]; dup {
 			b.errorf(append(at, "name"), "duplicate integration name %q (first at %s[%d])", name, ExtIntegrations, first)
 			continue
+		}
+		if r, ok := obj["remote"]; ok {
+			if rel, ok := r.(string); !ok || rel == "" {
+				b.errorf(append(at, "remote"), "remote must be the path of the integration's definition file, relative to the spec, such as integrations/%s/integration.yaml", id)
+			} else {
+				b.remoteRefs = append(b.remoteRefs, remoteRef{id: id, rel: rel, at: append(slices.Clone(at), "remote")})
+			}
 		}
 		b.ids[id], names[name], index[id] = name, i, i
 		out = append(out, model.Integration{ID: id, Name: name, GoName: gonames.Camel(id)})

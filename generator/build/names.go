@@ -75,6 +75,31 @@ func (b *builder) checkNames(api *model.API) {
 	for _, name := range []string{"Service", "openAPIDocument"} {
 		n.declare(name, nil, "the generated package")
 	}
+	if len(api.Remote.Integrations) > 0 {
+		for _, name := range []string{model.RemoteIntegrationsVar, model.RemotesVar} {
+			n.declare(name, nil, "the generated package")
+		}
+	}
+	for i := range api.Remote.Integrations {
+		in := &api.Remote.Integrations[i]
+		at := []string{ExtIntegrations, strconv.Itoa(b.registryIndex(in.ID)), "remote"}
+		n.declare(in.Var(), at, "the remote definition of "+in.ID)
+		for _, x := range []*model.RemoteExpr{in.ErrorMessage, in.ErrorFields} {
+			if x != nil {
+				n.declare(x.Func, at, "an expression of "+in.File)
+			}
+		}
+	}
+	for i := range api.Remote.Mappings {
+		m := &api.Remote.Mappings[i]
+		at := []string{ExtIntegrations, strconv.Itoa(b.registryIndex(m.Integration)), "remote"}
+		n.declare(m.Var(), at, "the "+m.Operation+" mapping of "+m.Integration)
+		for _, x := range []*model.RemoteExpr{m.Body, m.Query, m.Record, m.Unified, m.NextCursor} {
+			if x != nil {
+				n.declare(x.Func, at, "the "+m.Operation+" mapping of "+m.Integration)
+			}
+		}
+	}
 }
 
 type namer struct {

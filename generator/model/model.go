@@ -31,6 +31,8 @@ type API struct {
 	// Types are the component schemas the generated models declare (those
 	// the operations reach), sorted by name.
 	Types []*Schema
+	// Remote holds the integration definitions and their mappings.
+	Remote Remote
 }
 
 // Integration is one entry of the registry.

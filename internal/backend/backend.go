@@ -55,6 +55,11 @@ type Record struct {
 	// record. The pipeline keeps only those the integration's response
 	// matrix lists.
 	Unified map[string]any
+	// Raw and RawType, when Raw is not nil, are the provider's answer
+	// byte for byte and its content type, for the raw response format
+	// (a remote backend sets them; the local one has no provider).
+	Raw     []byte
+	RawType string
 }
 
 // Result is what a call returns: one record, or a page of a list.

@@ -1,0 +1,90 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/unifiedgen/unifiedgen/internal/backend"
+	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+)
+
+// ErrNotMapped is returned by Backend.Do for an operation the account's
+// integration has no mapping for (the provider documents no endpoint for
+// it): the service refuses it with 501 (spec/DECISIONS.md, "What is
+// mapped, and what is not").
+var ErrNotMapped = errors.New("remote: the integration has no mapping for this operation")
+
+// Backend serves calls by calling the providers: an implementation of
+// internal/backend.Backend for accounts connected to the real provider.
+type Backend struct {
+	Client *Client
+	// Mappings are the generated package's Remotes: by operation id, then
+	// integration id.
+	Mappings map[string]map[string]*Mapping
+	// Account returns the call's account with its credentials (and
+	// base_url override), e.g. opened from the store with package
+	// secrets.
+	Account func(ctx context.Context, a store.Account) (Account, error)
+}
+
+// Mapping returns the mapping of an operation for an integration.
+func (b *Backend) Mapping(operationID, integration string) (*Mapping, bool) {
+	m, ok := b.Mappings[operationID][integration]
+	return m, ok
+}
+
+// Do implements backend.Backend. Errors are *Error (answer them with
+// Error.Body, Error.Status and Error.Header), ErrNotMapped, the Account
+// func's error, or the context's error when the client went away.
+//
+// Records have no version at the provider: Version is 0. The body sent is
+// the validated body with write-only fields (a password) included: they
+// are meant for the provider.
+func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, error) {
+	m, ok := b.Mapping(c.Op.OperationID, c.Account.Integration)
+	if !ok {
+		return backend.Result{}, ErrNotMapped
+	}
+	acct, err := b.Account(ctx, c.Account)
+	if err != nil {
+		return backend.Result{}, err
+	}
+	req := &Request{Mapping: m, Account: acct, ID: c.ID, RemoteQuery: c.Params.RemoteQuery}
+	if c.Op.HasBody {
+		raw := c.Body
+		if c.Input != nil {
+			raw = c.Input.AppendBody(nil, true)
+		}
+		if len(raw) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			if err := dec.Decode(&req.Body); err != nil {
+				return backend.Result{}, fmt.Errorf("remote: the validated body does not decode: %w", err)
+			}
+		}
+	}
+	res, err := b.Client.Call(ctx, req)
+	if err != nil {
+		return backend.Result{}, err
+	}
+	rec := func(it Item) backend.Record {
+		id, _ := it.Unified["id"].(string)
+		return backend.Record{ID: id, Remote: it.Remote, Unified: it.Unified, Raw: res.Raw, RawType: res.RawType}
+	}
+	out := backend.Result{NextCursor: res.NextCursor}
+	if len(res.Items) > 0 || c.Op.Kind == matrix.List {
+		out.Items = make([]backend.Record, 0, len(res.Items))
+		for _, it := range res.Items {
+			r := rec(it)
+			r.Raw = nil // the raw body is the whole page, not one item
+			out.Items = append(out.Items, r)
+		}
+		return out, nil
+	}
+	out.Record = rec(res.Record)
+	return out, nil
+}
