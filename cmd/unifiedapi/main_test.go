@@ -171,7 +171,7 @@ func TestServiceEndToEnd(t *testing.T) {
 	for _, line := range strings.Split(s.stdout.String(), "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "curl ") {
 			printed := strings.TrimSpace(s.stdout.String()[strings.Index(s.stdout.String(), "curl "):])
-			if status, out := runCall(t, s.addr, printed); status != 201 {
+			if status, out := runCall(t, s.addr, printed); status != 200 {
 				t.Errorf("printed example: %d %s", status, out)
 			}
 			break

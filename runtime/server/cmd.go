@@ -195,7 +195,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if demo != nil {
-		printDemo(stdout, ln.Addr().String(), *dbPath, demo)
+		printDemo(stdout, ln.Addr().String(), *dbPath, app.Service, demo)
 	}
 	if *debugAddr != "" {
 		// Profiles on their own listener, never on the API's port.
@@ -355,25 +355,32 @@ func readToken(r io.Reader) (string, error) {
 	return token, nil
 }
 
-// printDemo tells a newcomer how to call the service they just started.
-func printDemo(w io.Writer, addr, db string, demo *config.Config) {
-	token, account, integration := "", "", ""
+// printDemo tells a newcomer how to call the service they just started:
+// the metadata of its first operation, for the demo's first account whose
+// integration implements it. Nothing here knows what the spec holds.
+func printDemo(w io.Writer, addr, db string, svc *api.Service, demo *config.Config) {
+	token := ""
 	if len(demo.Tenants) > 0 && len(demo.Tenants[0].Tokens) > 0 {
 		token = demo.Tenants[0].Tokens[0]
 	}
+	if len(svc.Operations) == 0 {
+		return
+	}
+	op := svc.Operations[0]
+	account, integration := "", ""
 	for _, a := range demo.Accounts {
-		if account == "" || a.Integration == "dixa" {
+		if op.Implements(a.Integration) {
 			account, integration = a.ID, a.Integration
+			break
 		}
 	}
-	fmt.Fprintf(w, `Loaded the demo configuration (config/demo.yaml) into %s: its token is public.
-Try it (the %s account; every integration has one, listed in config/demo.yaml):
+	fmt.Fprintf(w, `Loaded the demo configuration into %s: its token is public.
+What the %s account (%s) takes for %s/%s %s:
 
-  curl -s -X POST 'http://%s/unified/ticketing/users?integrated_account_id=%s' \
-    -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
-    -d '{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}]}'
+  curl -s 'http://%s/unified/%s/%s/meta/%s?integrated_account_id=%s' \
+    -H 'Authorization: Bearer %s'
 
-`, db, integration, addr, account, token)
+`, db, integration, svc.IntegrationName(integration), op.Model, op.Resource, op.Method, addr, op.Model, op.Resource, op.Method, account, token)
 }
 
 // othersCanRead describes the problem when an existing database file can be
