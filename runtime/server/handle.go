@@ -29,6 +29,19 @@ const (
 	maxLimit     = 1000
 )
 
+// exchange is one request of an operation on its way through the
+// pipeline: what was read of it, and where the answer goes.
+type exchange struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	op   *api.Operation
+	acct store.Account
+	out  output
+	rep  *validation.Report
+	raw  []byte // the body as received (after decompression)
+	call *backend.Call
+}
+
 // operation serves one operation: bind the query, find the account, read
 // and check the body, call the backend, shape the response.
 func (s *Server) operation(op *api.Operation) http.Handler {
@@ -79,11 +92,12 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 				return
 			}
 		}
+		x := &exchange{w: w, r: r, op: op, acct: acct, out: out, rep: &rep, raw: raw, call: call}
 		if !op.Kind.Writes() {
-			s.read(w, r, op, acct, out, &rep, call)
+			s.read(x)
 			return
 		}
-		s.write(w, r, op, acct, out, &rep, raw, call)
+		s.write(x)
 	})
 }
 
@@ -415,14 +429,15 @@ func parseETag(s string) (int64, bool) {
 }
 
 // read runs a get or a list.
-func (s *Server) read(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, out output, rep *validation.Report, call *backend.Call) {
+func (s *Server) read(x *exchange) {
+	w, r, op, acct, out, call := x.w, x.r, x.op, x.acct, x.out, x.call
 	call.Now = s.opt.Now().UTC()
 	res, err := s.backend.Do(r.Context(), call)
 	if err != nil {
-		s.callFailed(w, r, op, acct, call, err)
+		s.callFailed(x, err)
 		return
 	}
-	ignoredHeaders(w, rep)
+	ignoredHeaders(w, x.rep)
 	if op.Kind == matrix.List {
 		s.renderList(w, op, acct.Integration, res, out)
 		return
@@ -456,7 +471,8 @@ func matchesAny(header string, version int64) bool {
 // write runs a create, update, delete or custom method in a store
 // transaction, together with the Idempotency-Key when there is one, and
 // writes the response.
-func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, out output, rep *validation.Report, raw []byte, call *backend.Call) {
+func (s *Server) write(x *exchange) {
+	w, r, op, acct, out, call := x.w, x.r, x.op, x.acct, x.out, x.call
 	var key *store.IdemKey
 	if k := r.Header.Get("Idempotency-Key"); k != "" {
 		if len(k) > 255 {
@@ -472,7 +488,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation
 			io.WriteString(h, part)
 			h.Write([]byte{0})
 		}
-		h.Write(raw)
+		h.Write(x.raw)
 		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
 	}
 	// The response is rendered in the transaction, by the store's single
@@ -490,10 +506,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation
 		return store.Saved{Status: op.SuccessStatus, ContentType: ctype, Body: body, ETag: etag(res.Record.Version)}, err
 	})
 	if err != nil {
-		s.callFailed(w, r, op, acct, call, err)
+		s.callFailed(x, err)
 		return
 	}
-	ignoredHeaders(w, rep)
+	ignoredHeaders(w, x.rep)
 	h := w.Header()
 	if replayed {
 		h.Set("Idempotent-Replayed", "true")
@@ -506,7 +522,8 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation
 }
 
 // callFailed answers a backend or store error.
-func (s *Server) callFailed(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, call *backend.Call, err error) {
+func (s *Server) callFailed(x *exchange, err error) {
+	w, r, op, acct, call := x.w, x.r, x.op, x.acct, x.call
 	switch {
 	case errors.Is(err, store.ErrKeyReused):
 		// The IETF Idempotency-Key draft's answer for a key reused with
