@@ -51,7 +51,7 @@ func (b *builder) checkNames(api *model.API) {
 		o := &api.Operations[i]
 		at := []string{"paths", o.Path, lower(o.HTTPMethod), "operationId"}
 		what := "operation " + o.ID
-		for _, name := range []string{o.ParamsType(), o.BindFunc(), o.InputType(), o.ValidateFunc(), o.DescriptorVar(), o.MetaConst()} {
+		for _, name := range []string{o.ParamsType(), o.BindFunc(), o.InputType(), o.InputPool(), o.ValidateFunc(), o.DescriptorVar(), o.MetaConst()} {
 			n.declare(name, at, what)
 		}
 		for _, v := range o.Validators {

@@ -243,6 +243,9 @@ func (o *Operation) BindFunc() string { return "bind" + o.GoName + "Params" }
 // InputType is the operation's implementation of the runtime's Input.
 func (o *Operation) InputType() string { return lowerFirst(o.GoName) + "Input" }
 
+// InputPool recycles the operation's Inputs.
+func (o *Operation) InputPool() string { return lowerFirst(o.GoName) + "Inputs" }
+
 // ValidateFunc dispatches to the account's integration's validator.
 func (o *Operation) ValidateFunc() string { return "validate" + o.GoName }
 

@@ -40,7 +40,7 @@ type Operation struct {
 	// body and query schemas, the integrations implementing it), rendered
 	// at generation time.
 	Meta string
-	// New returns an empty Input for one request.
+	// New returns an empty Input for one request; Release it when done.
 	New func() Input
 }
 
@@ -64,6 +64,9 @@ type Input interface {
 	// integration does not use) as a JSON object. Write-only fields are
 	// left out unless writeOnly is set.
 	AppendBody(dst []byte, writeOnly bool) []byte
+	// Release returns the Input for reuse by a later request. Nothing may
+	// use it, or what it returned, afterwards.
+	Release()
 }
 
 // Params are the query parameters Truto's unified API gives every

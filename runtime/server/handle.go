@@ -48,6 +48,7 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var rep validation.Report
 		in := op.New()
+		defer in.Release()
 		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
 			in.Bind(q, &rep)
 			ignoreUndeclared(op, q.Names(), &rep)

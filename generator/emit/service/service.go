@@ -90,7 +90,7 @@ func descriptor(f *jen.File, op *model.Operation, meta string) {
 			jen.Id("Enums"):         enums(op.Enums),
 		}),
 		jen.Id("Meta"): jen.Id(op.MetaConst()),
-		jen.Id("New"):  jen.Func().Params().Qual(apiPkg, "Input").Block(jen.Return(jen.New(jen.Id(op.InputType())))),
+		jen.Id("New"):  jen.Func().Params().Qual(apiPkg, "Input").Block(jen.Return(jen.Id(op.InputPool()).Dot("Get").Call().Assert(jen.Op("*").Id(op.InputType())))),
 	}
 	if op.Body != nil {
 		d[jen.Id("HasBody")] = jen.True()
@@ -120,6 +120,15 @@ func input(f *jen.File, op *model.Operation) {
 	f.Commentf("%s is one %s request.", t, op.ID)
 	f.Type().Id(t).Struct(fields...)
 	recv := jen.Id("in").Op("*").Id(t)
+	f.Commentf("%s recycles %s values: a request's Input is released when its", op.InputPool(), t)
+	f.Comment("response is written, so serving one allocates none.")
+	f.Var().Id(op.InputPool()).Op("=").Qual("sync", "Pool").Values(jen.Dict{
+		jen.Id("New"): jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(t)))),
+	})
+	f.Func().Params(recv.Clone()).Id("Release").Params().Block(
+		jen.Op("*").Id("in").Op("=").Id(t).Values(),
+		jen.Id(op.InputPool()).Dot("Put").Call(jen.Id("in")),
+	)
 
 	f.Func().Params(recv.Clone()).Id("Bind").Params(jen.Id("q").Qual(qsPkg, "Values"), jen.Id("r").Op("*").Qual(valPkg, "Report")).Block(
 		jen.Id(op.BindFunc()).Call(jen.Id("q"), jen.Op("&").Id("in").Dot("params"), jen.Id("r")),

@@ -8,6 +8,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"sync"
 )
 
 // Service is the unified API of spec/openapi.yaml.
@@ -46,7 +47,7 @@ var CreateContactOperation = api.Operation{
 	HasBody: true,
 	Meta:    createContactMeta,
 	New: func() api.Input {
-		return new(createContactInput)
+		return createContactInputs.Get().(*createContactInput)
 	},
 	Operation: matrix.Operation{
 		Enums: []matrix.Enum{
@@ -240,6 +241,16 @@ type createContactInput struct {
 	body   ContactInput
 }
 
+// createContactInputs recycles createContactInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var createContactInputs = sync.Pool{New: func() any {
+	return new(createContactInput)
+}}
+
+func (in *createContactInput) Release() {
+	*in = createContactInput{}
+	createContactInputs.Put(in)
+}
 func (in *createContactInput) Bind(q qs.Values, r *validation.Report) {
 	bindCreateContactParams(q, &in.params, r)
 }
@@ -277,7 +288,7 @@ var CreateNoteOperation = api.Operation{
 	HasBody: true,
 	Meta:    createNoteMeta,
 	New: func() api.Input {
-		return new(createNoteInput)
+		return createNoteInputs.Get().(*createNoteInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -378,6 +389,16 @@ type createNoteInput struct {
 	body   NoteInput
 }
 
+// createNoteInputs recycles createNoteInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var createNoteInputs = sync.Pool{New: func() any {
+	return new(createNoteInput)
+}}
+
+func (in *createNoteInput) Release() {
+	*in = createNoteInput{}
+	createNoteInputs.Put(in)
+}
 func (in *createNoteInput) Bind(q qs.Values, r *validation.Report) {
 	bindCreateNoteParams(q, &in.params, r)
 }
@@ -405,7 +426,7 @@ var DeleteContactOperation = api.Operation{
 	HasID: true,
 	Meta:  deleteContactMeta,
 	New: func() api.Input {
-		return new(deleteContactInput)
+		return deleteContactInputs.Get().(*deleteContactInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -508,6 +529,16 @@ type deleteContactInput struct {
 	params DeleteContactParams
 }
 
+// deleteContactInputs recycles deleteContactInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var deleteContactInputs = sync.Pool{New: func() any {
+	return new(deleteContactInput)
+}}
+
+func (in *deleteContactInput) Release() {
+	*in = deleteContactInput{}
+	deleteContactInputs.Put(in)
+}
 func (in *deleteContactInput) Bind(q qs.Values, r *validation.Report) {
 	bindDeleteContactParams(q, &in.params, r)
 }
@@ -529,7 +560,7 @@ var GetContactOperation = api.Operation{
 	HasID: true,
 	Meta:  getContactMeta,
 	New: func() api.Input {
-		return new(getContactInput)
+		return getContactInputs.Get().(*getContactInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -656,6 +687,16 @@ type getContactInput struct {
 	params GetContactParams
 }
 
+// getContactInputs recycles getContactInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var getContactInputs = sync.Pool{New: func() any {
+	return new(getContactInput)
+}}
+
+func (in *getContactInput) Release() {
+	*in = getContactInput{}
+	getContactInputs.Put(in)
+}
 func (in *getContactInput) Bind(q qs.Values, r *validation.Report) {
 	bindGetContactParams(q, &in.params, r)
 }
@@ -682,7 +723,7 @@ func (in *getContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 var ListContactsOperation = api.Operation{
 	Meta: listContactsMeta,
 	New: func() api.Input {
-		return new(listContactsInput)
+		return listContactsInputs.Get().(*listContactsInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -833,6 +874,16 @@ type listContactsInput struct {
 	params ListContactsParams
 }
 
+// listContactsInputs recycles listContactsInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var listContactsInputs = sync.Pool{New: func() any {
+	return new(listContactsInput)
+}}
+
+func (in *listContactsInput) Release() {
+	*in = listContactsInput{}
+	listContactsInputs.Put(in)
+}
 func (in *listContactsInput) Bind(q qs.Values, r *validation.Report) {
 	bindListContactsParams(q, &in.params, r)
 }
@@ -868,7 +919,7 @@ func (in *listContactsInput) AppendBody(dst []byte, writeOnly bool) []byte {
 var ListNotesOperation = api.Operation{
 	Meta: listNotesMeta,
 	New: func() api.Input {
-		return new(listNotesInput)
+		return listNotesInputs.Get().(*listNotesInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -952,6 +1003,16 @@ type listNotesInput struct {
 	params ListNotesParams
 }
 
+// listNotesInputs recycles listNotesInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var listNotesInputs = sync.Pool{New: func() any {
+	return new(listNotesInput)
+}}
+
+func (in *listNotesInput) Release() {
+	*in = listNotesInput{}
+	listNotesInputs.Put(in)
+}
 func (in *listNotesInput) Bind(q qs.Values, r *validation.Report) {
 	bindListNotesParams(q, &in.params, r)
 }
@@ -979,7 +1040,7 @@ var MergeContactsOperation = api.Operation{
 	HasBody: true,
 	Meta:    mergeContactsMeta,
 	New: func() api.Input {
-		return new(mergeContactsInput)
+		return mergeContactsInputs.Get().(*mergeContactsInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -1052,6 +1113,16 @@ type mergeContactsInput struct {
 	body   MergeInput
 }
 
+// mergeContactsInputs recycles mergeContactsInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var mergeContactsInputs = sync.Pool{New: func() any {
+	return new(mergeContactsInput)
+}}
+
+func (in *mergeContactsInput) Release() {
+	*in = mergeContactsInput{}
+	mergeContactsInputs.Put(in)
+}
 func (in *mergeContactsInput) Bind(q qs.Values, r *validation.Report) {
 	bindMergeContactsParams(q, &in.params, r)
 }
@@ -1080,7 +1151,7 @@ var UpdateContactOperation = api.Operation{
 	HasID:   true,
 	Meta:    updateContactMeta,
 	New: func() api.Input {
-		return new(updateContactInput)
+		return updateContactInputs.Get().(*updateContactInput)
 	},
 	Operation: matrix.Operation{
 		Enums: []matrix.Enum{
@@ -1230,6 +1301,16 @@ type updateContactInput struct {
 	body   ContactPatch
 }
 
+// updateContactInputs recycles updateContactInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var updateContactInputs = sync.Pool{New: func() any {
+	return new(updateContactInput)
+}}
+
+func (in *updateContactInput) Release() {
+	*in = updateContactInput{}
+	updateContactInputs.Put(in)
+}
 func (in *updateContactInput) Bind(q qs.Values, r *validation.Report) {
 	bindUpdateContactParams(q, &in.params, r)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"sync"
 )
 
 // Service is the unified API of testdata/good/nested/spec.yaml.
@@ -35,7 +36,7 @@ var CreateOrderOperation = api.Operation{
 	HasBody: true,
 	Meta:    createOrderMeta,
 	New: func() api.Input {
-		return new(createOrderInput)
+		return createOrderInputs.Get().(*createOrderInput)
 	},
 	Operation: matrix.Operation{
 		Enums: []matrix.Enum{
@@ -130,6 +131,16 @@ type createOrderInput struct {
 	body   CreateOrderRequest
 }
 
+// createOrderInputs recycles createOrderInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var createOrderInputs = sync.Pool{New: func() any {
+	return new(createOrderInput)
+}}
+
+func (in *createOrderInput) Release() {
+	*in = createOrderInput{}
+	createOrderInputs.Put(in)
+}
 func (in *createOrderInput) Bind(q qs.Values, r *validation.Report) {
 	bindCreateOrderParams(q, &in.params, r)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"sync"
 )
 
 // Service is the unified API of testdata/good/remote/spec.yaml.
@@ -35,7 +36,7 @@ var CreateUserOperation = api.Operation{
 	HasBody: true,
 	Meta:    createUserMeta,
 	New: func() api.Input {
-		return new(createUserInput)
+		return createUserInputs.Get().(*createUserInput)
 	},
 	Operation: matrix.Operation{
 		Enums: []matrix.Enum{
@@ -119,6 +120,16 @@ type createUserInput struct {
 	body   CreateUserRequest
 }
 
+// createUserInputs recycles createUserInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var createUserInputs = sync.Pool{New: func() any {
+	return new(createUserInput)
+}}
+
+func (in *createUserInput) Release() {
+	*in = createUserInput{}
+	createUserInputs.Put(in)
+}
 func (in *createUserInput) Bind(q qs.Values, r *validation.Report) {
 	bindCreateUserParams(q, &in.params, r)
 }

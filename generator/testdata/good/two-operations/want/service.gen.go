@@ -8,6 +8,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"sync"
 )
 
 // Service is the unified API of testdata/good/two-operations/spec.yaml.
@@ -40,7 +41,7 @@ var CreateUserOperation = api.Operation{
 	HasBody: true,
 	Meta:    createUserMeta,
 	New: func() api.Input {
-		return new(createUserInput)
+		return createUserInputs.Get().(*createUserInput)
 	},
 	Operation: matrix.Operation{
 		Enums:        []matrix.Enum{},
@@ -118,6 +119,16 @@ type createUserInput struct {
 	body   CreateUserRequest
 }
 
+// createUserInputs recycles createUserInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var createUserInputs = sync.Pool{New: func() any {
+	return new(createUserInput)
+}}
+
+func (in *createUserInput) Release() {
+	*in = createUserInput{}
+	createUserInputs.Put(in)
+}
 func (in *createUserInput) Bind(q qs.Values, r *validation.Report) {
 	bindCreateUserParams(q, &in.params, r)
 }
@@ -146,7 +157,7 @@ var UpdateUserOperation = api.Operation{
 	HasID:   true,
 	Meta:    updateUserMeta,
 	New: func() api.Input {
-		return new(updateUserInput)
+		return updateUserInputs.Get().(*updateUserInput)
 	},
 	Operation: matrix.Operation{
 		Enums: []matrix.Enum{
@@ -236,6 +247,16 @@ type updateUserInput struct {
 	body   UpdateUserRequest
 }
 
+// updateUserInputs recycles updateUserInput values: a request's Input is released when its
+// response is written, so serving one allocates none.
+var updateUserInputs = sync.Pool{New: func() any {
+	return new(updateUserInput)
+}}
+
+func (in *updateUserInput) Release() {
+	*in = updateUserInput{}
+	updateUserInputs.Put(in)
+}
 func (in *updateUserInput) Bind(q qs.Values, r *validation.Report) {
 	bindUpdateUserParams(q, &in.params, r)
 }
