@@ -181,8 +181,12 @@ func (c *checker) path(e *Expr, ctx, root *typ) *typ {
 	return cur
 }
 
+// isNameStep reports a field name, indexed any number of times (a[0][1]).
 func isNameStep(s *Expr) bool {
-	return s.Kind == Name || s.Kind == Index && s.Args[0].Kind == Name
+	for s.Kind == Index {
+		s = s.Args[0]
+	}
+	return s.Kind == Name
 }
 
 // flatten is what a path step sees of the previous step's result: the
