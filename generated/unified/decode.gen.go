@@ -153,7 +153,8 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := make([]string, 0, 4)
+				var b0 [8]string
+				x0 := b0[:0]
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -174,7 +175,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Languages = x0
+				v.Languages = s.Strings(x0)
 			}
 			s.Path.Pop()
 		case "last_name":
@@ -332,11 +333,9 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				}
 				switch string(x0) {
 				case "active":
-					y0 := UserStatus("active")
-					v.Status = &y0
+					v.Status = (*UserStatus)(s.StrPtr("active"))
 				case "inactive":
-					y0 := UserStatus("inactive")
-					v.Status = &y0
+					v.Status = (*UserStatus)(s.StrPtr("inactive"))
 				default:
 					s.BadEnum(x0, allowedUserStatus)
 				}
@@ -360,7 +359,8 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := make([]string, 0, 4)
+				var b0 [8]string
+				x0 := b0[:0]
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -381,7 +381,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.TeamIds = x0
+				v.TeamIds = s.Strings(x0)
 			}
 			s.Path.Pop()
 		case "user_type":
@@ -667,11 +667,9 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				}
 				switch string(x0) {
 				case "active":
-					y0 := UserStatus("active")
-					v.Status = &y0
+					v.Status = (*UserStatus)(s.StrPtr("active"))
 				case "inactive":
-					y0 := UserStatus("inactive")
-					v.Status = &y0
+					v.Status = (*UserStatus)(s.StrPtr("inactive"))
 				default:
 					s.BadEnum(x0, allowedUserStatus)
 				}
@@ -695,7 +693,8 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err != nil {
 					return err
 				}
-				x0 := make([]string, 0, 4)
+				var b0 [8]string
+				x0 := b0[:0]
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -716,7 +715,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.TeamIds = x0
+				v.TeamIds = s.Strings(x0)
 			}
 			s.Path.Pop()
 		case "username":
@@ -865,14 +864,11 @@ func decodeRoleInput(s *validation.State, v *RoleInput) error {
 				}
 				switch string(x0) {
 				case "owner":
-					y0 := RoleInputId("owner")
-					v.Id = &y0
+					v.Id = (*RoleInputId)(s.StrPtr("owner"))
 				case "member":
-					y0 := RoleInputId("member")
-					v.Id = &y0
+					v.Id = (*RoleInputId)(s.StrPtr("member"))
 				case "viewer":
-					y0 := RoleInputId("viewer")
-					v.Id = &y0
+					v.Id = (*RoleInputId)(s.StrPtr("viewer"))
 				default:
 					s.BadEnum(x0, allowedRoleInputId)
 				}

@@ -158,6 +158,22 @@ func (s *State) StrPtr(v string) *string {
 	return &s.strs[len(s.strs)-1]
 }
 
+// Strings returns a copy of items carved from the same chunks as StrPtr,
+// so that a body's lists of strings cost no allocation of their own. The
+// copy's capacity is its length: appending to it never writes into the
+// chunk. An empty list stays a non-nil empty slice: [] is not absent.
+func (s *State) Strings(items []string) []string {
+	if len(items) == 0 {
+		return []string{}
+	}
+	if cap(s.strs)-len(s.strs) < len(items) {
+		s.strs = make([]string, 0, max(16, len(items)))
+	}
+	start := len(s.strs)
+	s.strs = append(s.strs, items...)
+	return s.strs[start:len(s.strs):len(s.strs)]
+}
+
 // Kind names a JSON token type the way messages say it.
 func Kind(t jx.Type) string {
 	switch t {

@@ -182,13 +182,28 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		ok := []jen.Code{
 			jen.List(iter.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("ArrIter").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		}
+		plainStrings := elem.Name == "string" && !elem.Ptr && !t.Ptr
+		if plainStrings {
+			// Read into a buffer on the stack, then copy into the State's
+			// string chunks: a list of strings allocates nothing of its
+			// own.
+			buf := jen.Id(fmt.Sprintf("b%d", depth))
+			ok = append(ok, jen.Var().Add(buf.Clone()).Index(jen.Lit(8)).String(), x.Clone().Op(":=").Add(buf.Clone()).Index(jen.Empty(), jen.Lit(0)))
+		} else {
 			// Non-nil, so that [] stays distinguishable from an absent
 			// member; room for a few items, which is what bodies carry.
-			x.Clone().Op(":=").Make(jen.Index().Add(emit.Type(elem)), jen.Lit(0), jen.Lit(4)),
+			ok = append(ok, x.Clone().Op(":=").Make(jen.Index().Add(emit.Type(elem)), jen.Lit(0), jen.Lit(4)))
+		}
+		ok = append(ok,
 			jen.For(i.Clone().Op(":=").Lit(0), iter.Clone().Dot("Next").Call(), i.Clone().Op("++")).Block(loop...),
 			jen.If(jen.Err().Op(":=").Add(iter.Clone()).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		)
+		if plainStrings {
+			ok = append(ok, target.Clone().Op("=").Id("s").Dot("Strings").Call(x.Clone()))
+		} else {
+			ok = append(ok, assign(x)...)
 		}
-		ok = append(ok, assign(x)...)
 		return typed("jx.Array", want(s), ok), nil
 
 	case t.Under == "raw":
@@ -227,7 +242,17 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		allowed := e.enumVar(t.Name, s.Enum)
 		var cases []jen.Code
 		for _, v := range s.Enum {
-			cases = append(cases, jen.Case(jen.Lit(v)).Block(assign(conv(jen.Lit(v)))...))
+			set := assign(conv(jen.Lit(v)))
+			if t.Ptr && t.Under == "string" && t.Pkg == "" {
+				// An optional enum points into the State's string chunks,
+				// as optional strings do: *T and *string convert.
+				p := jen.Id("s").Dot("StrPtr").Call(jen.Lit(v))
+				if t.Name != "string" {
+					p = jen.Parens(jen.Op("*").Id(t.Name)).Call(p)
+				}
+				set = []jen.Code{target.Clone().Op("=").Add(p)}
+			}
+			cases = append(cases, jen.Case(jen.Lit(v)).Block(set...))
 		}
 		cases = append(cases, jen.Default().Block(jen.Id("s").Dot("BadEnum").Call(x.Clone(), jen.Id(allowed))))
 		return typed("jx.String", "a string", []jen.Code{

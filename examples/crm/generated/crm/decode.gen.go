@@ -122,14 +122,11 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 				}
 				switch string(x0) {
 				case "lead":
-					y0 := Lifecycle("lead")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("lead"))
 				case "customer":
-					y0 := Lifecycle("customer")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("customer"))
 				case "churned":
-					y0 := Lifecycle("churned")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("churned"))
 				default:
 					s.BadEnum(x0, allowedLifecycle)
 				}
@@ -341,7 +338,8 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 				if err != nil {
 					return err
 				}
-				x0 := make([]string, 0, 4)
+				var b0 [8]string
+				x0 := b0[:0]
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -362,7 +360,7 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.DuplicateIds = x0
+				v.DuplicateIds = s.Strings(x0)
 			}
 			s.Path.Pop()
 		case "primary_id":
@@ -517,14 +515,11 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 				}
 				switch string(x0) {
 				case "lead":
-					y0 := Lifecycle("lead")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("lead"))
 				case "customer":
-					y0 := Lifecycle("customer")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("customer"))
 				case "churned":
-					y0 := Lifecycle("churned")
-					v.Lifecycle = &y0
+					v.Lifecycle = (*Lifecycle)(s.StrPtr("churned"))
 				default:
 					s.BadEnum(x0, allowedLifecycle)
 				}

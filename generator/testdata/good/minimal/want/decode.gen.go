@@ -126,11 +126,9 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 				}
 				switch string(x0) {
 				case "active":
-					y0 := CreateUserRequestStatus("active")
-					v.Status = &y0
+					v.Status = (*CreateUserRequestStatus)(s.StrPtr("active"))
 				case "inactive":
-					y0 := CreateUserRequestStatus("inactive")
-					v.Status = &y0
+					v.Status = (*CreateUserRequestStatus)(s.StrPtr("inactive"))
 				default:
 					s.BadEnum(x0, allowedCreateUserRequestStatus)
 				}

@@ -309,7 +309,8 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 				if err != nil {
 					return err
 				}
-				x0 := make([]string, 0, 4)
+				var b0 [8]string
+				x0 := b0[:0]
 				for i0 := 0; it0.Next(); i0++ {
 					s.Path.Index(i0)
 					var e0 string
@@ -330,7 +331,7 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 				if err := it0.Err(); err != nil {
 					return err
 				}
-				v.Tags = x0
+				v.Tags = s.Strings(x0)
 			}
 			s.Path.Pop()
 		default:

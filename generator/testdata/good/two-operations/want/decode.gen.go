@@ -175,14 +175,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 				}
 				switch string(x0) {
 				case "agent":
-					y0 := UpdateUserRequestRole("agent")
-					v.Role = &y0
+					v.Role = (*UpdateUserRequestRole)(s.StrPtr("agent"))
 				case "admin":
-					y0 := UpdateUserRequestRole("admin")
-					v.Role = &y0
+					v.Role = (*UpdateUserRequestRole)(s.StrPtr("admin"))
 				case "observer":
-					y0 := UpdateUserRequestRole("observer")
-					v.Role = &y0
+					v.Role = (*UpdateUserRequestRole)(s.StrPtr("observer"))
 				default:
 					s.BadEnum(x0, allowedUpdateUserRequestRole)
 				}
