@@ -41,7 +41,7 @@ func accountOf(integration string) string {
 type env struct {
 	t   *testing.T
 	srv *httptest.Server
-	st  *store.Store
+	st  store.Store
 }
 
 func newEnv(t *testing.T, opt server.Options) *env {
@@ -55,7 +55,7 @@ func newEnv(t *testing.T, opt server.Options) *env {
 // handlerAndStore builds the service in process over a fresh database with
 // two tenants: "one" (token, an account per integration) and "two"
 // (otherToken, otherAccount).
-func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, *store.Store) {
+func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, store.Store) {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, tb.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
@@ -256,10 +256,10 @@ func TestEveryIntegration(t *testing.T) {
 }
 
 // storeUser creates a user of integration's account directly in st.
-func storeUser(tb testing.TB, st *store.Store, integration string) string {
+func storeUser(tb testing.TB, st store.Store, integration string) string {
 	tb.Helper()
 	var id string
-	_, _, err := st.Write(context.Background(), nil, func(tx *store.Tx) (store.Saved, error) {
+	_, _, err := st.Write(context.Background(), nil, func(tx store.Tx) (store.Saved, error) {
 		u, err := tx.CreateRecord(accountOf(integration), "ticketing/users", []byte(`{"fields":{"name":"Seed"}}`), time.Now())
 		id = u.ID
 		return store.Saved{}, err

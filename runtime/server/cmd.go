@@ -63,6 +63,9 @@ func env(name, def string) string {
 	return def
 }
 
+// dbUsage describes -db.
+const dbUsage = "database: a SQLite file (created if missing), or a PostgreSQL URL, postgres://USER[:PASSWORD]@HOST:PORT/DB (better: the password in PGPASSWORD or ~/.pgpass)"
+
 // maxAuthCache bounds -auth-cache, and so how long a revoked token can keep
 // working on a server other than the one that revoked it.
 const maxAuthCache = time.Minute
@@ -72,7 +75,7 @@ const maxAuthCache = time.Minute
 // is done.
 func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke" || args[0] == "migrate") {
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "revoke" {
@@ -81,7 +84,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	fs := flag.NewFlagSet(app.Name+" "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("UNIFIED_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file (created if missing)")
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), dbUsage)
 	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
@@ -118,17 +121,28 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		}
 	}
 	// The database holds token hashes and every tenant's users: the
-	// directories created for it and the file itself (store.Open) are
-	// private to the service's user.
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
-		return err
+	// directories created for a SQLite file and the file itself
+	// (store.Open) are private to the service's user.
+	pg := store.IsPostgres(*dbPath)
+	dbName := store.Redact(*dbPath) // a URL's password is never shown
+	permWarning := ""
+	if !pg {
+		if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
+			return err
+		}
+		permWarning = othersCanRead(*dbPath)
 	}
-	permWarning := othersCanRead(*dbPath)
+	// Opening migrates: every command brings the schema up to date, and
+	// replicas starting at once on one PostgreSQL database migrate once.
 	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync, CacheTTL: cacheTTL})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if cmd == "migrate" {
+		fmt.Fprintf(stdout, "%s is at schema version %d\n", dbName, store.SchemaVersion())
+		return nil
+	}
 
 	// The demo is for a server started without a configuration on a new
 	// database: one without tenants, whatever became of an earlier start
@@ -152,7 +166,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, *dbPath)
+		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, dbName)
 		for _, id := range slices.Sorted(maps.Keys(done.Revoked)) {
 			fmt.Fprintf(stdout, "revoked %s of tenant %s (not in %s)\n", tokens(done.Revoked[id]), id, *cfgPath)
 		}
@@ -192,7 +206,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if demo != nil {
-		printDemo(stdout, ln.Addr().String(), *dbPath, demo)
+		printDemo(stdout, ln.Addr().String(), dbName, demo)
 	}
 	if *debugAddr != "" {
 		// Profiles on their own listener, never on the API's port.
@@ -209,7 +223,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	if permWarning != "" {
 		log.Warn(permWarning, "db", *dbPath)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
+	log.Info("listening", "addr", ln.Addr().String(), "db", dbName, "engine", st.Engine())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -253,7 +267,7 @@ func tokens(n int) string {
 func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(app.Name+" revoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file")
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), dbUsage)
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	tenant := fs.String("tenant", "", "revoke every token of this tenant; with -token-stdin, only a token of this tenant")
 	fromStdin := fs.Bool("token-stdin", false, "revoke the one token on the first line of standard input")
@@ -285,11 +299,15 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	}
 	// Revoking in a database that does not exist is a mistake (a wrong
 	// -db), not a reason to create one.
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("no database at %s: %w", *dbPath, err)
-	}
-	if w := othersCanRead(*dbPath); w != "" {
-		fmt.Fprintln(stderr, "warning:", w)
+	pg := store.IsPostgres(*dbPath)
+	dbName := store.Redact(*dbPath)
+	if !pg {
+		if _, err := os.Stat(*dbPath); err != nil {
+			return fmt.Errorf("no database at %s: %w", dbName, err)
+		}
+		if w := othersCanRead(*dbPath); w != "" {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
 	}
 	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
 	if err != nil {
@@ -302,9 +320,9 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		owner, err := st.RevokeToken(ctx, *tenant, token)
 		switch {
 		case errors.Is(err, store.ErrNotFound) && *tenant != "":
-			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), *dbPath)
+			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), dbName)
 		case errors.Is(err, store.ErrNotFound):
-			return fmt.Errorf("no such token in %s (revoked already?)", *dbPath)
+			return fmt.Errorf("no such token in %s (revoked already?)", dbName)
 		case err != nil:
 			return err
 		}
@@ -313,7 +331,7 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	}
 	n, err := st.RevokeTenantTokens(ctx, *tenant)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), *dbPath)
+		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), dbName)
 	}
 	if err != nil {
 		return err

@@ -423,7 +423,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation
 		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
 	}
 	var tag string
-	saved, replayed, err := s.store.Write(r.Context(), key, func(tx *store.Tx) (store.Saved, error) {
+	saved, replayed, err := s.store.Write(r.Context(), key, func(tx store.Tx) (store.Saved, error) {
 		call.Tx, call.Now = tx, s.opt.Now().UTC()
 		res, err := s.backend.Do(r.Context(), call)
 		if err != nil {

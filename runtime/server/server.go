@@ -64,7 +64,7 @@ var DefaultOptions = Options{MaxBody: 1 << 20, Rate: 50, Burst: 100, AuthFailure
 // Server is the unified API.
 type Server struct {
 	svc     *api.Service
-	store   *store.Store
+	store   store.Store
 	backend backend.Backend
 	log     *slog.Logger
 	opt     Options
@@ -78,7 +78,7 @@ type Server struct {
 }
 
 // New builds the service's handler for svc.
-func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger, opt Options) (http.Handler, error) {
+func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger, opt Options) (http.Handler, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
