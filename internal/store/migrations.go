@@ -84,6 +84,18 @@ CREATE TABLE records (
 CREATE INDEX records_page ON records(account_id, resource, seq);
 ALTER TABLE idempotency ADD COLUMN etag TEXT NOT NULL DEFAULT '';
 `,
+	// 3: rate limiter state shared by the processes using the database:
+	// per key, the GCRA's theoretical arrival time (Unix microseconds) and
+	// whether the last request was allowed. The SQLite engine keeps its
+	// limits in the process's memory and leaves it empty (see
+	// RateLimiter).
+	`
+CREATE TABLE rate_limits (
+	key     TEXT    NOT NULL PRIMARY KEY,
+	tat     INTEGER NOT NULL,
+	allowed INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // postgresMigrations are PostgreSQL's, one for one with sqliteMigrations.
@@ -150,6 +162,16 @@ CREATE TABLE records (
 );
 CREATE INDEX records_page ON records(account_id, resource, seq);
 ALTER TABLE idempotency ADD COLUMN etag text NOT NULL DEFAULT '';
+`,
+	// 3: rate limiter state shared by the replicas. UNLOGGED: it is
+	// written on every request, and losing it in a crash only resets the
+	// limits, so it skips the WAL and its fsync.
+	`
+CREATE UNLOGGED TABLE rate_limits (
+	key     text    NOT NULL PRIMARY KEY,
+	tat     bigint  NOT NULL,
+	allowed boolean NOT NULL
+);
 `,
 }
 

@@ -59,6 +59,10 @@ type pgStore struct {
 	closed     bool
 	writes     sync.WaitGroup
 	listenDone chan struct{}
+
+	// rateMu guards lastRatePrune (see maybePruneRates).
+	rateMu        sync.Mutex
+	lastRatePrune time.Time
 }
 
 // OpenPostgres connects to the PostgreSQL database dsn names (a

@@ -17,6 +17,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/server"
 )
@@ -57,12 +58,27 @@ func newEnv(t *testing.T, opt server.Options) *env {
 // (otherToken, otherAccount).
 func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, store.Store) {
 	tb.Helper()
+	return handlerOn(tb, tb.TempDir()+"/test.db", opt, true)
+}
+
+// handlerOn builds the service in process over the database dsn names,
+// with the tenants and accounts of handlerAndStore when seed is set (a
+// second replica on the same database needs no seed).
+func handlerOn(tb testing.TB, dsn string, opt server.Options, seed bool) (http.Handler, store.Store) {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, tb.TempDir()+"/test.db", store.Options{Synchronous: "NORMAL"})
+	st, err := store.Open(ctx, dsn, store.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
+	if !seed {
+		h, err := server.New(unified.Service, st, backend.Local{Store: st}, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return h, st
+	}
 	must := func(err error) {
 		if err != nil {
 			tb.Fatal(err)
@@ -500,13 +516,36 @@ func TestMetaOpenAPIHealth(t *testing.T) {
 	}
 }
 
+// TestRateLimit: a tenant's burst, then 429 with the time until the next
+// request as Retry-After. On PostgreSQL the requests alternate between two
+// replicas on one database, which share the limit.
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, server.Options{Rate: 1, Burst: 2})
-	var statuses []int
-	for range 4 {
-		statuses = append(statuses, e.do("GET", "/unified/ticketing/users/meta/create", token, "").status)
-	}
-	if !slices.Equal(statuses, []int{200, 200, 429, 429}) {
-		t.Errorf("statuses %v", statuses)
-	}
+	storetest.Run(t, func(t *testing.T, eng storetest.Engine) {
+		dsn := eng.DSN(t)
+		opt := server.Options{Rate: 0.5, Burst: 2}
+		h, _ := handlerOn(t, dsn, opt, true)
+		replicas := []*env{{t: t, srv: httptest.NewServer(h)}}
+		if eng.Name == "postgres" {
+			h2, _ := handlerOn(t, dsn, opt, false)
+			replicas = append(replicas, &env{t: t, srv: httptest.NewServer(h2)})
+		}
+		var statuses []int
+		for i := range 6 {
+			e := replicas[i%len(replicas)]
+			r := e.do("GET", "/unified/ticketing/users/meta/create", token, "")
+			statuses = append(statuses, r.status)
+			if r.status == 429 {
+				// 0.5 per second: the next request in about 2 s.
+				if ra := r.header.Get("Retry-After"); ra != "2" && ra != "1" {
+					t.Errorf("Retry-After %q, want 2 (or 1)", ra)
+				}
+			}
+		}
+		for _, e := range replicas {
+			e.srv.Close()
+		}
+		if !slices.Equal(statuses, []int{200, 200, 429, 429, 429, 429}) {
+			t.Errorf("statuses %v", statuses)
+		}
+	})
 }

@@ -129,7 +129,12 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		})
 		return acct, false
 	}
-	if wait, ok := s.accounts.take(acct.ID); !ok {
+	wait, ok, err := s.accounts.take(r.Context(), acct.ID)
+	if err != nil {
+		s.storageFailed(w, r, err)
+		return acct, false
+	}
+	if !ok {
 		s.tooMany(w, r, wait, "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.Rate, 'g', -1, 64)+" requests per second", acct.Integration)
 		return acct, false
 	}

@@ -74,7 +74,10 @@ type Server struct {
 	// fields of its operations: they never appear in a response.
 	writeOnly map[string][]string
 
-	tenants, accounts, authFailures limiters
+	// Rate limits: per tenant, per integrated account, and failed
+	// authentications per client address. In memory, or shared by every
+	// replica when the store keeps them (PostgreSQL).
+	tenants, accounts, authFailures limiter
 }
 
 // New builds the service's handler for svc.
@@ -92,9 +95,16 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 		opt.AuthFailures = DefaultOptions.AuthFailures
 	}
 	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
-	s.tenants = newLimiters(opt.Rate, opt.Burst)
-	s.accounts = newLimiters(opt.Rate, opt.Burst)
-	s.authFailures = newLimiters(opt.AuthFailures, int(math.Ceil(10*opt.AuthFailures)))
+	authBurst := int(math.Ceil(10 * opt.AuthFailures))
+	if rl, ok := st.(store.RateLimiter); ok {
+		s.tenants = sharedLimiter{rl: rl, prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
+		s.accounts = sharedLimiter{rl: rl, prefix: "account:", rate: opt.Rate, burst: opt.Burst}
+		s.authFailures = sharedLimiter{rl: rl, prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
+	} else {
+		s.tenants = newLimiters(opt.Rate, opt.Burst)
+		s.accounts = newLimiters(opt.Rate, opt.Burst)
+		s.authFailures = newLimiters(opt.AuthFailures, authBurst)
+	}
 	for _, op := range svc.Operations {
 		key := op.Model + "/" + op.Resource
 		s.writeOnly[key] = append(s.writeOnly[key], op.WriteOnly...)
@@ -252,7 +262,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			err = store.ErrNotFound
 		}
 		if err != nil {
-			if wait, ok := s.authFailures.take(clientAddr(r)); !ok {
+			wait, ok, lerr := s.authFailures.take(r.Context(), clientAddr(r))
+			if lerr != nil {
+				s.storageFailed(w, r, lerr)
+				return
+			}
+			if !ok {
 				s.tooMany(w, r, wait, "too many requests with a missing or invalid API token from this address", "")
 				return
 			}
@@ -286,7 +301,12 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := tenant(r.Context())
 		if t.ID != "" {
-			if wait, ok := s.tenants.take(t.ID); !ok {
+			wait, ok, err := s.tenants.take(r.Context(), t.ID)
+			if err != nil {
+				s.storageFailed(w, r, err)
+				return
+			}
+			if !ok {
 				s.tooMany(w, r, wait, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
 				return
 			}
@@ -306,7 +326,29 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	})
 }
 
-// limiters are token buckets by key.
+// limiter decides whether key may make one more request now; if not,
+// wait is how long until it may.
+type limiter interface {
+	take(ctx context.Context, key string) (wait time.Duration, ok bool, err error)
+}
+
+// sharedLimiter keeps the limits in the store (PostgreSQL), so that every
+// replica spends from the same allowance: see store.RateLimiter.
+type sharedLimiter struct {
+	rl     store.RateLimiter
+	prefix string
+	rate   float64
+	burst  int
+}
+
+func (l sharedLimiter) take(ctx context.Context, key string) (time.Duration, bool, error) {
+	if l.rate <= 0 {
+		return 0, true, nil
+	}
+	return l.rl.TakeRate(ctx, l.prefix+key, l.rate, l.burst)
+}
+
+// limiters are token buckets by key, in this process's memory.
 type limiters struct {
 	rate  rate.Limit
 	burst int
@@ -314,15 +356,15 @@ type limiters struct {
 	m     map[string]*rate.Limiter
 }
 
-func newLimiters(r float64, burst int) limiters {
-	return limiters{rate: rate.Limit(r), burst: max(burst, 1), m: map[string]*rate.Limiter{}}
+func newLimiters(r float64, burst int) *limiters {
+	return &limiters{rate: rate.Limit(r), burst: max(burst, 1), m: map[string]*rate.Limiter{}}
 }
 
 // take spends one token of key's bucket. When there is none it reports how
 // long until there will be, and spends nothing.
-func (l *limiters) take(key string) (time.Duration, bool) {
+func (l *limiters) take(_ context.Context, key string) (time.Duration, bool, error) {
 	if l.rate <= 0 {
-		return 0, true
+		return 0, true, nil
 	}
 	l.mu.Lock()
 	lim, ok := l.m[key]
@@ -340,7 +382,7 @@ func (l *limiters) take(key string) (time.Duration, bool) {
 	res := lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
-		return d, false
+		return d, false, nil
 	}
-	return 0, true
+	return 0, true, nil
 }
