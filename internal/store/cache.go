@@ -22,6 +22,9 @@ import (
 //     the commit, since an entry expires the TTL after the lookup that
 //     cached it began, and a lookup that began after the commit reads the
 //     new state. Misses are never cached.
+//
+// On PostgreSQL a change committed by any process reaches every replica
+// through LISTEN/NOTIFY within RevocationBound instead, whatever the TTL.
 const DefaultCacheTTL = 5 * time.Second
 
 // lookups caches positive token and account lookups. Misses are never

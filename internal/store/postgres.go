@@ -40,6 +40,14 @@ import (
 // accounts.
 const authChannel = "unified_auth"
 
+// RevocationBound is how long after a change to tenants, tokens or
+// accounts commits, through any process, every PostgreSQL store refuses
+// what it revoked: notification delivery when the listener is connected
+// (milliseconds; TestChangesReachReplicasWithinBound measures it), and
+// two heartbeats (2 × listenHeartbeat) when its connection dies without a
+// word, after which nothing is cached until it listens again.
+const RevocationBound = 2 * listenHeartbeat
+
 // Listener timing: the listener waits this long for a notification, then
 // checks its connection with a query that must answer within the same
 // time. A connection that died without a word (a network path gone) is

@@ -171,7 +171,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 			fmt.Fprintf(stdout, "revoked %s of tenant %s (not in %s)\n", tokens(done.Revoked[id]), id, *cfgPath)
 		}
 		if len(done.Revoked) > 0 && cmd == "apply" {
-			fmt.Fprintln(stdout, revokedElsewhere)
+			fmt.Fprintln(stdout, revokedElsewhere(st))
 		}
 	}
 	if cmd == "apply" {
@@ -252,7 +252,12 @@ func integrationIDs(svc *api.Service) []string {
 
 // revokedElsewhere tells whoever revoked tokens from a separate process
 // when running servers stop accepting them.
-var revokedElsewhere = fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+func revokedElsewhere(st store.Store) string {
+	if st.Engine() == "postgres" {
+		return fmt.Sprintf("every server on this database refuses them within %v", store.RevocationBound)
+	}
+	return fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+}
 
 func tokens(n int) string {
 	if n == 1 {
@@ -326,7 +331,7 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		case err != nil:
 			return err
 		}
-		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere)
+		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere(st))
 		return nil
 	}
 	n, err := st.RevokeTenantTokens(ctx, *tenant)
@@ -338,7 +343,7 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	}
 	fmt.Fprintf(stdout, "revoked %s of tenant %s\n", tokens(n), *tenant)
 	if n > 0 {
-		fmt.Fprintln(stdout, revokedElsewhere)
+		fmt.Fprintln(stdout, revokedElsewhere(st))
 	}
 	return nil
 }
