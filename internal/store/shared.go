@@ -52,8 +52,9 @@ type txn struct {
 	pg bool
 	// auth is set when the transaction changed tenants, tokens or
 	// accounts, so lookup caches are cleared once it commits (on
-	// PostgreSQL, every replica's).
-	auth bool
+	// PostgreSQL, every replica's); authLocked once it holds the lock of
+	// such changes (lockAuth).
+	auth, authLocked bool
 }
 
 // due reports whether expired idempotency rows should be pruned now, at

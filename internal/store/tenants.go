@@ -36,7 +36,9 @@ func (s *base) PutAccount(ctx context.Context, a Account) error {
 // PutTenant is [Store.PutTenant] inside a transaction, so that a whole
 // configuration can be applied atomically.
 func (tx *txn) PutTenant(t Tenant) error {
-	tx.auth = true
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if t.ID == "" {
 		return errors.New("store: tenant with an empty id")
 	}
@@ -51,7 +53,9 @@ func (tx *txn) PutTenant(t Tenant) error {
 
 // AddToken is [Store.AddToken] inside a transaction.
 func (tx *txn) AddToken(tenantID, token string) error {
-	tx.auth = true
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if token == "" {
 		return errors.New("store: empty token")
 	}
@@ -80,7 +84,9 @@ func (tx *txn) AddToken(tenantID, token string) error {
 
 // PutAccount is [Store.PutAccount] inside a transaction.
 func (tx *txn) PutAccount(a Account) error {
-	tx.auth = true
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if id, err := uuid.Parse(a.ID); err != nil || id.String() != a.ID {
 		return fmt.Errorf("store: put account %q: id is not a canonical lowercase UUID", a.ID)
 	}
@@ -136,7 +142,9 @@ func (s *base) RevokeToken(ctx context.Context, tenantID, token string) (owner s
 
 // RevokeToken is [Store.RevokeToken] inside a transaction.
 func (tx *txn) RevokeToken(tenantID, token string) (owner string, err error) {
-	tx.auth = true
+	if err := tx.changeAuth(); err != nil {
+		return "", err
+	}
 	if token == "" {
 		return "", errors.New("store: revoke token: empty token")
 	}
@@ -161,7 +169,9 @@ func (tx *txn) RevokeToken(tenantID, token string) (owner string, err error) {
 // (which it does not add) and returns how many it deleted. It returns an
 // error wrapping ErrNotFound when the tenant does not exist.
 func (tx *txn) RevokeTokensExcept(tenantID string, keep []string) (revoked int, err error) {
-	tx.auth = true
+	if err := tx.changeAuth(); err != nil {
+		return 0, err
+	}
 	if err := tx.tenantExists(tenantID); err != nil {
 		return 0, fmt.Errorf("store: revoke tokens: %w", err)
 	}
@@ -204,6 +214,9 @@ func (tx *txn) RevokeTokensExcept(tenantID string, keep []string) (revoked int, 
 // from whether the file existed: a first start that failed after creating
 // the file must not count.
 func (tx *txn) HasTenants() (bool, error) {
+	if err := tx.lockAuth(); err != nil {
+		return false, err
+	}
 	var found bool
 	if err := tx.q.queryRow(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
 		return false, fmt.Errorf("store: any tenants: %w", err)
@@ -288,4 +301,31 @@ func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// changeAuth marks the transaction as one that changes tenants, tokens or
+// accounts (lookup caches are cleared when it commits) and takes the
+// lock of such changes.
+func (tx *txn) changeAuth() error {
+	tx.auth = true
+	return tx.lockAuth()
+}
+
+// lockAuth serialises, on PostgreSQL, the transactions that change or
+// decide on tenants, tokens and accounts (apply, revoke, the demo's
+// first load), across replicas: two replicas starting at once with the
+// same configuration, or on a new database (config.ApplyIfNew), must not
+// both find a token missing and both insert it. The lock is a
+// transaction advisory lock, so it is released at commit or rollback.
+// Such changes are rare; nothing else takes it. SQLite's write lock
+// serialises them already.
+func (tx *txn) lockAuth() error {
+	if !tx.pg || tx.authLocked {
+		return nil
+	}
+	if _, err := tx.q.exec(tx.ctx, `SELECT pg_advisory_xact_lock(?, 1)`, advisoryMigrate); err != nil {
+		return fmt.Errorf("store: lock: %w", err)
+	}
+	tx.authLocked = true
+	return nil
 }
