@@ -28,8 +28,10 @@ func TestPostgresKilledMidStream(t *testing.T) {
 	s := start(t, bin, c.URL())
 	createURL := "http://" + s.addr + "/unified/ticketing/users?integrated_account_id=" + demoDixa
 
+	// Requests are counted under a phase when they were sent and
+	// answered in it; killing and restarting are the moments in between.
 	const (
-		up, down, back = 0, 1, 2
+		up, killing, down, restarting, back = 0, 1, 2, 3, 4
 	)
 	var (
 		phase    atomic.Int32
@@ -37,8 +39,8 @@ func TestPostgresKilledMidStream(t *testing.T) {
 		issued   atomic.Int64
 		mu       sync.Mutex
 		acked    []string
-		statuses = map[int]map[int]int{up: {}, down: {}, back: {}} // phase -> status -> count
-		mixed    int                                               // sent in one phase, answered in another
+		statuses = map[int]map[int]int{up: {}, killing: {}, down: {}, restarting: {}, back: {}} // phase -> status -> count
+		mixed    int                                                                            // sent in one phase, answered in another
 		problems []string
 		wg       sync.WaitGroup
 	)
@@ -90,13 +92,15 @@ func TestPostgresKilledMidStream(t *testing.T) {
 	}
 
 	waitFor("200 creates acknowledged before the kill", 20*time.Second, func() bool { return ackedCount() >= 200 })
-	phase.Store(down)
+	phase.Store(killing)
 	c.kill()
 	// Requests sent from now on, until the restart begins, find it down.
+	phase.Store(down)
 	time.Sleep(1500 * time.Millisecond)
 	beforeRestart := ackedCount()
-	phase.Store(back)
+	phase.Store(restarting)
 	c.start()
+	phase.Store(back)
 	restarted := time.Now()
 	waitFor("creates acknowledged again after the restart", 30*time.Second, func() bool { return ackedCount() >= beforeRestart+200 })
 	recovered := time.Since(restarted)
