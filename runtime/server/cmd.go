@@ -22,6 +22,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/config"
 	"github.com/unifiedgen/unifiedgen/internal/logbuf"
@@ -91,7 +95,8 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	rateLimit := fs.Float64("rate", DefaultOptions.Rate, "requests per second per tenant, and per integrated account (0: unlimited)")
 	burst := fs.Int("burst", DefaultOptions.Burst, "request burst per tenant and per integrated account")
 	authFailures := fs.Float64("auth-failures", DefaultOptions.AuthFailures, "failed authentications per second allowed per client address (a burst of 10 times it); past it, 429")
-	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
+	adminAddr := fs.String("admin-addr", env("UNIFIED_ADMIN_ADDR", ""), "if set, serve the admin endpoints on this separate address (keep it private, e.g. 127.0.0.1:9090): /metrics (Prometheus), /healthz, /readyz and /debug/pprof/")
+	fs.StringVar(adminAddr, "debug-addr", *adminAddr, "the former name of -admin-addr")
 	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -185,7 +190,9 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, AuthFailures: *authFailures, Now: time.Now})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, Rate: *rateLimit, Burst: *burst, AuthFailures: *authFailures, Now: time.Now, Registerer: reg})
 	if err != nil {
 		return err
 	}
@@ -208,17 +215,21 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	if demo != nil {
 		printDemo(stdout, ln.Addr().String(), dbName, demo)
 	}
-	if *debugAddr != "" {
-		// Profiles on their own listener, never on the API's port.
-		dbg := http.NewServeMux()
-		dbg.HandleFunc("/debug/pprof/", pprof.Index)
-		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		dbg.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	if *adminAddr != "" {
+		// Metrics, health and profiles on their own listener, never on
+		// the API's port: profiles and metrics are for operators only.
+		adm, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			return fmt.Errorf("-admin-addr: %w", err)
+		}
+		admin := &http.Server{Handler: adminHandler(reg, handler), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
-			err := (&http.Server{Addr: *debugAddr, Handler: dbg, ReadHeaderTimeout: 5 * time.Second}).ListenAndServe()
-			log.Error("debug listener", "err", err)
+			if err := admin.Serve(adm); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin listener", "err", err)
+			}
 		}()
+		defer admin.Close()
+		log.Info("admin listening", "addr", adm.Addr().String())
 	}
 	if permWarning != "" {
 		log.Warn(permWarning, "db", *dbPath)
@@ -240,6 +251,20 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 	return nil
+}
+
+// adminHandler serves the admin listener: Prometheus metrics, the API's
+// own /healthz and /readyz, and net/http/pprof.
+func adminHandler(reg *prometheus.Registry, api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /healthz", api)
+	mux.Handle("GET /readyz", api)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	return mux
 }
 
 func integrationIDs(svc *api.Service) []string {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
@@ -31,6 +32,7 @@ const (
 // and check the body, call the backend, shape the response.
 func (s *Server) operation(op *api.Operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		label(r.Context(), op.OperationID, "")
 		var rep validation.Report
 		in := op.New()
 		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
@@ -107,7 +109,9 @@ func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report)
 // its integration implements op, and applies the account's rate limit.
 // Another tenant's account is reported exactly like a missing one.
 func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *api.Operation) (store.Account, bool) {
+	start := time.Now()
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
+	s.metrics.timeStore("account", s.store.Engine(), start)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")
@@ -117,6 +121,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		return acct, false
 	}
 	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
+	label(r.Context(), "", acct.Integration)
 	if op != nil && !op.Implements(acct.Integration) {
 		// Not the provider's validation (422) and not a missing resource
 		// (404): the method exists, but not for this account's
@@ -135,7 +140,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		return acct, false
 	}
 	if !ok {
-		s.tooMany(w, r, wait, "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.Rate, 'g', -1, 64)+" requests per second", acct.Integration)
+		s.tooMany(w, r, wait, "account", "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.Rate, 'g', -1, 64)+" requests per second", acct.Integration)
 		return acct, false
 	}
 	return acct, true
@@ -369,7 +374,9 @@ func parseETag(s string) (int64, bool) {
 // read runs a get or a list.
 func (s *Server) read(w http.ResponseWriter, r *http.Request, op *api.Operation, acct store.Account, out output, rep *validation.Report, call *backend.Call) {
 	call.Now = s.opt.Now().UTC()
+	start := time.Now()
 	res, err := s.backend.Do(r.Context(), call)
+	s.metrics.timeStore("read", s.store.Engine(), start)
 	if err != nil {
 		s.callFailed(w, r, op, acct, call, err)
 		return
@@ -428,6 +435,8 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op *api.Operation
 		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
 	}
 	var tag string
+	start := time.Now()
+	defer s.metrics.timeStore("write", s.store.Engine(), start)
 	saved, replayed, err := s.store.Write(r.Context(), key, func(tx store.Tx) (store.Saved, error) {
 		call.Tx, call.Now = tx, s.opt.Now().UTC()
 		res, err := s.backend.Do(r.Context(), call)

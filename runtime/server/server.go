@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
@@ -56,6 +57,9 @@ type Options struct {
 	AuthFailures float64
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// Registerer receives the service's Prometheus metrics (README,
+	// "Metrics"); nil keeps them in a registry of their own, unexposed.
+	Registerer prometheus.Registerer
 }
 
 // DefaultOptions are the service's defaults.
@@ -69,6 +73,7 @@ type Server struct {
 	log     *slog.Logger
 	opt     Options
 	budget  *budget
+	metrics *metrics
 
 	// writeOnly lists, per resource ("model/resource"), the write-only
 	// fields of its operations: they never appear in a response.
@@ -78,6 +83,12 @@ type Server struct {
 	// authentications per client address. In memory, or shared by every
 	// replica when the store keeps them (PostgreSQL).
 	tenants, accounts, authFailures limiter
+
+	// mux routes requests; opOfPattern names the operation of each of its
+	// patterns for metrics, so that a request refused before it reaches
+	// its handler (401, 429) is still counted under its operation.
+	mux         *http.ServeMux
+	opOfPattern map[string]string
 }
 
 // New builds the service's handler for svc.
@@ -94,12 +105,16 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 	if opt.AuthFailures <= 0 {
 		opt.AuthFailures = DefaultOptions.AuthFailures
 	}
+	if opt.Registerer == nil {
+		opt.Registerer = prometheus.NewRegistry()
+	}
 	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
+	s.metrics = newMetrics(opt.Registerer, st)
 	authBurst := int(math.Ceil(10 * opt.AuthFailures))
 	if rl, ok := st.(store.RateLimiter); ok {
-		s.tenants = sharedLimiter{rl: rl, prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
-		s.accounts = sharedLimiter{rl: rl, prefix: "account:", rate: opt.Rate, burst: opt.Burst}
-		s.authFailures = sharedLimiter{rl: rl, prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
+		s.tenants = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
+		s.accounts = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "account:", rate: opt.Rate, burst: opt.Burst}
+		s.authFailures = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
 	} else {
 		s.tenants = newLimiters(opt.Rate, opt.Burst)
 		s.accounts = newLimiters(opt.Rate, opt.Burst)
@@ -112,6 +127,12 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 	mux, err := s.routes()
 	if err != nil {
 		return nil, err
+	}
+	s.mux = mux
+	s.opOfPattern = map[string]string{"GET /openapi.yaml": "openapi", "GET /healthz": "health", "GET /readyz": "health"}
+	for _, op := range svc.Operations {
+		s.opOfPattern[op.HTTPMethod+" "+op.Path] = op.OperationID
+		s.opOfPattern["GET /unified/"+op.Model+"/"+op.Resource+"/meta/{method}"] = "meta"
 	}
 	var h http.Handler = mux
 	h = s.limitTenant(h)
@@ -139,8 +160,25 @@ func tenant(ctx context.Context) store.Tenant {
 }
 
 // logAttrs lets handlers add attributes (account, integration, outcome)
-// to the access log line written by observe.
-type logAttrs struct{ attrs []slog.Attr }
+// to the access log line written by observe, and name the operation and
+// integration that the request's metrics are counted under.
+type logAttrs struct {
+	attrs                  []slog.Attr
+	operation, integration string
+}
+
+// label names the operation (and, when known, the integration) the
+// request's metrics are counted under.
+func label(ctx context.Context, operation, integration string) {
+	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
+		if operation != "" {
+			la.operation = operation
+		}
+		if integration != "" {
+			la.integration = integration
+		}
+	}
+}
 
 func annotate(ctx context.Context, attrs ...slog.Attr) {
 	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
@@ -163,7 +201,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		la := &logAttrs{}
+		la := &logAttrs{operation: "unknown"}
+		if _, pattern := s.mux.Handler(r); s.opOfPattern[pattern] != "" {
+			la.operation = s.opOfPattern[pattern]
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogAttrs, la)
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -192,6 +233,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			attrs = append(attrs, la.attrs...)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			s.metrics.request(la, rec.status, s.opt.Now().Sub(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -234,7 +276,7 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // public paths answer without a token.
 func public(r *http.Request) bool {
-	return r.URL.Path == "/healthz" || r.URL.Path == "/openapi.yaml"
+	return r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/openapi.yaml"
 }
 
 // authenticate requires `Authorization: Bearer <token>` and puts the tenant
@@ -252,7 +294,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var t store.Tenant
 		var err error
 		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
+			start := time.Now()
 			t, err = s.store.TenantByToken(r.Context(), token)
+			s.metrics.timeStore("tenant_by_token", s.store.Engine(), start)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
 				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
@@ -268,7 +312,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			if !ok {
-				s.tooMany(w, r, wait, "too many requests with a missing or invalid API token from this address", "")
+				s.tooMany(w, r, wait, "auth_failures", "too many requests with a missing or invalid API token from this address", "")
 				return
 			}
 			if token == "" {
@@ -307,7 +351,7 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 				return
 			}
 			if !ok {
-				s.tooMany(w, r, wait, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
+				s.tooMany(w, r, wait, "tenant", fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
 				return
 			}
 		}
@@ -317,7 +361,8 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 
 // tooMany answers 429 with the time the limiter needs before it allows
 // the request, in whole seconds (at least 1), as Retry-After.
-func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg, integration string) {
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, limit, msg, integration string) {
+	s.metrics.rateLimited.WithLabelValues(limit).Inc()
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	writeAPIError(w, r, apiError{
@@ -336,6 +381,8 @@ type limiter interface {
 // replica spends from the same allowance: see store.RateLimiter.
 type sharedLimiter struct {
 	rl     store.RateLimiter
+	m      *metrics
+	engine string
 	prefix string
 	rate   float64
 	burst  int
@@ -345,6 +392,7 @@ func (l sharedLimiter) take(ctx context.Context, key string) (time.Duration, boo
 	if l.rate <= 0 {
 		return 0, true, nil
 	}
+	defer l.m.timeStore("rate_limit", l.engine, time.Now())
 	return l.rl.TakeRate(ctx, l.prefix+key, l.rate, l.burst)
 }
 
