@@ -7,11 +7,19 @@
 #
 # For each scenario it starts a fresh server (bin/unifiedapi with a new
 # SQLite file in a temporary directory and -rate 0, or the bare baseline),
-# waits for /healthz, runs wrk for DURATION, stops the server, and finally
+# waits for /readyz (the bare baseline: /healthz), runs wrk for DURATION, stops the server, and finally
 # prints one table and writes it to bench/results/load-<date>.md.
 #
+# The scenarios created-pg and created-pg2 run the service on PostgreSQL: a
+# throw-away cluster (scripts/pg-cluster.sh, on PG_PORT) with a new database
+# per scenario; created-pg2 runs two replicas on PORT and PORT+1 and wrk
+# twice at once, half of the connections on each (the load generator
+# spreading the connections round-robin); its requests/s is the sum and its
+# latencies the worse of the two runs.
+#
 # Environment: DURATION (10s), THREADS (2), CONNECTIONS (32), PORT (18480),
-# SCENARIOS (bare rejected created created-normal updated), GO (go),
+# PG_PORT (55441), SCENARIOS (bare rejected created created-normal updated
+# created-pg created-pg2), GO (go),
 # QUIET_WAIT (30): before each scenario, wait up to this many seconds for
 # the machine to be idle (other processes using under 0.25 CPU cores), since
 # wrk and the server share it; a scenario run on a busy machine is marked
@@ -23,7 +31,8 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18480}
-SCENARIOS=${SCENARIOS:-bare rejected created created-normal updated}
+SCENARIOS=${SCENARIOS:-bare rejected created created-normal updated created-pg created-pg2}
+PG_PORT=${PG_PORT:-55441}
 GO=${GO:-go}
 KEEP=${KEEP:-}
 QUIET_WAIT=${QUIET_WAIT:-30}
@@ -86,6 +95,8 @@ stop() { # pid: SIGTERM (graceful shutdown), SIGKILL after 10s
 	wait "$pid" 2>/dev/null || true
 }
 
+PG_DIR=""  # the PostgreSQL cluster, once started
+
 cleanup() {
 	local pid
 	if [[ -n $WRK_PID ]]; then
@@ -95,6 +106,9 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		stop "$pid"
 	done
+	if [[ -n $PG_DIR ]]; then
+		scripts/pg-cluster.sh stop "$PG_DIR" || true
+	fi
 	if [[ -n $KEEP ]]; then
 		say "kept $WORK"
 	else
@@ -113,39 +127,66 @@ $GO build -o "$WORK/bare" ./bench/bare
 # --- helpers -----------------------------------------------------------------
 SERVER_PID=""
 
-start() { # name command...: starts a server, waits for /healthz
-	local name=$1 i
-	shift
-	if curl -s -o /dev/null --max-time 1 "$BASE/"; then
-		die "something already answers on $BASE; set PORT to a free port"
+SERVER_PIDS=() # the servers of the running scenario
+
+start() { # name command...: starts a server on PORT, waits for /readyz
+	start_at "$PORT" "$@"
+}
+
+start_at() { # port name command...: starts a server, waits for $READY (/readyz)
+	local port=$1 name=$2 i base="http://$HOST:$1" ready=${READY:-/readyz}
+	shift 2
+	if curl -s -o /dev/null --max-time 1 "$base/"; then
+		die "something already answers on $base; set PORT to a free port"
 	fi
 	"$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
+	SERVER_PIDS+=("$SERVER_PID")
 	for i in $(seq 100); do
-		if curl -fs -o /dev/null --max-time 1 "$BASE/healthz"; then
+		if curl -fs -o /dev/null --max-time 1 "$base$ready"; then
 			return 0
 		fi
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
 			tail -n 20 "$WORK/$name.log" >&2 || true
-			die "$name: the server exited before answering /healthz"
+			die "$name: the server exited before answering $ready"
 		fi
 		sleep 0.1
 	done
-	die "$name: no answer from $BASE/healthz after 10s"
+	die "$name: no answer from $base$ready after 10s"
 }
 
 start_service() { # name sync
 	start "$1" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
 }
 
-proc_ticks() { # pid: its utime+stime, in clock ticks
-	local s
-	s=$(<"/proc/$1/stat")
-	s=${s##*) }
-	set -- $s
-	echo $((${12} + ${13}))
+pg_db() { # name: creates database load_NAME on the cluster (started once), sets PG_URL to its URL
+	if [[ -z $PG_DIR ]]; then
+		# Its own directory: $WORK is private to this user, and as root the
+		# cluster runs as another one.
+		PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unifiedapi-load-pg.XXXXXX")
+		say "starting a PostgreSQL cluster on 127.0.0.1:$PG_PORT"
+		local env
+		env=$(scripts/pg-cluster.sh start "$PG_DIR" "$PG_PORT") || die "could not start PostgreSQL"
+		eval "$env"
+		PG_ADMIN=$UNIFIED_TEST_POSTGRES
+	fi
+	local db="load_${1//-/_}"
+	psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >&2
+	PG_URL=${PG_ADMIN/\/postgres\?//$db?}
 }
+
+proc_ticks() { # pid...: their utime+stime, in clock ticks (0 for one that is gone)
+	local s t=0 pid
+	for pid in "$@"; do
+		s=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		s=${s##*) }
+		set -- $s
+		t=$((t + ${12} + ${13}))
+	done
+	echo "$t"
+}
+
 
 machine_ticks() { # "total idle iowait", in clock ticks summed over all CPUs
 	local cpu user nice system idle iowait irq softirq steal rest
@@ -168,30 +209,53 @@ NCPU=$(nproc)
 declare -A R # results: R[scenario.key]
 WRK_COMMANDS=()
 
-run_wrk() { # name script
-	local name=$1 script=$2 s0 s1 m0 m1 c0 c1 line kv
-	local cmd=(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$script" "$BASE")
-	WRK_COMMANDS+=("$name: ${USER_ID:+USER_ID=$USER_ID }${cmd[*]}")
-	say "$name: ${cmd[*]}"
-	s0=$(proc_ticks "$SERVER_PID")
+run_wrk() { # name script [ports...]: wrk against each port at once (default PORT), connections split evenly
+	local name=$1 script=$2 s0 s1 m0 m1 c0 c1 line kv port i
+	shift 2
+	local ports=("$@")
+	((${#ports[@]})) || ports=("$PORT")
+	local conns=$((CONNECTIONS / ${#ports[@]}))
+	s0=$(proc_ticks "${SERVER_PIDS[@]}")
 	m0=$(machine_ticks)
 	children_ticks
 	c0=$CHILDREN
 	# In the background and waited for, so that a signal to this script is
 	# handled at once (bash defers traps until a foreground command ends).
-	timeout -k 5 "$WRK_LIMIT" "${cmd[@]}" >"$WORK/$name.wrk" 2>&1 &
-	WRK_PID=$!
-	wait "$WRK_PID" || die "$name: wrk failed: $(tail -n 3 "$WORK/$name.wrk")"
+	local pids=()
+	for i in "${!ports[@]}"; do
+		local cmd=(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "bench/$script" "http://$HOST:${ports[i]}")
+		WRK_COMMANDS+=("$name: ${USER_ID:+USER_ID=$USER_ID }${cmd[*]}")
+		say "$name: ${cmd[*]}"
+		timeout -k 5 "$WRK_LIMIT" "${cmd[@]}" >"$WORK/$name.wrk$i" 2>&1 &
+		pids+=($!)
+		WRK_PID=$!
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[i]}" || die "$name: wrk failed: $(tail -n 3 "$WORK/$name.wrk$i")"
+	done
 	WRK_PID=""
-	cat "$WORK/$name.wrk"
 	children_ticks
 	c1=$CHILDREN
-	s1=$(proc_ticks "$SERVER_PID")
+	s1=$(proc_ticks "${SERVER_PIDS[@]}")
 	m1=$(machine_ticks)
+	cat "$WORK/$name".wrk* >"$WORK/$name.wrk"
+	cat "$WORK/$name.wrk"
 
-	line=$(grep '^BENCH ' "$WORK/$name.wrk") || die "$name: wrk printed no BENCH line"
-	for kv in ${line#BENCH }; do
-		R[$name.${kv%%=*}]=${kv#*=}
+	# Several runs: requests and rates add up, latencies are the worse
+	# run's, errors add up.
+	for i in "${!ports[@]}"; do
+		line=$(grep '^BENCH ' "$WORK/$name.wrk$i") || die "$name: wrk printed no BENCH line"
+		for kv in ${line#BENCH }; do
+			local k=${kv%%=*} v=${kv#*=}
+			if ((i == 0)); then
+				R[$name.$k]=$v
+			else
+				case $k in
+				p50_us | p90_us | p99_us | max_us | duration_us) R[$name.$k]=$(awk -v a="${R[$name.$k]}" -v b="$v" 'BEGIN { print (b > a ? b : a) }') ;;
+				*) R[$name.$k]=$(awk -v a="${R[$name.$k]}" -v b="$v" 'BEGIN { print a + b }') ;;
+				esac
+			fi
+		done
 	done
 	local mt0 mi0 mw0 mt1 mi1 mw1 cpu
 	read -r mt0 mi0 mw0 <<<"$m0"
@@ -249,7 +313,7 @@ scenario() {
 	local name=$1
 	case $name in
 	bare)
-		start "$name" "$WORK/bare" -addr "$HOST:$PORT"
+		READY=/healthz start "$name" "$WORK/bare" -addr "$HOST:$PORT"
 		run_wrk "$name" create-invalid.lua
 		if [[ ${R[$name.non2xx]} == "${R[$name.requests]}" ]]; then
 			R[$name.note]="fixed 400, no work (wrk: all non-2xx)"
@@ -277,6 +341,21 @@ scenario() {
 		run_wrk "$name" create-valid.lua
 		check "$name" POST 201
 		;;
+	created-pg)
+		pg_db "$name"
+		start "$name" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
+		run_wrk "$name" create-valid.lua
+		check "$name" POST 201
+		;;
+	created-pg2)
+		pg_db "$name"
+		./bin/unifiedapi migrate -db "$PG_URL" >/dev/null
+		start_at "$PORT" "$name" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
+		start_at "$((PORT + 1))" "$name-b" ./bin/unifiedapi -addr "$HOST:$((PORT + 1))" -db "$PG_URL" -rate 0
+		run_wrk "$name" create-valid.lua "$PORT" "$((PORT + 1))"
+		cat "$WORK/$name-b.log" >>"$WORK/$name.log"
+		check "$name" POST 201
+		;;
 	updated)
 		start_service "$name" FULL
 		local id
@@ -289,9 +368,13 @@ scenario() {
 		USER_ID=$id run_wrk "$name" update.lua
 		check "$name" PATCH 200
 		;;
-	*) die "unknown scenario $name (known: bare rejected created created-normal updated)" ;;
+	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2)" ;;
 	esac
-	stop "$SERVER_PID"
+	local pid
+	for pid in "${SERVER_PIDS[@]}"; do
+		stop "$pid"
+	done
+	SERVER_PIDS=()
 }
 
 busy_cores() { # CPU cores busy on the machine over the next second
@@ -364,7 +447,9 @@ OUT="bench/results/load-$STAMP.md"
 	echo "$TABLE"
 	echo
 	[[ -z $RATIO ]] || { echo "$RATIO"; echo; }
-	echo "Each scenario ran against a fresh server on $HOST:$PORT (-rate 0, new SQLite file under \$TMPDIR; created-normal with -sync NORMAL, every other service run with -sync FULL)."
+	echo "Each scenario ran against a fresh server on $HOST:$PORT (-rate 0, new SQLite file under \$TMPDIR; created-normal with -sync NORMAL, every other SQLite run with -sync FULL;"
+	echo "created-pg: one replica on a new PostgreSQL database (a throw-away cluster, default settings: synchronous_commit on, fsync on); created-pg2: two replicas on one database, wrk twice at once, each on one replica with half the connections)."
+	echo "PostgreSQL's own processes count as other."
 	echo "non-2xx is wrk's count of responses with status >= 400. CPU cores are averages over the run: the server process (/proc/PID/stat), wrk (this shell's children times),"
 	echo "other = busy CPU (/proc/stat) that was neither (loopback softirq work, and anything else running on the machine: a high figure means a noisy run), and idle (including iowait)."
 	echo "responses: the service's access log, by status."

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 // The demo configuration's Dixa account and token (config/demo.yaml), which
@@ -62,13 +63,19 @@ type crashFigures struct {
 	stored       int // users of the account in the database at the end
 }
 
-// crashRun streams creates into a service started with -sync mode, kills it
-// with SIGKILL while creates are in flight, restarts it on the same
-// database and checks that every create it acknowledged is there.
-func crashRun(t *testing.T, mode string, duration time.Duration, maxRequests int) crashFigures {
+// crashRun streams creates into a service started on db (a SQLite file
+// with -sync mode, or a PostgreSQL URL, mode ""), kills it with SIGKILL
+// while creates are in flight, restarts it on the same database and checks
+// that every create it acknowledged is there.
+func crashRun(t *testing.T, db, mode string, duration time.Duration, maxRequests int) crashFigures {
 	bin := buildService(t)
-	db := filepath.Join(t.TempDir(), "data", "unified.db")
-	s := start(t, bin, db, "-sync", mode)
+	var flags []string
+	if mode != "" {
+		flags = []string{"-sync", mode}
+	} else {
+		mode = "(PostgreSQL)"
+	}
+	s := start(t, bin, db, flags...)
 	createURL := "http://" + s.addr + "/unified/ticketing/users?integrated_account_id=" + demoDixa
 
 	var (
@@ -149,7 +156,7 @@ func crashRun(t *testing.T, mode string, duration time.Duration, maxRequests int
 
 	// Restart on the same database: every acknowledged user must be
 	// there, which an update proves.
-	s = start(t, bin, db, "-sync", mode)
+	s = start(t, bin, db, flags...)
 	var found atomic.Int64
 	ids := make(chan string)
 	for range crashWriter {
@@ -185,7 +192,7 @@ func crashRun(t *testing.T, mode string, duration time.Duration, maxRequests int
 
 	// Nothing appeared that was neither acknowledged nor in flight.
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{Synchronous: mode})
+	st, err := store.Open(ctx, db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +221,17 @@ func TestCrashKeepsAcknowledgedCreates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the service and kills it")
 	}
-	crashRun(t, "FULL", 2*time.Second, 5000)
+	crashRun(t, filepath.Join(t.TempDir(), "data", "unified.db"), "FULL", 2*time.Second, 5000)
+}
+
+// TestCrashKeepsAcknowledgedCreatesPostgres: the same on PostgreSQL,
+// where a 201 goes out only after the transaction's commit returned, so
+// after the WAL flush (synchronous_commit on, the default).
+func TestCrashKeepsAcknowledgedCreatesPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the service and kills it")
+	}
+	crashRun(t, storetest.Postgres(t), "", 2*time.Second, 5000)
 }
 
 // TestCrashKeepsAcknowledgedCreatesNormalSync: -sync NORMAL survives a
@@ -232,5 +249,5 @@ func TestCrashKeepsAcknowledgedCreatesNormalSync(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the service and kills it")
 	}
-	crashRun(t, "NORMAL", time.Second, 2000)
+	crashRun(t, filepath.Join(t.TempDir(), "data", "unified.db"), "NORMAL", time.Second, 2000)
 }

@@ -4,6 +4,11 @@
 //	unifiedapi [serve] [-addr 127.0.0.1:8080] [-db data/unified.db] [-config file.yaml]
 //	unifiedapi apply -db data/unified.db -config file.yaml
 //	unifiedapi revoke -db data/unified.db (-tenant ID | -token-stdin)
+//	unifiedapi migrate -db postgres://unified@127.0.0.1:5432/unified
+//
+// -db names a SQLite file (the default, created if missing) or a
+// PostgreSQL database by URL, which several replicas may share. Every
+// command brings the schema up to date first; migrate does only that.
 //
 // serve (the default) creates the SQLite database if needed and, when it is
 // given no configuration and the database has no tenant, loads the embedded

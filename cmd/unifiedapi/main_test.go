@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 type server struct {
@@ -146,16 +148,22 @@ func runCall(t *testing.T, addr, script string) (status int, output string) {
 	return status, string(out)
 }
 
-func TestServiceEndToEnd(t *testing.T) {
+// TestServiceEndToEnd runs the README's calls against the service on
+// each engine, restarts it and checks the data and keys are still there.
+func TestServiceEndToEnd(t *testing.T) { storetest.Run(t, testServiceEndToEnd) }
+
+func testServiceEndToEnd(t *testing.T, e storetest.Engine) {
 	if testing.Short() {
 		t.Skip("builds and runs the service")
 	}
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is needed to run the README's calls (CI installs it)")
 	}
-	dir := t.TempDir()
+	db := filepath.Join(t.TempDir(), "data", "unified.db")
+	if e.Name != "sqlite" {
+		db = e.DSN(t)
+	}
 	bin := buildService(t)
-	db := filepath.Join(dir, "data", "unified.db")
 
 	s := start(t, bin, db)
 	if !strings.Contains(s.stdout.String(), "Bearer demo-token-change-me") {

@@ -40,7 +40,7 @@ type Call struct {
 	// Tx is the write transaction the pipeline opened for a write, in
 	// which its Idempotency-Key is stored too; nil for reads. Backends
 	// that keep data in the service's database write in it.
-	Tx  *store.Tx
+	Tx  store.Tx
 	Now time.Time
 }
 

@@ -24,7 +24,7 @@ import (
 // backend could know; each call of one is kept as a record of its own
 // (resource "model/resource/method") and answered with that record.
 type Local struct {
-	Store *store.Store
+	Store store.Store
 }
 
 // stored is the JSON kept per record: the unified fields and the

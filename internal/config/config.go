@@ -367,9 +367,9 @@ func libraryLine(e *syntaxError) int {
 //
 // Servers using s see a revocation at once; servers in other processes
 // within their lookup cache's TTL (see store.DefaultCacheTTL).
-func (c *Config) Apply(ctx context.Context, s *store.Store) (Applied, error) {
+func (c *Config) Apply(ctx context.Context, s store.Store) (Applied, error) {
 	var done Applied
-	_, _, err := s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
+	_, _, err := s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
 		var err error
 		done, err = c.apply(tx)
 		return store.Saved{}, err
@@ -393,8 +393,8 @@ type Applied struct {
 // application are one transaction: a failure leaves the database without
 // tenants, so the next attempt applies c again, and two processes starting
 // on the same new file apply it once.
-func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, err error) {
-	_, _, err = s.Write(ctx, nil, func(tx *store.Tx) (store.Saved, error) {
+func (c *Config) ApplyIfNew(ctx context.Context, s store.Store) (applied bool, err error) {
+	_, _, err = s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
 		has, err := tx.HasTenants()
 		if err != nil || has {
 			return store.Saved{}, err
@@ -409,7 +409,7 @@ func (c *Config) ApplyIfNew(ctx context.Context, s *store.Store) (applied bool, 
 	return applied, nil
 }
 
-func (c *Config) apply(tx *store.Tx) (Applied, error) {
+func (c *Config) apply(tx store.Tx) (Applied, error) {
 	done := Applied{Revoked: map[string]int{}}
 	// Revocations first: a token the file moves from one tenant to
 	// another is deleted from the first before it is added to the second.

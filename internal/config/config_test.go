@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 // integrationIDs are the ids of the generated service's integrations, the
@@ -469,4 +472,53 @@ func TestApplyIfNew(t *testing.T) {
 	if _, err := s.TenantByToken(ctx, strongToken); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("applied to a database with tenants: %v", err)
 	}
+}
+
+// TestApplyConcurrently: replicas starting at once on one new database
+// load the demo once, and apply one configuration at once without
+// failing (on PostgreSQL, apply takes a lock; on SQLite the write lock).
+func TestApplyConcurrently(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		dsn := e.DSN(t)
+		demo, err := ParseDemo(Demo, integrationIDs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Parse("c.yaml", []byte("tenants:\n  - {id: other, name: O, tokens: ["+strongToken+"]}\n"), integrationIDs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		const replicas = 4
+		stores := make([]store.Store, replicas)
+		for i := range stores {
+			if stores[i], err = store.Open(ctx, dsn, store.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			defer stores[i].Close()
+		}
+		var wg sync.WaitGroup
+		var applied atomic.Int64
+		for _, s := range stores {
+			wg.Go(func() {
+				ok, err := demo.ApplyIfNew(ctx, s)
+				if err != nil {
+					t.Errorf("ApplyIfNew: %v", err)
+				}
+				if ok {
+					applied.Add(1)
+				}
+				if _, err := cfg.Apply(ctx, s); err != nil {
+					t.Errorf("Apply: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if applied.Load() != 1 {
+			t.Errorf("the demo was loaded %d times, want once", applied.Load())
+		}
+		if tn, err := stores[0].TenantByToken(ctx, strongToken); err != nil || tn.ID != "other" {
+			t.Errorf("configured token: %+v, %v", tn, err)
+		}
+	})
 }

@@ -5,18 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 // TestBatchedWritesFailAlone: under concurrency writes share commits, yet
 // each one's error (its own, or a refused precondition) undoes only its own
 // changes, and read-modify-write updates of one record are serialised.
-func TestBatchedWritesFailAlone(t *testing.T) {
+func TestBatchedWritesFailAlone(t *testing.T) { storetest.Run(t, testBatchedWritesFailAlone) }
+
+func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{Synchronous: "FULL"})
+	s, err := Open(ctx, e.DSN(t), Options{Synchronous: "FULL"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				key := &IdemKey{TenantID: "t", Key: fmt.Sprintf("k-%d-%d", w, i), RequestHash: "h"}
-				_, _, err := s.Write(ctx, key, func(tx *Tx) (Saved, error) {
+				_, _, err := s.Write(ctx, key, func(tx Tx) (Saved, error) {
 					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
 						return Saved{}, err
 					}
@@ -97,14 +100,14 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 	}
 	// A failed write's key was not stored either: it can be used again.
 	for _, k := range []string{"k-0-0", "k-0-1"} {
-		if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: k, RequestHash: "other"}, func(tx *Tx) (Saved, error) {
+		if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: k, RequestHash: "other"}, func(tx Tx) (Saved, error) {
 			return Saved{Status: 201}, nil
 		}); err != nil || replayed {
 			t.Fatalf("key %s of a failed write: replayed=%v err=%v", k, replayed, err)
 		}
 	}
 	// A successful one's was.
-	if _, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: "k-0-2", RequestHash: "other"}, func(tx *Tx) (Saved, error) {
+	if _, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: "k-0-2", RequestHash: "other"}, func(tx Tx) (Saved, error) {
 		return Saved{Status: 201}, nil
 	}); !errors.Is(err, ErrKeyReused) {
 		t.Fatalf("key of a successful write: %v, want ErrKeyReused", err)
@@ -112,8 +115,12 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 }
 
 func TestWriteCancelledBeforeItsTurnWritesNothing(t *testing.T) {
+	storetest.Run(t, testWriteCancelledBeforeItsTurnWritesNothing)
+}
+
+func testWriteCancelledBeforeItsTurnWritesNothing(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"), Options{Synchronous: "NORMAL"})
+	s, err := Open(ctx, e.DSN(t), Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,14 +128,14 @@ func TestWriteCancelledBeforeItsTurnWritesNothing(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	called := false
-	_, _, err = s.Write(cctx, nil, func(tx *Tx) (Saved, error) { called = true; return Saved{}, nil })
+	_, _, err = s.Write(cctx, nil, func(tx Tx) (Saved, error) { called = true; return Saved{}, nil })
 	if !errors.Is(err, context.Canceled) || called {
 		t.Fatalf("err=%v called=%v", err, called)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Write(ctx, nil, func(tx *Tx) (Saved, error) { return Saved{}, nil }); !errors.Is(err, ErrClosed) {
+	if _, _, err := s.Write(ctx, nil, func(tx Tx) (Saved, error) { return Saved{}, nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,13 +22,27 @@ import (
 //     the commit, since an entry expires the TTL after the lookup that
 //     cached it began, and a lookup that began after the commit reads the
 //     new state. Misses are never cached.
+//
+// On PostgreSQL a change committed by any process reaches every replica
+// through LISTEN/NOTIFY within RevocationBound instead, whatever the TTL.
 const DefaultCacheTTL = 5 * time.Second
 
 // lookups caches positive token and account lookups. Misses are never
 // cached: an unknown token or account always reaches the database, so a
 // newly added one works at once.
+//
+// On PostgreSQL, where several replicas share the database, the cache is
+// kept only while the replica listens for invalidations (see listen in
+// postgres.go): every change to tenants, tokens or accounts notifies every
+// replica when it commits, and each clears its cache on the notification.
+// While the listener is down (the database restarting, a network problem)
+// nothing is cached, so a change made meanwhile is never hidden by an
+// entry the replica could not hear about.
 type lookups struct {
 	ttl time.Duration
+	// needLive makes caching depend on live (PostgreSQL).
+	needLive bool
+	live     atomic.Bool
 	// now is the clock that expiry is measured by (tests replace it).
 	now func() time.Time
 
@@ -47,14 +62,31 @@ type cached[T any] struct {
 	expires time.Time
 }
 
-func newLookups(ttl time.Duration) *lookups {
-	return &lookups{ttl: ttl, now: time.Now, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
+func newLookups(ttl time.Duration, needLive bool) *lookups {
+	return &lookups{ttl: ttl, needLive: needLive, now: time.Now, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
+}
+
+// off reports whether nothing may be cached now.
+func (l *lookups) off() bool { return l.ttl <= 0 || (l.needLive && !l.live.Load()) }
+
+// setLive records whether invalidations are being heard. Either way the
+// cache is emptied: going down, what it holds may go stale unheard;
+// coming up, a change may have been missed while it was down. A lookup in
+// flight across the change does not cache (the generation moved on).
+func (l *lookups) setLive(live bool) {
+	if !live {
+		l.live.Store(false)
+	}
+	l.clear()
+	if live {
+		l.live.Store(true)
+	}
 }
 
 // get returns the cached value for k, if any, and otherwise the generation
 // and time to hand to put after reading the database.
 func get[K comparable, V any](l *lookups, m map[K]cached[V], k K) (v V, ok bool, gen uint64, now time.Time) {
-	if l.ttl <= 0 {
+	if l.off() {
 		return v, false, 0, time.Time{}
 	}
 	now = l.now()
@@ -71,7 +103,7 @@ func get[K comparable, V any](l *lookups, m map[K]cached[V], k K) (v V, ok bool,
 // put caches v for k until the TTL after now, the time the lookup began,
 // unless the cache was cleared since get returned gen.
 func put[K comparable, V any](l *lookups, m map[K]cached[V], k K, v V, gen uint64, now time.Time) {
-	if l.ttl <= 0 {
+	if l.off() {
 		return
 	}
 	l.mu.Lock()

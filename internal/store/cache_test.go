@@ -16,7 +16,7 @@ func TestLookupCache(t *testing.T) {
 	}
 	defer s.Close()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s.lookups.now = clk.now
+	baseOf(s).lookups.now = clk.now
 	// A second store on the same file stands for another process
 	// (unifiedapi apply against a running server).
 	other, err := Open(ctx, path, Options{Synchronous: "NORMAL"})
@@ -78,8 +78,8 @@ func TestLookupCacheTTLOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer def.Close()
-	if def.lookups.ttl != DefaultCacheTTL {
-		t.Fatalf("CacheTTL 0 gives a TTL of %v, want %v", def.lookups.ttl, DefaultCacheTTL)
+	if baseOf(def).lookups.ttl != DefaultCacheTTL {
+		t.Fatalf("CacheTTL 0 gives a TTL of %v, want %v", baseOf(def).lookups.ttl, DefaultCacheTTL)
 	}
 	none, err := Open(ctx, path, Options{Synchronous: "NORMAL", CacheTTL: -1})
 	if err != nil {
@@ -103,9 +103,9 @@ func TestLookupCacheTTLOptions(t *testing.T) {
 	if tn, err := none.TenantByToken(ctx, token); err != nil || tn.Name != "Two" {
 		t.Fatalf("uncached lookup after a change elsewhere: %+v %v", tn, err)
 	}
-	none.lookups.mu.RLock()
-	n := len(none.lookups.tenants)
-	none.lookups.mu.RUnlock()
+	baseOf(none).lookups.mu.RLock()
+	n := len(baseOf(none).lookups.tenants)
+	baseOf(none).lookups.mu.RUnlock()
 	if n != 0 {
 		t.Fatalf("a store without a cache cached %d tenants", n)
 	}

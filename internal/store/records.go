@@ -48,12 +48,12 @@ type Precondition func(version int64) bool
 // a new random UUID, with Version 1 and both timestamps set to now. It
 // returns ErrNotFound (wrapped) if the account does not exist. doc must be
 // a JSON object.
-func (tx *Tx) CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error) {
+func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error) {
 	if err := checkDoc(doc); err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
 	var one int
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
+	err := tx.q.queryRow(tx.ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, fmt.Errorf("store: create %s: account %q: %w", resource, accountID, ErrNotFound)
 	}
@@ -64,10 +64,26 @@ func (tx *Tx) CreateRecord(accountID, resource string, doc []byte, now time.Time
 	if err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
+	if tx.pg {
+		// List cursors name a record by its seq, so records of one
+		// (account, resource) must become visible in seq order: a
+		// record committed after a page was read must not have a seq
+		// below that page's last one, or the cursor would skip it.
+		// PostgreSQL hands out seq values at insert time but transactions
+		// commit in any order; this lock, held until commit, makes the
+		// creates of one (account, resource) take their seq and commit
+		// one after the other (SQLite's single writer does the same for
+		// all writes). Creates in different accounts or resources do not
+		// wait for each other.
+		if _, err := tx.q.exec(tx.ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`,
+			advisoryRecords, accountID+" "+resource); err != nil {
+			return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
+		}
+	}
 	// Truncate to what is stored so the returned Record equals a later read.
 	now = now.UTC().Truncate(time.Microsecond)
 	r := Record{AccountID: accountID, Resource: resource, ID: id.String(), Doc: bytes.Clone(doc), Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := tx.tx.QueryRowContext(tx.ctx,
+	if err := tx.q.queryRow(tx.ctx,
 		`INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)).Scan(&r.seq); err != nil {
@@ -82,7 +98,7 @@ func (tx *Tx) CreateRecord(accountID, resource string, doc []byte, now time.Time
 // ErrPrecondition if cond rejects its version; an error from merge is
 // returned as is. The transaction holds the write lock, so nobody can
 // change the record between the read and the write.
-func (tx *Tx) UpdateRecord(accountID, resource, id string, now time.Time, cond Precondition, merge func(old Record) ([]byte, error)) (Record, error) {
+func (tx *txn) UpdateRecord(accountID, resource, id string, now time.Time, cond Precondition, merge func(old Record) ([]byte, error)) (Record, error) {
 	r, err := tx.record(accountID, resource, id)
 	if err != nil {
 		return Record{}, err
@@ -100,7 +116,7 @@ func (tx *Tx) UpdateRecord(accountID, resource, id string, now time.Time, cond P
 	r.Doc = bytes.Clone(doc)
 	r.Version++
 	r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
-	if _, err := tx.tx.ExecContext(tx.ctx,
+	if _, err := tx.q.exec(tx.ctx,
 		`UPDATE records SET doc = ?, version = ?, updated_at = ? WHERE account_id = ? AND resource = ? AND id = ?`,
 		r.Doc, r.Version, micros(r.UpdatedAt), r.AccountID, r.Resource, r.ID); err != nil {
 		return Record{}, fmt.Errorf("store: update %s %q: %w", resource, id, err)
@@ -111,7 +127,7 @@ func (tx *Tx) UpdateRecord(accountID, resource, id string, now time.Time, cond P
 // DeleteRecord deletes the account's record id and returns it as it was.
 // It returns ErrNotFound (wrapped) if there is no such record and
 // ErrPrecondition if cond rejects its version.
-func (tx *Tx) DeleteRecord(accountID, resource, id string, cond Precondition) (Record, error) {
+func (tx *txn) DeleteRecord(accountID, resource, id string, cond Precondition) (Record, error) {
 	r, err := tx.record(accountID, resource, id)
 	if err != nil {
 		return Record{}, err
@@ -119,15 +135,23 @@ func (tx *Tx) DeleteRecord(accountID, resource, id string, cond Precondition) (R
 	if cond != nil && !cond(r.Version) {
 		return Record{}, ErrPrecondition
 	}
-	if _, err := tx.tx.ExecContext(tx.ctx,
+	if _, err := tx.q.exec(tx.ctx,
 		`DELETE FROM records WHERE account_id = ? AND resource = ? AND id = ?`, r.AccountID, r.Resource, r.ID); err != nil {
 		return Record{}, fmt.Errorf("store: delete %s %q: %w", resource, id, err)
 	}
 	return r, nil
 }
 
-func (tx *Tx) record(accountID, resource, id string) (Record, error) {
-	r, err := scanRecord(tx.tx.QueryRowContext(tx.ctx, selectRecord, accountID, resource, canonicalID(id)))
+func (tx *txn) record(accountID, resource, id string) (Record, error) {
+	// On PostgreSQL the row is locked until the transaction ends, so a
+	// concurrent write to it (another replica's, with or without If-Match)
+	// waits and then reads what this one wrote. SQLite's writer holds the
+	// database's write lock already.
+	q := selectRecord
+	if tx.pg {
+		q += " FOR UPDATE"
+	}
+	r, err := scanRecord(tx.q.queryRow(tx.ctx, q, accountID, resource, canonicalID(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
 	}
@@ -139,8 +163,8 @@ func (tx *Tx) record(accountID, resource, id string) (Record, error) {
 
 // Record returns the account's record id of resource, or ErrNotFound
 // (wrapped).
-func (s *Store) Record(ctx context.Context, accountID, resource, id string) (Record, error) {
-	r, err := scanRecord(s.reader.QueryRowContext(ctx, selectRecord, accountID, resource, canonicalID(id)))
+func (s *base) Record(ctx context.Context, accountID, resource, id string) (Record, error) {
+	r, err := scanRecord(s.read.queryRow(ctx, selectRecord, accountID, resource, canonicalID(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
 	}
@@ -156,7 +180,7 @@ func (s *Store) Record(ctx context.Context, accountID, resource, id string) (Rec
 // last record returned by its position in that order, so pages stay
 // correct while records are created and deleted between them: nothing is
 // returned twice, and nothing that existed throughout is skipped.
-func (s *Store) List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error) {
+func (s *base) List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error) {
 	if limit < 1 {
 		return nil, "", fmt.Errorf("store: list %s: limit %d is not positive", resource, limit)
 	}
@@ -164,7 +188,7 @@ func (s *Store) List(ctx context.Context, accountID, resource, cursor string, li
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.reader.QueryContext(ctx,
+	rows, err := s.read.query(ctx,
 		`SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
 		   FROM records WHERE account_id = ? AND resource = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		accountID, resource, after, limit+1)
@@ -194,9 +218,9 @@ func (s *Store) List(ctx context.Context, accountID, resource, cursor string, li
 }
 
 // Count returns the number of records of the account's resource.
-func (s *Store) Count(ctx context.Context, accountID, resource string) (int, error) {
+func (s *base) Count(ctx context.Context, accountID, resource string) (int, error) {
 	var n int
-	if err := s.reader.QueryRowContext(ctx,
+	if err := s.read.queryRow(ctx,
 		`SELECT count(*) FROM records WHERE account_id = ? AND resource = ?`, accountID, resource).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count %s: %w", resource, err)
 	}
@@ -228,7 +252,7 @@ func decodeCursor(c string) (int64, error) {
 const selectRecord = `SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
 	FROM records WHERE account_id = ? AND resource = ? AND id = ?`
 
-func scanRecord(row *sql.Row) (Record, error) {
+func scanRecord(row row) (Record, error) {
 	var (
 		r                Record
 		created, updated int64

@@ -14,13 +14,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 // deleteRec deletes a record through Write and returns what DeleteRecord
 // returned.
-func deleteRec(s *Store, account, resource, id string, cond Precondition) (Record, error) {
+func deleteRec(s Store, account, resource, id string, cond Precondition) (Record, error) {
 	var r Record
-	err := write(s, func(tx *Tx) error {
+	err := write(s, func(tx Tx) error {
 		var err error
 		r, err = tx.DeleteRecord(account, resource, id, cond)
 		return err
@@ -29,9 +31,9 @@ func deleteRec(s *Store, account, resource, id string, cond Precondition) (Recor
 }
 
 // updateRec updates a record through Write.
-func updateRec(s *Store, account, resource, id string, now time.Time, cond Precondition, merge func(Record) ([]byte, error)) (Record, error) {
+func updateRec(s Store, account, resource, id string, now time.Time, cond Precondition, merge func(Record) ([]byte, error)) (Record, error) {
 	var r Record
-	err := write(s, func(tx *Tx) error {
+	err := write(s, func(tx Tx) error {
 		var err error
 		r, err = tx.UpdateRecord(account, resource, id, now, cond, merge)
 		return err
@@ -41,7 +43,7 @@ func updateRec(s *Store, account, resource, id string, now time.Time, cond Preco
 
 // listAll pages through the account's resource with limit and returns
 // the records in the order returned and the number of pages read.
-func listAll(t *testing.T, s *Store, account, resource string, limit int) ([]Record, int) {
+func listAll(t *testing.T, s Store, account, resource string, limit int) ([]Record, int) {
 	t.Helper()
 	var all []Record
 	cursor := ""
@@ -75,9 +77,11 @@ func ids(recs []Record) []string {
 	return out
 }
 
-func TestDeleteRecord(t *testing.T) {
+func TestDeleteRecord(t *testing.T) { storetest.Run(t, testDeleteRecord) }
+
+func testDeleteRecord(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	r := create(t, s, acctA, users, `{"name":"Ada"}`, t0)
@@ -121,7 +125,7 @@ func TestDeleteRecord(t *testing.T) {
 
 	// A delete in a write that fails afterwards is undone.
 	boom := errors.New("boom")
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		if _, err := tx.DeleteRecord(acctA, users, other.ID, nil); err != nil {
 			return err
 		}
@@ -133,7 +137,7 @@ func TestDeleteRecord(t *testing.T) {
 		t.Fatalf("record after an undone delete: %+v, %v", got, err)
 	}
 	// Within one transaction the delete is seen at once.
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		if _, err := tx.DeleteRecord(acctA, users, other.ID, nil); err != nil {
 			return err
 		}
@@ -149,9 +153,11 @@ func TestDeleteRecord(t *testing.T) {
 	}
 }
 
-func TestPreconditions(t *testing.T) {
+func TestPreconditions(t *testing.T) { storetest.Run(t, testPreconditions) }
+
+func testPreconditions(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	r := create(t, s, acctA, users, `{"n":1}`, t0)
@@ -213,8 +219,8 @@ func TestPreconditions(t *testing.T) {
 	// runs again.
 	key := &IdemKey{TenantID: "t1", Key: "cond", RequestHash: "h"}
 	calls := 0
-	fn := func(v int64) func(tx *Tx) (Saved, error) {
-		return func(tx *Tx) (Saved, error) {
+	fn := func(v int64) func(tx Tx) (Saved, error) {
+		return func(tx Tx) (Saved, error) {
 			calls++
 			if _, err := tx.CreateRecord(acctA, users, []byte(`{"side":"effect"}`), t0); err != nil {
 				return Saved{}, err
@@ -249,9 +255,11 @@ func TestPreconditions(t *testing.T) {
 
 // TestRecordIsolation: records are kept per account and per resource; no
 // read or write through one (account, resource) reaches another's.
-func TestRecordIsolation(t *testing.T) {
+func TestRecordIsolation(t *testing.T) { storetest.Run(t, testRecordIsolation) }
+
+func testRecordIsolation(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	// A second account of the same tenant as acctA.
 	const acctC = "00000000-0000-4000-8000-00000000000c"
@@ -326,7 +334,7 @@ func TestRecordIsolation(t *testing.T) {
 	check("after emptying one place")
 
 	// Creating in an account that does not exist fails.
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.CreateRecord("00000000-0000-4000-8000-0000000000ff", users, []byte(`{}`), t0)
 		return err
 	}); !errors.Is(err, ErrNotFound) {
@@ -336,9 +344,11 @@ func TestRecordIsolation(t *testing.T) {
 
 // TestListPages: pages of any limit return every record exactly once, in
 // creation order, and only the last page has no next cursor.
-func TestListPages(t *testing.T) {
+func TestListPages(t *testing.T) { storetest.Run(t, testListPages) }
+
+func testListPages(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	if recs, next, err := s.List(ctx, acctA, users, "", 10); err != nil || len(recs) != 0 || next != "" {
@@ -394,8 +404,12 @@ func TestListPages(t *testing.T) {
 // TestListCursorSurvivesWritesBetweenPages interleaves creates and deletes
 // with the page reads in a fixed order and checks exactly what comes back.
 func TestListCursorSurvivesWritesBetweenPages(t *testing.T) {
+	storetest.Run(t, testListCursorSurvivesWritesBetweenPages)
+}
+
+func testListCursorSurvivesWritesBetweenPages(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	var r []Record
@@ -461,14 +475,16 @@ func TestListCursorSurvivesWritesBetweenPages(t *testing.T) {
 // that nothing is returned twice, nothing deleted before a page was read
 // is on it, nothing that existed throughout is skipped, records come in
 // creation order, and records created during the read come at the end.
-func TestListDuringConcurrentWrites(t *testing.T) {
+func TestListDuringConcurrentWrites(t *testing.T) { storetest.Run(t, testListDuringConcurrentWrites) }
+
+func testListDuringConcurrentWrites(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{Synchronous: "NORMAL"})
+	s, _ := open(t, e, Options{Synchronous: "NORMAL"})
 	seed(t, s)
 	const originals, inserts, limit = 150, 40, 4
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	var orig []string
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		for i := range originals {
 			r, err := tx.CreateRecord(acctA, users, fmt.Appendf(nil, `{"i":%d}`, i), t0)
 			if err != nil {
@@ -521,7 +537,7 @@ func TestListDuringConcurrentWrites(t *testing.T) {
 		for i := range inserts {
 			<-tick
 			var r Record
-			if err := write(s, func(tx *Tx) error {
+			if err := write(s, func(tx Tx) error {
 				var err error
 				r, err = tx.CreateRecord(acctA, users, fmt.Appendf(nil, `{"new":%d}`, i), t0)
 				return err
@@ -646,9 +662,11 @@ func TestListDuringConcurrentWrites(t *testing.T) {
 		len(result), deletedBeforeEnd, len(doomed), createdBeforeEnd, inserts)
 }
 
-func TestListBadCursor(t *testing.T) {
+func TestListBadCursor(t *testing.T) { storetest.Run(t, testListBadCursor) }
+
+func testListBadCursor(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	for range 3 {
@@ -688,12 +706,14 @@ func TestListBadCursor(t *testing.T) {
 
 // TestIdempotentETag: a saved response's ETag is replayed with it, also
 // after a reopen, and a response without one replays without one.
-func TestIdempotentETag(t *testing.T) {
+func TestIdempotentETag(t *testing.T) { storetest.Run(t, testIdempotentETag) }
+
+func testIdempotentETag(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, path := open(t, Options{})
+	s, path := open(t, e, Options{})
 	seed(t, s)
 	calls := 0
-	fn := func(tx *Tx) (Saved, error) {
+	fn := func(tx Tx) (Saved, error) {
 		calls++
 		r, err := tx.CreateRecord(acctA, users, []byte(`{"name":"Ada"}`), time.Now())
 		if err != nil {
@@ -712,7 +732,7 @@ func TestIdempotentETag(t *testing.T) {
 		t.Fatalf("replay: %+v replayed=%v err=%v calls=%d; want ETag %q", again, replayed, err, calls, first.ETag)
 	}
 	noTag := &IdemKey{TenantID: "t1", Key: "no-etag", RequestHash: "h"}
-	if _, _, err := s.Write(ctx, noTag, func(*Tx) (Saved, error) { return Saved{Status: 204}, nil }); err != nil {
+	if _, _, err := s.Write(ctx, noTag, func(Tx) (Saved, error) { return Saved{Status: 204}, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -747,7 +767,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{migrations[0], nil},
+		{sqliteMigrations[0], nil},
 		{"PRAGMA user_version = 1", nil},
 		{`INSERT INTO tenants (id, name) VALUES ('t1', 'T')`, nil},
 		{`INSERT INTO accounts (id, tenant_id, integration, name) VALUES (?, 't1', 'dixa', 'A')`, []any{acctA}},
@@ -764,20 +784,21 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := Open(ctx, path, Options{})
+	st, err := OpenSQLite(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer st.Close()
+	s := st.(*sqliteStore)
 	var v int
-	if err := s.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != len(migrations) {
-		t.Fatalf("user_version = %d, %v; want %d", v, err, len(migrations))
+	if err := s.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != len(sqliteMigrations) {
+		t.Fatalf("user_version = %d, %v; want %d", v, err, len(sqliteMigrations))
 	}
 	if a, err := s.Account(ctx, "t1", acctA); err != nil || a.Integration != "dixa" {
 		t.Fatalf("account after migration: %+v, %v", a, err)
 	}
-	s.now = func() time.Time { return created.Add(time.Minute) }
-	sv, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: "old", RequestHash: "h"}, func(*Tx) (Saved, error) {
+	setNow(s, func() time.Time { return created.Add(time.Minute) })
+	sv, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: "old", RequestHash: "h"}, func(Tx) (Saved, error) {
 		return Saved{}, errors.New("a saved response should have been replayed")
 	})
 	if err != nil || !replayed || sv.Status != 201 || string(sv.Body) != "{}" || sv.ETag != "" {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 const (
@@ -31,7 +33,7 @@ func (c *clock) add(d time.Duration) {
 
 // openAt opens a store on path whose lookup cache runs on a clock that
 // moves only when the test moves it.
-func openAt(t *testing.T, path string, ttl time.Duration) (*Store, *clock) {
+func openAt(t *testing.T, path string, ttl time.Duration) (Store, *clock) {
 	t.Helper()
 	s, err := Open(context.Background(), path, Options{Synchronous: "NORMAL", CacheTTL: ttl})
 	if err != nil {
@@ -39,11 +41,11 @@ func openAt(t *testing.T, path string, ttl time.Duration) (*Store, *clock) {
 	}
 	t.Cleanup(func() { s.Close() })
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s.lookups.now = c.now
+	baseOf(s).lookups.now = c.now
 	return s, c
 }
 
-func mustTenants(t *testing.T, s *Store) {
+func mustTenants(t *testing.T, s Store) {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range []string{"t1", "t2"} {
@@ -58,7 +60,7 @@ func mustTenants(t *testing.T, s *Store) {
 	}
 }
 
-func wantTenant(t *testing.T, s *Store, tok, want string) {
+func wantTenant(t *testing.T, s Store, tok, want string) {
 	t.Helper()
 	tn, err := s.TenantByToken(context.Background(), tok)
 	switch {
@@ -71,9 +73,11 @@ func wantTenant(t *testing.T, s *Store, tok, want string) {
 
 // TestRevokeInProcess: a revocation through the Store drops the cached
 // lookup at once, although the cache's clock never moves.
-func TestRevokeInProcess(t *testing.T) {
+func TestRevokeInProcess(t *testing.T) { storetest.Run(t, testRevokeInProcess) }
+
+func testRevokeInProcess(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := openAt(t, filepath.Join(t.TempDir(), "r.db"), time.Hour)
+	s, _ := openAt(t, e.DSN(t), time.Hour)
 	mustTenants(t, s)
 	for _, tok := range []string{tokA, tokB, tokC} { // all cached now
 		wantTenant(t, s, tok, map[string]string{tokA: "t1", tokB: "t1", tokC: "t2"}[tok])
@@ -109,13 +113,15 @@ func TestRevokeInProcess(t *testing.T) {
 
 // TestRevokeExcept: the tokens to keep stay, the others go, in the
 // caller's transaction.
-func TestRevokeExcept(t *testing.T) {
+func TestRevokeExcept(t *testing.T) { storetest.Run(t, testRevokeExcept) }
+
+func testRevokeExcept(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := openAt(t, filepath.Join(t.TempDir(), "e.db"), time.Hour)
+	s, _ := openAt(t, e.DSN(t), time.Hour)
 	mustTenants(t, s)
 	wantTenant(t, s, tokA, "t1")
 	var n int
-	err := s.writeOnly(ctx, func(tx *Tx) (err error) {
+	err := writeOnly(ctx, s, func(tx Tx) (err error) {
 		n, err = tx.RevokeTokensExcept("t1", []string{tokB, tokC}) // tokC is t2's: untouched
 		return err
 	})
@@ -126,7 +132,7 @@ func TestRevokeExcept(t *testing.T) {
 	wantTenant(t, s, tokB, "t1")
 	wantTenant(t, s, tokC, "t2")
 	// Rolled back with the transaction it is part of.
-	err = s.writeOnly(ctx, func(tx *Tx) error {
+	err = writeOnly(ctx, s, func(tx Tx) error {
 		if _, err := tx.RevokeTokensExcept("t1", nil); err != nil {
 			return err
 		}
@@ -167,7 +173,7 @@ func TestRevokeOtherProcess(t *testing.T) {
 // before a revocation committed does not cache what it read after the
 // revocation cleared the cache.
 func TestCacheClearWinsOverLookupInFlight(t *testing.T) {
-	l := newLookups(time.Hour)
+	l := newLookups(time.Hour, false)
 	_, ok, gen, began := get(l, l.tenants, "hash")
 	if ok {
 		t.Fatal("empty cache hit")

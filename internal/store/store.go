@@ -1,37 +1,26 @@
-// Package store persists tenants, their API tokens, their integrated accounts
-// and the users of those accounts in an embedded SQLite database, using the
-// pure-Go driver modernc.org/sqlite (no cgo, so the binary stays static).
+// Package store persists tenants, their API tokens, their integrated
+// accounts, the records the local backend keeps for those accounts, and
+// idempotency keys, behind one interface ([Store], with its write
+// transaction [Tx]) and two implementations:
 //
-// Concurrency model: SQLite allows one writer at a time. Rather than letting
-// many connections race for the write lock and spin on SQLITE_BUSY, the store
-// keeps two connection pools on the same file:
+//   - SQLite (the default, embedded, one file; see sqlite.go): one writer
+//     goroutine group-commits every write of the process;
+//   - PostgreSQL (chosen by a postgres:// URL; see postgres.go): any number
+//     of service replicas share one database; each write is its own
+//     transaction, and cross-replica concerns (idempotency keys in flight,
+//     list order, If-Match, cache invalidation, shared rate limits) are
+//     settled by the database.
 //
-//   - a writer pool of exactly one connection whose transactions begin
-//     IMMEDIATE, so writers queue in Go (on database/sql's pool) and a
-//     transaction never has to upgrade a read lock to a write lock halfway
-//     (the upgrade is what produces unrecoverable SQLITE_BUSY in WAL mode);
-//   - a reader pool of a few query_only connections which, thanks to WAL,
-//     read the last committed state without waiting for the writer.
-//
-// Every write, including the idempotency bookkeeping of the HTTP layer, goes
-// through [Store.Write] so that one transaction holds all of a request's
-// effects.
+// Both keep the same schema, in meaning, through the same numbered
+// migrations (migrations.go), and the same test suite runs against both.
+// [Open] picks the engine from the address it is given.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // ErrNotFound is returned (possibly wrapped) when a tenant, token, account or
@@ -42,287 +31,221 @@ var ErrNotFound = errors.New("not found")
 // presented again with a request that differs from the one it first saved.
 var ErrKeyReused = errors.New("idempotency key reused with a different request")
 
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("store: closed")
+
+// Store is an open database. Implementations are safe for concurrent use.
+type Store interface {
+	// Write runs fn in a write transaction and returns once it is
+	// committed; any error (or panic) from fn undoes everything fn did.
+	//
+	// With key != nil it first looks the key up: the same RequestHash
+	// returns the saved response and replayed=true without calling fn; a
+	// different hash returns [ErrKeyReused]; an absent (or older than
+	// 24h) key calls fn and stores fn's Saved under the key in the same
+	// transaction, so a crash can never keep the write but lose the key,
+	// or the reverse. Two requests with the same key, concurrent in one
+	// process or across processes sharing the database, never both run
+	// fn: the later one waits for the first to finish and replays its
+	// response (or, if the first failed and kept nothing, runs fn itself).
+	//
+	// fn must not call Write itself and should do its reads through tx:
+	// reads through the Store do not see uncommitted changes.
+	Write(ctx context.Context, key *IdemKey, fn func(tx Tx) (Saved, error)) (saved Saved, replayed bool, err error)
+
+	// PutTenant inserts t or, if its ID exists, updates its name.
+	PutTenant(ctx context.Context, t Tenant) error
+	// AddToken registers token as a bearer token of the tenant. Only
+	// SHA-256(token) is stored. Adding a token the tenant already has is
+	// a no-op; adding one that belongs to another tenant is an error.
+	// The token never appears in an error.
+	AddToken(ctx context.Context, tenantID, token string) error
+	// PutAccount inserts a or, if its ID exists, updates its name; see
+	// [Tx.PutAccount].
+	PutAccount(ctx context.Context, a Account) error
+	// RevokeTenantTokens deletes every token of the tenant and returns
+	// how many there were; ErrNotFound (wrapped) for an unknown tenant.
+	RevokeTenantTokens(ctx context.Context, tenantID string) (revoked int, err error)
+	// RevokeToken deletes token, if tenantID is "" or owns it, and
+	// returns the tenant it belonged to; see [Tx.RevokeToken].
+	RevokeToken(ctx context.Context, tenantID, token string) (owner string, err error)
+
+	// TenantByToken returns the tenant owning token, or ErrNotFound.
+	TenantByToken(ctx context.Context, token string) (Tenant, error)
+	// Account returns the tenant's account with the given id. An account
+	// that does not exist and one owned by another tenant both yield
+	// ErrNotFound, with the same message.
+	Account(ctx context.Context, tenantID, id string) (Account, error)
+
+	// Record returns the account's record id of resource, or ErrNotFound
+	// (wrapped).
+	Record(ctx context.Context, accountID, resource, id string) (Record, error)
+	// List returns up to limit records of the account's resource in the
+	// order they were created, starting after cursor ("" for the first
+	// page), and the cursor of the next page ("" when there is none).
+	List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error)
+	// Count returns the number of records of the account's resource.
+	Count(ctx context.Context, accountID, resource string) (int, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Ready checks that the database answers and its schema is the one
+	// this program's migrations produce.
+	Ready(ctx context.Context) error
+	// NoteFailure records a write that failed for a reason of the
+	// storage's own (a full disk, an I/O error), as the caller judged it:
+	// WriteHealth reports it until a write succeeds again.
+	NoteFailure(err error)
+	// WriteHealth returns the error of the last commit if it failed, nil
+	// once one succeeds again.
+	WriteHealth() error
+	// Stats describes the connection pools, for metrics.
+	Stats() PoolStats
+	// Engine is "sqlite" or "postgres".
+	Engine() string
+	// Close releases the database. Writes taken before it finish.
+	Close() error
+}
+
+// Tx is the write transaction handed to the function given to
+// [Store.Write]. It is only valid during that call.
+type Tx interface {
+	// PutTenant is [Store.PutTenant] inside a transaction.
+	PutTenant(t Tenant) error
+	// AddToken is [Store.AddToken] inside a transaction.
+	AddToken(tenantID, token string) error
+	// PutAccount inserts a or, if its ID exists, updates its name. a.ID
+	// must be a canonical lowercase UUID. Moving an existing account to
+	// another tenant or another integration is refused: its records were
+	// created for that tenant and in that integration's shape.
+	PutAccount(a Account) error
+	// RevokeToken deletes token, if tenantID is "" or owns it, and
+	// returns the tenant it belonged to. An unknown token, or one of
+	// another tenant, is an error wrapping ErrNotFound. The token never
+	// appears in an error.
+	RevokeToken(tenantID, token string) (owner string, err error)
+	// RevokeTokensExcept deletes every token of the tenant but those in
+	// keep (which it does not add) and returns how many it deleted;
+	// ErrNotFound (wrapped) when the tenant does not exist.
+	RevokeTokensExcept(tenantID string, keep []string) (revoked int, err error)
+	// HasTenants reports whether the database has any tenant.
+	HasTenants() (bool, error)
+
+	// CreateRecord stores doc as a new record of the account's resource,
+	// under a new random UUID, with Version 1 and both timestamps set to
+	// now. It returns ErrNotFound (wrapped) if the account does not
+	// exist. doc must be a JSON object.
+	CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error)
+	// UpdateRecord replaces the doc of the account's record id with what
+	// merge returns given the current record, increments Version and sets
+	// UpdatedAt to now. It returns ErrNotFound (wrapped) if there is no
+	// such record and ErrPrecondition if cond rejects its version; an
+	// error from merge is returned as is. Nobody, in this process or
+	// another, can change the record between the read and the write.
+	UpdateRecord(accountID, resource, id string, now time.Time, cond Precondition, merge func(old Record) ([]byte, error)) (Record, error)
+	// DeleteRecord deletes the account's record id and returns it as it
+	// was. It returns ErrNotFound (wrapped) if there is no such record
+	// and ErrPrecondition if cond rejects its version.
+	DeleteRecord(accountID, resource, id string, cond Precondition) (Record, error)
+}
+
 // Options tunes how the store opens its database.
 type Options struct {
 	// Synchronous is SQLite's PRAGMA synchronous for the writer: "FULL" (the
 	// default when empty) fsyncs the WAL on every commit, so a committed
 	// write survives power loss; "NORMAL" fsyncs only at checkpoints, so the
 	// last commits before a power loss (not a process crash) may be lost, in
-	// exchange for much cheaper commits.
+	// exchange for much cheaper commits. PostgreSQL ignores it: its
+	// durability is the server's synchronous_commit.
 	Synchronous string
 	// CacheTTL is how long successful token and account lookups are
-	// answered from memory (0: DefaultCacheTTL; negative: no cache), and
-	// so the longest a change committed by another process (a revoked
-	// token) takes to reach this store; see DefaultCacheTTL.
+	// answered from memory (0: DefaultCacheTTL; negative: no cache); see
+	// DefaultCacheTTL for what bounds a change made elsewhere.
 	CacheTTL time.Duration
+	// MaxConns is the PostgreSQL pool's size (0: pgxpool's default,
+	// the larger of 4 and the number of CPUs). SQLite ignores it.
+	MaxConns int32
 }
 
-const (
-	// busyTimeoutMS bounds how long a connection waits for a lock held by
-	// another connection (a checkpoint, or another process on the same
-	// file) before failing with SQLITE_BUSY. Writers of this process never
-	// contend with each other: they are serialised by the one-connection pool.
-	busyTimeoutMS = 5000
-	// readerConns is the size of the read pool. Reads are short point
-	// look-ups; a handful of connections saturates them without holding
-	// many WAL snapshots open.
-	readerConns = 4
-)
-
-// Store is an open database. It is safe for concurrent use.
-type Store struct {
-	writer *sql.DB
-	reader *sql.DB
-
-	// now is the clock for idempotency bookkeeping; tests replace it to
-	// exercise expiry.
-	now func() time.Time
-
-	// pruneMu guards lastPrune, the time expired idempotency rows were last
-	// deleted, so pruning runs at most once per pruneEvery.
-	pruneMu   sync.Mutex
-	lastPrune time.Time
-
-	lookups *lookups
-
-	// lastWriteErr is the error of the last commit, nil after a success.
-	lastWriteErr atomic.Pointer[error]
-
-	// The writer goroutine (see Write) takes requests from writes until
-	// closing is closed, then closes writerDone.
-	writes     chan *writeReq
-	closing    chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
+// Tenant is a customer of the unified API.
+type Tenant struct {
+	ID, Name string
 }
 
-// Open opens (creating if needed) the database file at path, brings its
-// schema up to date and returns the store. The path must name a file: the
-// writer and reader pools share it, which an in-memory database cannot do.
-func Open(ctx context.Context, path string, opt Options) (*Store, error) {
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("store: open %q: need a plain file path", path)
-	}
-	// The driver cuts a plain file name at the first '?', which starts the
-	// DSN parameters; a path containing one would open the wrong file.
-	if strings.ContainsRune(path, '?') {
-		return nil, fmt.Errorf("store: open %q: path must not contain '?'", path)
-	}
-	if err := createPrivate(path); err != nil {
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
-	}
-	syncMode := strings.ToUpper(opt.Synchronous)
-	switch syncMode {
-	case "":
-		syncMode = "FULL"
-	case "FULL", "NORMAL":
-	default:
-		return nil, fmt.Errorf("store: open %q: Synchronous %q: want FULL or NORMAL", path, opt.Synchronous)
-	}
-
-	// Pragmas go in the DSN rather than being executed once after Open:
-	// database/sql may open new connections at any time (after an error, or
-	// when the pool grows), and each must carry the same settings.
-	// journal_mode=WAL is persistent in the file, but it is cheap to repeat
-	// and makes a fresh file WAL before anything is written to it.
-	// _txlock=immediate makes every BeginTx a BEGIN IMMEDIATE.
-	wq := url.Values{}
-	wq.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
-	wq.Add("_pragma", "journal_mode(WAL)")
-	wq.Add("_pragma", "synchronous("+syncMode+")")
-	wq.Add("_pragma", "foreign_keys(1)")
-	wq.Set("_txlock", "immediate")
-	writer, err := sql.Open("sqlite", path+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
-	}
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
-	writer.SetConnMaxLifetime(0)
-	writer.SetConnMaxIdleTime(0)
-
-	ttl := opt.CacheTTL
-	if ttl == 0 {
-		ttl = DefaultCacheTTL
-	}
-	s := &Store{writer: writer, now: time.Now, lookups: newLookups(ttl),
-		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
-		writer.Close()
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
-	}
-	go s.runWriter()
-
-	// The readers are opened after the migration so that the file already
-	// exists and is in WAL mode. query_only turns any accidental write
-	// through the read pool into an error instead of a lock fight with the
-	// writer. foreign_keys is harmless on a read-only connection and keeps
-	// the two pools configured alike.
-	rq := url.Values{}
-	rq.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
-	rq.Add("_pragma", "foreign_keys(1)")
-	rq.Add("_pragma", "query_only(1)")
-	reader, err := sql.Open("sqlite", path+"?"+rq.Encode())
-	if err != nil {
-		writer.Close()
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
-	}
-	reader.SetMaxOpenConns(readerConns)
-	reader.SetMaxIdleConns(readerConns)
-	if err := reader.PingContext(ctx); err != nil {
-		reader.Close()
-		s.stopWriter()
-		writer.Close()
-		return nil, fmt.Errorf("store: open %q: %w", path, err)
-	}
-	s.reader = reader
-	return s, nil
+// Account is an integrated account: one connected account of one
+// integration, owned by one tenant.
+type Account struct {
+	// ID is the canonical lowercase UUID string.
+	ID          string
+	TenantID    string
+	Integration string
+	Name        string
 }
 
-// createPrivate creates the database file, empty and readable by its owner
-// only (0600), unless it exists. SQLite would create it 0644 (less the
-// umask): readable by every local user, while it holds the token hashes and
-// every tenant's users. SQLite gives the -wal and -shm files it creates
-// next to the database the database file's permissions, so they are 0600
-// too. An existing file keeps the permissions it has: the operator may
-// have chosen them (the service warns when they let others read it).
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
+// Saved is a response kept for an Idempotency-Key, replayed verbatim when
+// the same request arrives again with the same key.
+type Saved struct {
+	Status      int
+	ContentType string
+	Body        []byte
+	// ETag is the response's entity tag, "" for none.
+	ETag string
+}
+
+// IdemKey identifies an idempotent request. Keys are scoped per tenant, so two
+// tenants choosing the same key never see each other's responses.
+// RequestHash is an opaque digest, computed by the caller, of everything that
+// makes the request what it is (method, path, account, body): the same key
+// with a different hash is a client bug and yields [ErrKeyReused].
+type IdemKey struct {
+	TenantID, Key, RequestHash string
+}
+
+// PoolStats describes a store's connections at one moment.
+type PoolStats struct {
+	// MaxConns is the most connections the pool opens (SQLite: the
+	// reader pool plus the one writer).
+	MaxConns int
+	// InUse and Idle are the connections busy and waiting now.
+	InUse, Idle int
+	// WaitCount and WaitDuration are how many times, and for how long
+	// in total, a caller waited for a connection since Open: the pool's
+	// saturation.
+	WaitCount    int64
+	WaitDuration time.Duration
+	// QueuedWrites is how many writes wait for SQLite's writer now
+	// (always 0 on PostgreSQL).
+	QueuedWrites int
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database dsn names: a postgres:// or postgresql:// URL
+// opens PostgreSQL, anything else is a SQLite file path (created if
+// missing). Either way the schema is brought up to date first (see
+// [Migrate]).
+func Open(ctx context.Context, dsn string, opt Options) (Store, error) {
+	if IsPostgres(dsn) {
+		return OpenPostgres(ctx, dsn, opt)
 	}
-	if err != nil {
-		return err
+	return OpenSQLite(ctx, dsn, opt)
+}
+
+// Redact returns dsn with any password replaced by "xxxxx", for messages
+// and logs: a DSN's password is a secret.
+func Redact(dsn string) string {
+	if !IsPostgres(dsn) {
+		return dsn
 	}
-	return f.Close()
+	return redactURL(dsn)
 }
 
-// Close closes both connection pools. Closing the last connection
-// checkpoints the WAL back into the main file.
-func (s *Store) Close() error {
-	// Writes already taken by the writer finish; later ones get ErrClosed.
-	s.stopWriter()
-	// Readers first: a checkpoint on close can only fold the whole WAL into
-	// the database when no reader still holds an old snapshot.
-	return errors.Join(s.reader.Close(), s.writer.Close())
+// writeOnly runs fn in a Write without an idempotency key.
+func writeOnly(ctx context.Context, s Store, fn func(tx Tx) error) error {
+	_, _, err := s.Write(ctx, nil, func(tx Tx) (Saved, error) { return Saved{}, fn(tx) })
+	return err
 }
-
-func (s *Store) stopWriter() {
-	s.closeOnce.Do(func() { close(s.closing) })
-	<-s.writerDone
-}
-
-// migrations are applied in order; migration i (0-based) brings the schema
-// from user_version i to i+1. Never edit an applied migration: append a new
-// one, since existing files record only their version number.
-var migrations = []string{
-	// 1: initial schema. STRICT tables make SQLite reject values of the
-	// wrong type instead of silently storing them.
-	`
-CREATE TABLE tenants (
-	id   TEXT NOT NULL PRIMARY KEY,
-	name TEXT NOT NULL
-) STRICT;
-
--- Only SHA-256(token), hex-encoded: a leaked database file does not leak
--- usable credentials.
-CREATE TABLE tokens (
-	hash      TEXT NOT NULL PRIMARY KEY,
-	tenant_id TEXT NOT NULL REFERENCES tenants(id)
-) STRICT;
-CREATE INDEX tokens_tenant ON tokens(tenant_id);
-
-CREATE TABLE accounts (
-	id          TEXT NOT NULL PRIMARY KEY, -- canonical lowercase UUID
-	tenant_id   TEXT NOT NULL REFERENCES tenants(id),
-	integration TEXT NOT NULL,
-	name        TEXT NOT NULL
-) STRICT;
-CREATE INDEX accounts_tenant ON accounts(tenant_id);
-
--- Times are Unix microseconds (UTC): integers sort and compare exactly and
--- do not depend on the driver's time formatting.
-CREATE TABLE users (
-	account_id TEXT    NOT NULL REFERENCES accounts(id),
-	id         TEXT    NOT NULL,
-	record     BLOB    NOT NULL,
-	version    INTEGER NOT NULL,
-	created_at INTEGER NOT NULL,
-	updated_at INTEGER NOT NULL,
-	PRIMARY KEY (account_id, id)
-) STRICT, WITHOUT ROWID;
-
-CREATE TABLE idempotency (
-	tenant_id    TEXT    NOT NULL REFERENCES tenants(id),
-	key          TEXT    NOT NULL,
-	request_hash TEXT    NOT NULL,
-	status       INTEGER NOT NULL,
-	content_type TEXT    NOT NULL,
-	body         BLOB    NOT NULL,
-	created_at   INTEGER NOT NULL,
-	PRIMARY KEY (tenant_id, key)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX idempotency_created ON idempotency(created_at);
-`,
-	// 2: records of any resource, kept as documents. seq numbers them in
-	// insertion order (AUTOINCREMENT: never reused, even after a delete),
-	// which list cursors name. The users table of version 1 is left as it
-	// was: its rows are not records of a resource this version knows.
-	`
-CREATE TABLE records (
-	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-	account_id TEXT    NOT NULL REFERENCES accounts(id),
-	resource   TEXT    NOT NULL,
-	id         TEXT    NOT NULL,
-	doc        BLOB    NOT NULL,
-	version    INTEGER NOT NULL,
-	created_at INTEGER NOT NULL,
-	updated_at INTEGER NOT NULL,
-	UNIQUE (account_id, resource, id)
-) STRICT;
-CREATE INDEX records_page ON records(account_id, resource, seq);
-ALTER TABLE idempotency ADD COLUMN etag TEXT NOT NULL DEFAULT '';
-`,
-}
-
-// migrate applies the migrations the file has not seen yet, each in its own
-// transaction together with its user_version bump, so a crash leaves the
-// file at a well-defined version.
-func (s *Store) migrate(ctx context.Context) error {
-	for {
-		tx, err := s.writer.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		var v int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if v > len(migrations) {
-			tx.Rollback()
-			return fmt.Errorf("schema version %d is newer than this program supports (%d)", v, len(migrations))
-		}
-		if v == len(migrations) {
-			return tx.Rollback()
-		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", v+1, err)
-		}
-		// PRAGMA takes no bound parameters; v+1 is an integer we computed.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %d: %w", v+1, err)
-		}
-	}
-}
-
-// micros converts t to the stored representation.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// fromMicros converts a stored time back, in UTC.
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 const (
@@ -19,21 +21,29 @@ const (
 	acctB = "00000000-0000-4000-8000-00000000000b"
 )
 
-// open opens a fresh store in a temporary directory and closes it at the end
-// of the test.
-func open(t testing.TB, opt Options) (*Store, string) {
+// open opens a fresh database of engine e and closes it at the end of the
+// test. It returns the database's address, to open it again.
+func open(t testing.TB, e storetest.Engine, opt Options) (Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	s, err := Open(context.Background(), path, opt)
+	dsn := e.DSN(t)
+	s, err := Open(context.Background(), dsn, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, dsn
+}
+
+// openSQLite opens a fresh SQLite store, for tests of SQLite's own
+// mechanics.
+func openSQLite(t testing.TB, opt Options) (*sqliteStore, string) {
+	t.Helper()
+	s, path := open(t, storetest.Engines[0], opt)
+	return s.(*sqliteStore), path
 }
 
 // seed creates tenants "t1" and "t2" with one account each (acctA, acctB).
-func seed(t testing.TB, s *Store) {
+func seed(t testing.TB, s Store) {
 	t.Helper()
 	ctx := context.Background()
 	for _, tn := range []Tenant{{"t1", "Tenant one"}, {"t2", "Tenant two"}} {
@@ -55,10 +65,10 @@ func seed(t testing.TB, s *Store) {
 const users = "ticketing/users"
 
 // create creates one record of resource through Write and returns it.
-func create(t testing.TB, s *Store, account, resource, doc string, now time.Time) Record {
+func create(t testing.TB, s Store, account, resource, doc string, now time.Time) Record {
 	t.Helper()
 	var r Record
-	_, _, err := s.Write(context.Background(), nil, func(tx *Tx) (Saved, error) {
+	_, _, err := s.Write(context.Background(), nil, func(tx Tx) (Saved, error) {
 		var err error
 		r, err = tx.CreateRecord(account, resource, []byte(doc), now)
 		return Saved{}, err
@@ -70,13 +80,13 @@ func create(t testing.TB, s *Store, account, resource, doc string, now time.Time
 }
 
 // write runs fn in a Write without an idempotency key.
-func write(s *Store, fn func(tx *Tx) error) error {
-	_, _, err := s.Write(context.Background(), nil, func(tx *Tx) (Saved, error) { return Saved{}, fn(tx) })
+func write(s Store, fn func(tx Tx) error) error {
+	_, _, err := s.Write(context.Background(), nil, func(tx Tx) (Saved, error) { return Saved{}, fn(tx) })
 	return err
 }
 
 // count is s.Count, failing the test on an error.
-func count(t testing.TB, s *Store, account, resource string) int {
+func count(t testing.TB, s Store, account, resource string) int {
 	t.Helper()
 	n, err := s.Count(context.Background(), account, resource)
 	if err != nil {
@@ -85,15 +95,22 @@ func count(t testing.TB, s *Store, account, resource string) int {
 	return n
 }
 
-func TestOpenCreatesSchemaAndReopens(t *testing.T) {
+func TestOpenCreatesSchemaAndReopens(t *testing.T) { storetest.Run(t, testOpenCreatesSchemaAndReopens) }
+
+func testOpenCreatesSchemaAndReopens(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, path := open(t, Options{})
-	var v int
-	if err := s.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		t.Fatal(err)
+	s, path := open(t, e, Options{})
+	if err := s.Ready(ctx); err != nil {
+		t.Fatalf("a new database is not ready: %v", err)
 	}
-	if v != len(migrations) {
-		t.Fatalf("user_version = %d, want %d", v, len(migrations))
+	if sq, ok := s.(*sqliteStore); ok {
+		var v int
+		if err := sq.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != len(sqliteMigrations) {
+			t.Fatalf("user_version = %d, want %d", v, len(sqliteMigrations))
+		}
 	}
 	seed(t, s)
 	now := time.Date(2025, 1, 2, 3, 4, 5, 123456789, time.UTC)
@@ -130,7 +147,7 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	}{{"", 2}, {"FULL", 2}, {"NORMAL", 1}} {
 		t.Run("sync="+tc.sync, func(t *testing.T) {
 			ctx := context.Background()
-			s, _ := open(t, Options{Synchronous: tc.sync})
+			s, _ := openSQLite(t, Options{Synchronous: tc.sync})
 			pragma := func(c *sql.Conn, name string) string {
 				t.Helper()
 				var v string
@@ -209,11 +226,14 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesNewerSchema(t *testing.T) {
+func TestOpenRefusesNewerSchema(t *testing.T) { storetest.Run(t, testOpenRefusesNewerSchema) }
+
+func testOpenRefusesNewerSchema(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, path := open(t, Options{})
-	if _, err := s.writer.ExecContext(ctx, "PRAGMA user_version = 99"); err != nil {
-		t.Fatal(err)
+	s, path := open(t, e, Options{})
+	setSchemaVersion(t, s, 99)
+	if err := s.Ready(ctx); err == nil {
+		t.Error("a database at schema version 99 is ready")
 	}
 	s.Close()
 	if s2, err := Open(ctx, path, Options{}); err == nil {
@@ -225,16 +245,18 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestReaderPoolIsReadOnly(t *testing.T) {
-	s, _ := open(t, Options{})
+	s, _ := openSQLite(t, Options{})
 	if _, err := s.reader.ExecContext(context.Background(),
 		`INSERT INTO tenants (id, name) VALUES ('x', 'x')`); err == nil {
 		t.Fatal("write through the reader pool succeeded")
 	}
 }
 
-func TestTokens(t *testing.T) {
+func TestTokens(t *testing.T) { storetest.Run(t, testTokens) }
+
+func testTokens(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, path := open(t, Options{})
+	s, path := open(t, e, Options{})
 	seed(t, s)
 	const token = "tok-3b1f9a7c-very-secret-value"
 	if err := s.AddToken(ctx, "t1", token); err != nil {
@@ -268,6 +290,13 @@ func TestTokens(t *testing.T) {
 	}
 
 	// The raw token is in none of the database's files, the hash is.
+	if e.Name != "sqlite" {
+		var n int
+		if err := baseOf(s).read.queryRow(ctx, "SELECT count(*) FROM tokens WHERE hash = ?", hashToken(token)).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("the token's hash is not stored: %d, %v", n, err)
+		}
+		return
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -287,9 +316,11 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestAccountTenantIsolation(t *testing.T) {
+func TestAccountTenantIsolation(t *testing.T) { storetest.Run(t, testAccountTenantIsolation) }
+
+func testAccountTenantIsolation(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	a, err := s.Account(ctx, "t1", acctA)
 	if err != nil {
@@ -312,9 +343,11 @@ func TestAccountTenantIsolation(t *testing.T) {
 	}
 }
 
-func TestPutAccount(t *testing.T) {
+func TestPutAccount(t *testing.T) { storetest.Run(t, testPutAccount) }
+
+func testPutAccount(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	for _, tc := range []struct {
 		a    Account
@@ -350,9 +383,11 @@ func TestPutAccount(t *testing.T) {
 	}
 }
 
-func TestCreateAndUpdateRecord(t *testing.T) {
+func TestCreateAndUpdateRecord(t *testing.T) { storetest.Run(t, testCreateAndUpdateRecord) }
+
+func testCreateAndUpdateRecord(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	t0 := time.Date(2025, 6, 1, 12, 0, 0, 987654321, time.FixedZone("X", 3600))
 	u := create(t, s, acctA, users, `{"name":"Ada"}`, t0)
@@ -383,7 +418,7 @@ func TestCreateAndUpdateRecord(t *testing.T) {
 	// Two creates get distinct ids.
 	if other := create(t, s, acctA, users, `{}`, t0); other.ID == u.ID {
 		t.Fatalf("two records share id %s", u.ID)
-	} else if err := write(s, func(tx *Tx) error { _, err := tx.DeleteRecord(acctA, users, other.ID, nil); return err }); err != nil {
+	} else if err := write(s, func(tx Tx) error { _, err := tx.DeleteRecord(acctA, users, other.ID, nil); return err }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -392,7 +427,7 @@ func TestCreateAndUpdateRecord(t *testing.T) {
 		ti := t0.Add(time.Duration(i) * time.Millisecond)
 		stored := ti.Truncate(time.Microsecond)
 		var up Record
-		_, _, err := s.Write(ctx, nil, func(tx *Tx) (Saved, error) {
+		_, _, err := s.Write(ctx, nil, func(tx Tx) (Saved, error) {
 			var err error
 			up, err = tx.UpdateRecord(acctA, users, strings.ToUpper(u.ID), ti, nil, func(old Record) ([]byte, error) {
 				// merge sees the record as it is now, doc included.
@@ -422,38 +457,38 @@ func TestCreateAndUpdateRecord(t *testing.T) {
 	// unknown account, bad docs, and a failing merge; none changes
 	// anything.
 	keep := func(old Record) ([]byte, error) { return old.Doc, nil }
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.UpdateRecord(acctA, users, "00000000-0000-4000-8000-0000000000ff", t0, nil, keep)
 		return err
 	}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("update of unknown id: %v", err)
 	}
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.UpdateRecord(acctB, users, u.ID, t0, nil, keep)
 		return err
 	}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("update through another account: %v", err)
 	}
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.UpdateRecord(acctA, "ticketing/tickets", u.ID, t0, nil, keep)
 		return err
 	}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("update through another resource: %v", err)
 	}
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.CreateRecord("00000000-0000-4000-8000-0000000000ff", users, []byte(`{}`), t0)
 		return err
 	}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("create in unknown account: %v", err)
 	}
 	for _, bad := range []string{``, `[]`, `"x"`, `{"a":`, `null`, ` 1`} {
-		if err := write(s, func(tx *Tx) error {
+		if err := write(s, func(tx Tx) error {
 			_, err := tx.CreateRecord(acctA, users, []byte(bad), t0)
 			return err
 		}); err == nil {
 			t.Errorf("created a record with doc %q", bad)
 		}
-		if err := write(s, func(tx *Tx) error {
+		if err := write(s, func(tx Tx) error {
 			_, err := tx.UpdateRecord(acctA, users, u.ID, t0, nil, func(Record) ([]byte, error) { return []byte(bad), nil })
 			return err
 		}); err == nil {
@@ -461,7 +496,7 @@ func TestCreateAndUpdateRecord(t *testing.T) {
 		}
 	}
 	errMerge := errors.New("merge failed")
-	if err := write(s, func(tx *Tx) error {
+	if err := write(s, func(tx Tx) error {
 		_, err := tx.UpdateRecord(acctA, users, u.ID, t0, nil, func(Record) ([]byte, error) { return nil, errMerge })
 		return err
 	}); !errors.Is(err, errMerge) {
@@ -478,15 +513,17 @@ func TestCreateAndUpdateRecord(t *testing.T) {
 	}
 }
 
-func TestIdempotency(t *testing.T) {
+func TestIdempotency(t *testing.T) { storetest.Run(t, testIdempotency) }
+
+func testIdempotency(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{})
+	s, _ := open(t, e, Options{})
 	seed(t, s)
 	clock := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	s.now = func() time.Time { return clock }
+	setNow(s, func() time.Time { return clock })
 
 	calls := 0
-	createFn := func(tx *Tx) (Saved, error) {
+	createFn := func(tx Tx) (Saved, error) {
 		calls++
 		u, err := tx.CreateRecord(acctA, users, []byte(`{"name":"Ada"}`), clock)
 		if err != nil {
@@ -517,7 +554,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// Keys are per tenant: t2 may use "k1" for its own request.
 	if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t2", Key: "k1", RequestHash: "h2"},
-		func(*Tx) (Saved, error) { calls++; return Saved{Status: 200}, nil }); err != nil || replayed || calls != 2 {
+		func(Tx) (Saved, error) { calls++; return Saved{Status: 200}, nil }); err != nil || replayed || calls != 2 {
 		t.Fatalf("same key, other tenant: replayed=%v err=%v calls=%d", replayed, err, calls)
 	}
 	if n := count(t, s, acctA, users); n != 1 {
@@ -528,7 +565,7 @@ func TestIdempotency(t *testing.T) {
 	// key survive, so a retry with the same key runs fn again.
 	boom := errors.New("boom")
 	failKey := &IdemKey{TenantID: "t1", Key: "k2", RequestHash: "h"}
-	if _, _, err := s.Write(ctx, failKey, func(tx *Tx) (Saved, error) {
+	if _, _, err := s.Write(ctx, failKey, func(tx Tx) (Saved, error) {
 		if _, err := createFn(tx); err != nil {
 			return Saved{}, err
 		}
@@ -549,7 +586,7 @@ func TestIdempotency(t *testing.T) {
 	// A panicking fn rolls back too, and the writer stays usable.
 	func() {
 		defer func() { recover() }()
-		s.Write(ctx, &IdemKey{TenantID: "t1", Key: "k3", RequestHash: "h"}, func(tx *Tx) (Saved, error) {
+		s.Write(ctx, &IdemKey{TenantID: "t1", Key: "k3", RequestHash: "h"}, func(tx Tx) (Saved, error) {
 			createFn(tx)
 			panic("fn panicked")
 		})
@@ -560,7 +597,7 @@ func TestIdempotency(t *testing.T) {
 
 	// A saved response with a nil body is stored and replayed.
 	nilKey := &IdemKey{TenantID: "t1", Key: "k4", RequestHash: "h"}
-	if _, _, err := s.Write(ctx, nilKey, func(*Tx) (Saved, error) { return Saved{Status: 204}, nil }); err != nil {
+	if _, _, err := s.Write(ctx, nilKey, func(Tx) (Saved, error) { return Saved{Status: 204}, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if sv, replayed, err := s.Write(ctx, nilKey, createFn); err != nil || !replayed || sv.Status != 204 || len(sv.Body) != 0 || sv.ETag != "" {
@@ -573,11 +610,7 @@ func TestIdempotency(t *testing.T) {
 	if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: "k1", RequestHash: "h9"}, createFn); err != nil || replayed {
 		t.Fatalf("expired key: replayed=%v err=%v", replayed, err)
 	}
-	var rows int
-	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM idempotency`).Scan(&rows); err != nil {
-		t.Fatal(err)
-	}
-	if rows != 1 { // only the fresh k1; t2/k1, t1/k2 and t1/k4 were pruned
+	if rows := rawCount(t, s, "idempotency"); rows != 1 { // only the fresh k1; t2/k1, t1/k2 and t1/k4 were pruned
 		t.Fatalf("%d idempotency rows after pruning, want 1", rows)
 	}
 
@@ -588,9 +621,11 @@ func TestIdempotency(t *testing.T) {
 
 // TestConcurrentWriters checks that the single writer connection serialises
 // concurrent writers without SQLITE_BUSY, while readers keep working.
-func TestConcurrentWriters(t *testing.T) {
+func TestConcurrentWriters(t *testing.T) { storetest.Run(t, testConcurrentWriters) }
+
+func testConcurrentWriters(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, _ := open(t, Options{Synchronous: "NORMAL"})
+	s, _ := open(t, e, Options{Synchronous: "NORMAL"})
 	seed(t, s)
 	const writers, perWriter = 8, 50
 	var wg sync.WaitGroup
@@ -616,7 +651,7 @@ func TestConcurrentWriters(t *testing.T) {
 		wg.Go(func() {
 			for i := range perWriter {
 				key := &IdemKey{TenantID: "t1", Key: fmt.Sprintf("w%d-%d", w, i), RequestHash: "h"}
-				_, _, err := s.Write(ctx, key, func(tx *Tx) (Saved, error) {
+				_, _, err := s.Write(ctx, key, func(tx Tx) (Saved, error) {
 					_, err := tx.CreateRecord(acctA, users, []byte(`{"w":1}`), time.Now())
 					return Saved{Status: 201}, err
 				})
@@ -667,7 +702,7 @@ func BenchmarkCreateRecord(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := s.Write(ctx, nil, func(tx *Tx) (Saved, error) {
+				if _, _, err := s.Write(ctx, nil, func(tx Tx) (Saved, error) {
 					_, err := tx.CreateRecord(acctA, users, record, time.Now())
 					return Saved{}, err
 				}); err != nil {

@@ -12,56 +12,37 @@ import (
 	"github.com/google/uuid"
 )
 
-// Tenant is a customer of the unified API.
-type Tenant struct {
-	ID, Name string
-}
-
-// Account is an integrated account: one connected account of one
-// integration, owned by one tenant.
-type Account struct {
-	// ID is the canonical lowercase UUID string.
-	ID          string
-	TenantID    string
-	Integration string
-	Name        string
-}
-
 // PutTenant inserts t or, if its ID exists, updates its name.
-func (s *Store) PutTenant(ctx context.Context, t Tenant) error {
-	return s.writeOnly(ctx, func(tx *Tx) error { return tx.PutTenant(t) })
+func (s *base) PutTenant(ctx context.Context, t Tenant) error {
+	return s.writeOnly(ctx, func(tx Tx) error { return tx.PutTenant(t) })
 }
 
 // AddToken registers token as a bearer token of the tenant. Only
 // SHA-256(token) is stored. Adding a token the tenant already has is a no-op;
 // adding one that belongs to another tenant is an error. The token never
 // appears in an error.
-func (s *Store) AddToken(ctx context.Context, tenantID, token string) error {
-	return s.writeOnly(ctx, func(tx *Tx) error { return tx.AddToken(tenantID, token) })
+func (s *base) AddToken(ctx context.Context, tenantID, token string) error {
+	return s.writeOnly(ctx, func(tx Tx) error { return tx.AddToken(tenantID, token) })
 }
 
 // PutAccount inserts a or, if its ID exists, updates its name. a.ID must be a
 // canonical lowercase UUID. Moving an existing account to another tenant or
 // another integration is refused: its users were created for that tenant and
 // in that integration's shape.
-func (s *Store) PutAccount(ctx context.Context, a Account) error {
-	return s.writeOnly(ctx, func(tx *Tx) error { return tx.PutAccount(a) })
-}
-
-// writeOnly runs fn in a Write without an idempotency key.
-func (s *Store) writeOnly(ctx context.Context, fn func(tx *Tx) error) error {
-	_, _, err := s.Write(ctx, nil, func(tx *Tx) (Saved, error) { return Saved{}, fn(tx) })
-	return err
+func (s *base) PutAccount(ctx context.Context, a Account) error {
+	return s.writeOnly(ctx, func(tx Tx) error { return tx.PutAccount(a) })
 }
 
 // PutTenant is [Store.PutTenant] inside a transaction, so that a whole
 // configuration can be applied atomically.
-func (tx *Tx) PutTenant(t Tenant) error {
-	tx.auth = true
+func (tx *txn) PutTenant(t Tenant) error {
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if t.ID == "" {
 		return errors.New("store: tenant with an empty id")
 	}
-	_, err := tx.tx.ExecContext(tx.ctx,
+	_, err := tx.q.exec(tx.ctx,
 		`INSERT INTO tenants (id, name) VALUES (?, ?)
 		 ON CONFLICT (id) DO UPDATE SET name = excluded.name`, t.ID, t.Name)
 	if err != nil {
@@ -71,14 +52,16 @@ func (tx *Tx) PutTenant(t Tenant) error {
 }
 
 // AddToken is [Store.AddToken] inside a transaction.
-func (tx *Tx) AddToken(tenantID, token string) error {
-	tx.auth = true
+func (tx *txn) AddToken(tenantID, token string) error {
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if token == "" {
 		return errors.New("store: empty token")
 	}
 	hash := hashToken(token)
 	var owner string
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT tenant_id FROM tokens WHERE hash = ?`, hash).Scan(&owner)
+	err := tx.q.queryRow(tx.ctx, `SELECT tenant_id FROM tokens WHERE hash = ?`, hash).Scan(&owner)
 	switch {
 	case err == nil && owner == tenantID:
 		return nil
@@ -92,7 +75,7 @@ func (tx *Tx) AddToken(tenantID, token string) error {
 	if err := tx.tenantExists(tenantID); err != nil {
 		return fmt.Errorf("store: add token: %w", err)
 	}
-	if _, err := tx.tx.ExecContext(tx.ctx,
+	if _, err := tx.q.exec(tx.ctx,
 		`INSERT INTO tokens (hash, tenant_id) VALUES (?, ?)`, hash, tenantID); err != nil {
 		return fmt.Errorf("store: add token to tenant %q: %w", tenantID, err)
 	}
@@ -100,8 +83,10 @@ func (tx *Tx) AddToken(tenantID, token string) error {
 }
 
 // PutAccount is [Store.PutAccount] inside a transaction.
-func (tx *Tx) PutAccount(a Account) error {
-	tx.auth = true
+func (tx *txn) PutAccount(a Account) error {
+	if err := tx.changeAuth(); err != nil {
+		return err
+	}
 	if id, err := uuid.Parse(a.ID); err != nil || id.String() != a.ID {
 		return fmt.Errorf("store: put account %q: id is not a canonical lowercase UUID", a.ID)
 	}
@@ -109,14 +94,14 @@ func (tx *Tx) PutAccount(a Account) error {
 		return fmt.Errorf("store: put account %q: empty integration", a.ID)
 	}
 	var tenant, integration string
-	err := tx.tx.QueryRowContext(tx.ctx,
+	err := tx.q.queryRow(tx.ctx,
 		`SELECT tenant_id, integration FROM accounts WHERE id = ?`, a.ID).Scan(&tenant, &integration)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if err := tx.tenantExists(a.TenantID); err != nil {
 			return fmt.Errorf("store: put account %q: %w", a.ID, err)
 		}
-		_, err = tx.tx.ExecContext(tx.ctx,
+		_, err = tx.q.exec(tx.ctx,
 			`INSERT INTO accounts (id, tenant_id, integration, name) VALUES (?, ?, ?, ?)`,
 			a.ID, a.TenantID, a.Integration, a.Name)
 	case err != nil:
@@ -125,7 +110,7 @@ func (tx *Tx) PutAccount(a Account) error {
 	case integration != a.Integration:
 		return fmt.Errorf("store: put account %q: it is a %q account, not %q", a.ID, integration, a.Integration)
 	default:
-		_, err = tx.tx.ExecContext(tx.ctx, `UPDATE accounts SET name = ? WHERE id = ?`, a.Name, a.ID)
+		_, err = tx.q.exec(tx.ctx, `UPDATE accounts SET name = ? WHERE id = ?`, a.Name, a.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: put account %q: %w", a.ID, err)
@@ -136,8 +121,8 @@ func (tx *Tx) PutAccount(a Account) error {
 // RevokeTenantTokens deletes every token of the tenant and returns how many
 // there were. It returns an error wrapping ErrNotFound when the tenant does
 // not exist.
-func (s *Store) RevokeTenantTokens(ctx context.Context, tenantID string) (revoked int, err error) {
-	err = s.writeOnly(ctx, func(tx *Tx) error {
+func (s *base) RevokeTenantTokens(ctx context.Context, tenantID string) (revoked int, err error) {
+	err = s.writeOnly(ctx, func(tx Tx) error {
 		revoked, err = tx.RevokeTokensExcept(tenantID, nil)
 		return err
 	})
@@ -147,8 +132,8 @@ func (s *Store) RevokeTenantTokens(ctx context.Context, tenantID string) (revoke
 // RevokeToken deletes token, if tenantID is "" or owns it, and returns the
 // tenant it belonged to. An unknown token, or one of another tenant, is an
 // error wrapping ErrNotFound. The token never appears in an error.
-func (s *Store) RevokeToken(ctx context.Context, tenantID, token string) (owner string, err error) {
-	err = s.writeOnly(ctx, func(tx *Tx) error {
+func (s *base) RevokeToken(ctx context.Context, tenantID, token string) (owner string, err error) {
+	err = s.writeOnly(ctx, func(tx Tx) error {
 		owner, err = tx.RevokeToken(tenantID, token)
 		return err
 	})
@@ -156,13 +141,15 @@ func (s *Store) RevokeToken(ctx context.Context, tenantID, token string) (owner 
 }
 
 // RevokeToken is [Store.RevokeToken] inside a transaction.
-func (tx *Tx) RevokeToken(tenantID, token string) (owner string, err error) {
-	tx.auth = true
+func (tx *txn) RevokeToken(tenantID, token string) (owner string, err error) {
+	if err := tx.changeAuth(); err != nil {
+		return "", err
+	}
 	if token == "" {
 		return "", errors.New("store: revoke token: empty token")
 	}
 	hash := hashToken(token)
-	err = tx.tx.QueryRowContext(tx.ctx, `SELECT tenant_id FROM tokens WHERE hash = ?`, hash).Scan(&owner)
+	err = tx.q.queryRow(tx.ctx, `SELECT tenant_id FROM tokens WHERE hash = ?`, hash).Scan(&owner)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) || (err == nil && tenantID != "" && owner != tenantID):
 		if tenantID != "" {
@@ -172,7 +159,7 @@ func (tx *Tx) RevokeToken(tenantID, token string) (owner string, err error) {
 	case err != nil:
 		return "", fmt.Errorf("store: revoke token: %w", err)
 	}
-	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, hash); err != nil {
+	if _, err := tx.q.exec(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, hash); err != nil {
 		return "", fmt.Errorf("store: revoke token: %w", err)
 	}
 	return owner, nil
@@ -181,12 +168,14 @@ func (tx *Tx) RevokeToken(tenantID, token string) (owner string, err error) {
 // RevokeTokensExcept deletes every token of the tenant but those in keep
 // (which it does not add) and returns how many it deleted. It returns an
 // error wrapping ErrNotFound when the tenant does not exist.
-func (tx *Tx) RevokeTokensExcept(tenantID string, keep []string) (revoked int, err error) {
-	tx.auth = true
+func (tx *txn) RevokeTokensExcept(tenantID string, keep []string) (revoked int, err error) {
+	if err := tx.changeAuth(); err != nil {
+		return 0, err
+	}
 	if err := tx.tenantExists(tenantID); err != nil {
 		return 0, fmt.Errorf("store: revoke tokens: %w", err)
 	}
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT hash FROM tokens WHERE tenant_id = ?`, tenantID)
+	rows, err := tx.q.query(tx.ctx, `SELECT hash FROM tokens WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
 	}
@@ -211,7 +200,7 @@ func (tx *Tx) RevokeTokensExcept(tenantID string, keep []string) (revoked int, e
 		if kept[h] {
 			continue
 		}
-		if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, h); err != nil {
+		if _, err := tx.q.exec(tx.ctx, `DELETE FROM tokens WHERE hash = ?`, h); err != nil {
 			return 0, fmt.Errorf("store: revoke tokens of tenant %q: %w", tenantID, err)
 		}
 		revoked++
@@ -224,9 +213,12 @@ func (tx *Tx) RevokeTokensExcept(tenantID string, keep []string) (revoked int, e
 // configuration), in the transaction that would load the demo, rather than
 // from whether the file existed: a first start that failed after creating
 // the file must not count.
-func (tx *Tx) HasTenants() (bool, error) {
+func (tx *txn) HasTenants() (bool, error) {
+	if err := tx.lockAuth(); err != nil {
+		return false, err
+	}
 	var found bool
-	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
+	if err := tx.q.queryRow(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
 		return false, fmt.Errorf("store: any tenants: %w", err)
 	}
 	return found, nil
@@ -235,9 +227,9 @@ func (tx *Tx) HasTenants() (bool, error) {
 // tenantExists returns an error wrapping ErrNotFound when the tenant is
 // missing, so callers get a clear message rather than a bare foreign key
 // failure.
-func (tx *Tx) tenantExists(id string) error {
+func (tx *txn) tenantExists(id string) error {
 	var one int
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT 1 FROM tenants WHERE id = ?`, id).Scan(&one)
+	err := tx.q.queryRow(tx.ctx, `SELECT 1 FROM tenants WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("tenant %q: %w", id, ErrNotFound)
 	}
@@ -246,7 +238,7 @@ func (tx *Tx) tenantExists(id string) error {
 
 // TenantByToken returns the tenant owning token, or ErrNotFound. The token
 // itself is neither logged nor part of any error.
-func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error) {
+func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) {
 	if token == "" {
 		return Tenant{}, ErrNotFound
 	}
@@ -256,7 +248,7 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 		return t, nil
 	}
 	var stored string
-	err := s.reader.QueryRowContext(ctx,
+	err := s.read.queryRow(ctx,
 		`SELECT k.hash, t.id, t.name FROM tokens k JOIN tenants t ON t.id = k.tenant_id
 		  WHERE k.hash = ?`, want).Scan(&stored, &t.ID, &t.Name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -279,7 +271,7 @@ func (s *Store) TenantByToken(ctx context.Context, token string) (Tenant, error)
 // Account returns the tenant's account with the given id. An account that
 // does not exist and one owned by another tenant both yield ErrNotFound, with
 // the same message, so a tenant cannot probe for other tenants' ids.
-func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, error) {
+func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error) {
 	u, err := uuid.Parse(id)
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
@@ -290,7 +282,7 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 	if ok {
 		return c, nil
 	}
-	err = s.reader.QueryRowContext(ctx,
+	err = s.read.queryRow(ctx,
 		`SELECT tenant_id, integration, name FROM accounts WHERE id = ? AND tenant_id = ?`,
 		a.ID, tenantID).Scan(&a.TenantID, &a.Integration, &a.Name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -309,4 +301,31 @@ func (s *Store) Account(ctx context.Context, tenantID, id string) (Account, erro
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// changeAuth marks the transaction as one that changes tenants, tokens or
+// accounts (lookup caches are cleared when it commits) and takes the
+// lock of such changes.
+func (tx *txn) changeAuth() error {
+	tx.auth = true
+	return tx.lockAuth()
+}
+
+// lockAuth serialises, on PostgreSQL, the transactions that change or
+// decide on tenants, tokens and accounts (apply, revoke, the demo's
+// first load), across replicas: two replicas starting at once with the
+// same configuration, or on a new database (config.ApplyIfNew), must not
+// both find a token missing and both insert it. The lock is a
+// transaction advisory lock, so it is released at commit or rollback.
+// Such changes are rare; nothing else takes it. SQLite's write lock
+// serialises them already.
+func (tx *txn) lockAuth() error {
+	if !tx.pg || tx.authLocked {
+		return nil
+	}
+	if _, err := tx.q.exec(tx.ctx, `SELECT pg_advisory_xact_lock(?, 1)`, advisoryMigrate); err != nil {
+		return fmt.Errorf("store: lock: %w", err)
+	}
+	tx.authLocked = true
+	return nil
 }

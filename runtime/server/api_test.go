@@ -17,6 +17,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/generated/unified"
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
 	"github.com/unifiedgen/unifiedgen/runtime/server"
 )
@@ -41,7 +42,7 @@ func accountOf(integration string) string {
 type env struct {
 	t   *testing.T
 	srv *httptest.Server
-	st  *store.Store
+	st  store.Store
 }
 
 func newEnv(t *testing.T, opt server.Options) *env {
@@ -55,17 +56,27 @@ func newEnv(t *testing.T, opt server.Options) *env {
 // handlerAndStore builds the service in process over a fresh database with
 // two tenants: "one" (token, an account per integration) and "two"
 // (otherToken, otherAccount).
-func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, *store.Store) {
+func handlerAndStore(tb testing.TB, opt server.Options) (http.Handler, store.Store) {
 	tb.Helper()
 	return handlerWith(tb, opt, setup{})
+}
+
+// handlerOn builds the service in process over the database dsn names,
+// with the tenants and accounts of handlerAndStore when seed is set (a
+// second replica on the same database needs no seed).
+func handlerOn(tb testing.TB, dsn string, opt server.Options, seed bool) (http.Handler, store.Store) {
+	tb.Helper()
+	return handlerWith(tb, opt, setup{dbPath: dsn, noSeed: !seed})
 }
 
 // setup changes what handlerWith builds; its zero value is what
 // handlerAndStore builds.
 type setup struct {
-	// dbPath is the database file; "" is a new one in a temporary
-	// directory.
+	// dbPath is the database (a file, or a PostgreSQL URL); "" is a new
+	// file in a temporary directory.
 	dbPath string
+	// noSeed leaves the database as it is (a second replica's).
+	noSeed bool
 	// wrap, if set, wraps the local backend.
 	wrap func(backend.Backend) backend.Backend
 	// log is the service's logger; nil discards.
@@ -74,7 +85,7 @@ type setup struct {
 
 // handlerWith is handlerAndStore with the database file, the backend and
 // the logger as su says.
-func handlerWith(tb testing.TB, opt server.Options, su setup) (http.Handler, *store.Store) {
+func handlerWith(tb testing.TB, opt server.Options, su setup) (http.Handler, store.Store) {
 	tb.Helper()
 	ctx := context.Background()
 	if su.dbPath == "" {
@@ -85,6 +96,13 @@ func handlerWith(tb testing.TB, opt server.Options, su setup) (http.Handler, *st
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
+	if su.noSeed {
+		h, err := server.New(unified.Service, st, backend.Local{Store: st}, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return h, st
+	}
 	must := func(err error) {
 		if err != nil {
 			tb.Fatal(err)
@@ -285,10 +303,10 @@ func TestEveryIntegration(t *testing.T) {
 }
 
 // storeUser creates a user of integration's account directly in st.
-func storeUser(tb testing.TB, st *store.Store, integration string) string {
+func storeUser(tb testing.TB, st store.Store, integration string) string {
 	tb.Helper()
 	var id string
-	_, _, err := st.Write(context.Background(), nil, func(tx *store.Tx) (store.Saved, error) {
+	_, _, err := st.Write(context.Background(), nil, func(tx store.Tx) (store.Saved, error) {
 		u, err := tx.CreateRecord(accountOf(integration), "ticketing/users", []byte(`{"fields":{"name":"Seed"}}`), time.Now())
 		id = u.ID
 		return store.Saved{}, err
@@ -520,13 +538,36 @@ func TestMetaOpenAPIHealth(t *testing.T) {
 	}
 }
 
+// TestRateLimit: a tenant's burst, then 429 with the time until the next
+// request as Retry-After. On PostgreSQL the requests alternate between two
+// replicas on one database, which share the limit.
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, server.Options{Rate: 1, Burst: 2})
-	var statuses []int
-	for range 4 {
-		statuses = append(statuses, e.do("GET", "/unified/ticketing/users/meta/create", token, "").status)
-	}
-	if !slices.Equal(statuses, []int{200, 200, 429, 429}) {
-		t.Errorf("statuses %v", statuses)
-	}
+	storetest.Run(t, func(t *testing.T, eng storetest.Engine) {
+		dsn := eng.DSN(t)
+		opt := server.Options{Rate: 0.5, Burst: 2}
+		h, _ := handlerOn(t, dsn, opt, true)
+		replicas := []*env{{t: t, srv: httptest.NewServer(h)}}
+		if eng.Name == "postgres" {
+			h2, _ := handlerOn(t, dsn, opt, false)
+			replicas = append(replicas, &env{t: t, srv: httptest.NewServer(h2)})
+		}
+		var statuses []int
+		for i := range 6 {
+			e := replicas[i%len(replicas)]
+			r := e.do("GET", "/unified/ticketing/users/meta/create", token, "")
+			statuses = append(statuses, r.status)
+			if r.status == 429 {
+				// 0.5 per second: the next request in about 2 s.
+				if ra := r.header.Get("Retry-After"); ra != "2" && ra != "1" {
+					t.Errorf("Retry-After %q, want 2 (or 1)", ra)
+				}
+			}
+		}
+		for _, e := range replicas {
+			e.srv.Close()
+		}
+		if !slices.Equal(statuses, []int{200, 200, 429, 429, 429, 429}) {
+			t.Errorf("statuses %v", statuses)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 	"github.com/unifiedgen/unifiedgen/runtime/server"
 )
 
@@ -114,5 +115,40 @@ func BenchmarkLargeBody(b *testing.B) {
 			runtime.ReadMemStats(&ms)
 			b.ReportMetric(float64(ms.TotalAlloc-before)/float64(n)/float64(len(body)), "B/body-B")
 		})
+	}
+}
+
+// BenchmarkRejectedLimited measures what the rate limits add to a request
+// (a rejected create: auth, account, limits, decoding, validation; no
+// write): without limits, with them in memory (SQLite), and shared in
+// PostgreSQL (two statements per request: the tenant's and the
+// account's), where the lookups' round trips are cached but the limits'
+// are not.
+func BenchmarkRejectedLimited(b *testing.B) {
+	for _, eng := range storetest.Engines {
+		for _, limited := range []bool{false, true} {
+			name := eng.Name + "/unlimited"
+			opt := server.Options{MaxBody: 1 << 20}
+			if limited {
+				name, opt.Rate, opt.Burst = eng.Name+"/limited", 1e9, 1e9
+			}
+			b.Run(name, func(b *testing.B) {
+				h, _ := handlerOn(b, eng.DSN(b), opt, true)
+				path := createPath("dixa")
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(benchInvalid))
+						req.Header.Set("Authorization", "Bearer "+token)
+						req.Header.Set("Content-Type", "application/json")
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, req)
+						if rec.Code != 400 {
+							b.Fatalf("status %d: %s", rec.Code, rec.Body)
+						}
+					}
+				})
+			})
+		}
 	}
 }

@@ -22,6 +22,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/config"
 	"github.com/unifiedgen/unifiedgen/internal/logbuf"
@@ -63,6 +67,9 @@ func env(name, def string) string {
 	return def
 }
 
+// dbUsage describes -db.
+const dbUsage = "database: a SQLite file (created if missing), or a PostgreSQL URL, postgres://USER[:PASSWORD]@HOST:PORT/DB (better: the password in PGPASSWORD or ~/.pgpass)"
+
 // maxAuthCache bounds -auth-cache, and so how long a revoked token can keep
 // working on a server other than the one that revoked it.
 const maxAuthCache = time.Minute
@@ -72,7 +79,7 @@ const maxAuthCache = time.Minute
 // is done.
 func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke" || args[0] == "migrate") {
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "revoke" {
@@ -81,7 +88,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	fs := flag.NewFlagSet(app.Name+" "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("UNIFIED_ADDR", "127.0.0.1:8080"), "listen address")
-	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file (created if missing)")
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), dbUsage)
 	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	maxBody := fs.Int64("max-body", DefaultOptions.MaxBody, "largest request body in bytes")
@@ -91,7 +98,8 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	accountRate := fs.Float64("account-rate", 0, "requests per second per integrated account, when lower than -rate (0: -rate; an account's requests are its tenant's too, so only a lower rate ever applies)")
 	accountBurst := fs.Int("account-burst", 0, "request burst per integrated account, when lower than -burst (0: -burst)")
 	authFailures := fs.Float64("auth-failures", DefaultOptions.AuthFailures, "failed authentications per second allowed per client address (a burst of 10 times it); past it, 429")
-	debugAddr := fs.String("debug-addr", env("UNIFIED_DEBUG_ADDR", ""), "if set, serve net/http/pprof on this separate address (keep it private, e.g. 127.0.0.1:6060)")
+	adminAddr := fs.String("admin-addr", env("UNIFIED_ADMIN_ADDR", ""), "if set, serve the admin endpoints on this separate address (keep it private, e.g. 127.0.0.1:9090): /metrics (Prometheus), /healthz, /readyz and /debug/pprof/")
+	fs.StringVar(adminAddr, "debug-addr", *adminAddr, "the former name of -admin-addr")
 	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -121,17 +129,28 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		}
 	}
 	// The database holds token hashes and every tenant's users: the
-	// directories created for it and the file itself (store.Open) are
-	// private to the service's user.
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
-		return err
+	// directories created for a SQLite file and the file itself
+	// (store.Open) are private to the service's user.
+	pg := store.IsPostgres(*dbPath)
+	dbName := store.Redact(*dbPath) // a URL's password is never shown
+	permWarning := ""
+	if !pg {
+		if err := os.MkdirAll(filepath.Dir(*dbPath), 0o700); err != nil {
+			return err
+		}
+		permWarning = othersCanRead(*dbPath)
 	}
-	permWarning := othersCanRead(*dbPath)
+	// Opening migrates: every command brings the schema up to date, and
+	// replicas starting at once on one PostgreSQL database migrate once.
 	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync, CacheTTL: cacheTTL})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if cmd == "migrate" {
+		fmt.Fprintf(stdout, "%s is at schema version %d\n", dbName, store.SchemaVersion())
+		return nil
+	}
 
 	// The demo is for a server started without a configuration on a new
 	// database: one without tenants, whatever became of an earlier start
@@ -155,12 +174,12 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, *dbPath)
+		fmt.Fprintf(stdout, "applied %s to %s\n", *cfgPath, dbName)
 		for _, id := range slices.Sorted(maps.Keys(done.Revoked)) {
 			fmt.Fprintf(stdout, "revoked %s of tenant %s (not in %s)\n", tokens(done.Revoked[id]), id, *cfgPath)
 		}
 		if len(done.Revoked) > 0 && cmd == "apply" {
-			fmt.Fprintln(stdout, revokedElsewhere)
+			fmt.Fprintln(stdout, revokedElsewhere(st))
 		}
 	}
 	if cmd == "apply" {
@@ -174,7 +193,10 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst, AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst,
+		AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now, Registerer: reg})
 	if err != nil {
 		return err
 	}
@@ -195,24 +217,28 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if demo != nil {
-		printDemo(stdout, ln.Addr().String(), *dbPath, app.Service, demo)
+		printDemo(stdout, ln.Addr().String(), dbName, app.Service, demo)
 	}
-	if *debugAddr != "" {
-		// Profiles on their own listener, never on the API's port.
-		dbg := http.NewServeMux()
-		dbg.HandleFunc("/debug/pprof/", pprof.Index)
-		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		dbg.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	if *adminAddr != "" {
+		// Metrics, health and profiles on their own listener, never on
+		// the API's port: profiles and metrics are for operators only.
+		adm, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			return fmt.Errorf("-admin-addr: %w", err)
+		}
+		admin := &http.Server{Handler: adminHandler(reg, handler), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
-			err := (&http.Server{Addr: *debugAddr, Handler: dbg, ReadHeaderTimeout: 5 * time.Second}).ListenAndServe()
-			log.Error("debug listener", "err", err)
+			if err := admin.Serve(adm); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin listener", "err", err)
+			}
 		}()
+		defer admin.Close()
+		log.Info("admin listening", "addr", adm.Addr().String())
 	}
 	if permWarning != "" {
 		log.Warn(permWarning, "db", *dbPath)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
+	log.Info("listening", "addr", ln.Addr().String(), "db", dbName, "engine", st.Engine())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -231,6 +257,20 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	return nil
 }
 
+// adminHandler serves the admin listener: Prometheus metrics, the API's
+// own /healthz and /readyz, and net/http/pprof.
+func adminHandler(reg *prometheus.Registry, api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /healthz", api)
+	mux.Handle("GET /readyz", api)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	return mux
+}
+
 func integrationIDs(svc *api.Service) []string {
 	ids := make([]string, len(svc.Integrations))
 	for i, in := range svc.Integrations {
@@ -241,7 +281,12 @@ func integrationIDs(svc *api.Service) []string {
 
 // revokedElsewhere tells whoever revoked tokens from a separate process
 // when running servers stop accepting them.
-var revokedElsewhere = fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+func revokedElsewhere(st store.Store) string {
+	if st.Engine() == "postgres" {
+		return fmt.Sprintf("every server on this database refuses them within %v", store.RevocationBound)
+	}
+	return fmt.Sprintf("servers running on this database refuse them within their -auth-cache (default %v, at most %v)", store.DefaultCacheTTL, maxAuthCache)
+}
 
 func tokens(n int) string {
 	if n == 1 {
@@ -256,7 +301,7 @@ func tokens(n int) string {
 func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(app.Name+" revoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), "SQLite database file")
+	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), dbUsage)
 	sync := fs.String("sync", "FULL", "SQLite synchronous mode: FULL (every commit fsynced) or NORMAL")
 	tenant := fs.String("tenant", "", "revoke every token of this tenant; with -token-stdin, only a token of this tenant")
 	fromStdin := fs.Bool("token-stdin", false, "revoke the one token on the first line of standard input")
@@ -288,11 +333,15 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	}
 	// Revoking in a database that does not exist is a mistake (a wrong
 	// -db), not a reason to create one.
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("no database at %s: %w", *dbPath, err)
-	}
-	if w := othersCanRead(*dbPath); w != "" {
-		fmt.Fprintln(stderr, "warning:", w)
+	pg := store.IsPostgres(*dbPath)
+	dbName := store.Redact(*dbPath)
+	if !pg {
+		if _, err := os.Stat(*dbPath); err != nil {
+			return fmt.Errorf("no database at %s: %w", dbName, err)
+		}
+		if w := othersCanRead(*dbPath); w != "" {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
 	}
 	st, err := store.Open(ctx, *dbPath, store.Options{Synchronous: *sync})
 	if err != nil {
@@ -305,25 +354,25 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		owner, err := st.RevokeToken(ctx, *tenant, token)
 		switch {
 		case errors.Is(err, store.ErrNotFound) && *tenant != "":
-			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), *dbPath)
+			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), dbName)
 		case errors.Is(err, store.ErrNotFound):
-			return fmt.Errorf("no such token in %s (revoked already?)", *dbPath)
+			return fmt.Errorf("no such token in %s (revoked already?)", dbName)
 		case err != nil:
 			return err
 		}
-		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere)
+		fmt.Fprintf(stdout, "revoked 1 token of tenant %s\n%s\n", owner, revokedElsewhere(st))
 		return nil
 	}
 	n, err := st.RevokeTenantTokens(ctx, *tenant)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), *dbPath)
+		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), dbName)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "revoked %s of tenant %s\n", tokens(n), *tenant)
 	if n > 0 {
-		fmt.Fprintln(stdout, revokedElsewhere)
+		fmt.Fprintln(stdout, revokedElsewhere(st))
 	}
 	return nil
 }

@@ -864,15 +864,20 @@ func TestStorageFailure(t *testing.T) {
 		strings.Contains(r.raw, "could not store") || strings.Contains(r.raw, "Dixa") || !strings.Contains(r.raw, "storage failed") {
 		t.Errorf("create on a full disk: %d %v %s; want 503 with Retry-After, not blaming Dixa", r.status, r.header, r.raw)
 	}
-	if r := e.do("GET", "/healthz", "", ""); r.status != 503 {
-		t.Errorf("healthz after the failure: %d %s", r.status, r.raw)
+	// /healthz is liveness (the process answers); readiness, which
+	// load balancers route by, reflects the storage.
+	if r := e.do("GET", "/readyz", "", ""); r.status != 503 {
+		t.Errorf("readyz after the failure: %d %s", r.status, r.raw)
+	}
+	if r := e.do("GET", "/healthz", "", ""); r.status != 200 {
+		t.Errorf("healthz (liveness) after the failure: %d %s", r.status, r.raw)
 	}
 	be.fail.Store(false)
 	if r := create(); r.status != 201 || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("create after the disk was freed: %d %v %s", r.status, r.header, r.raw)
 	}
-	if r := e.do("GET", "/healthz", "", ""); r.status != 200 {
-		t.Errorf("healthz after a write succeeded: %d %s", r.status, r.raw)
+	if r := e.do("GET", "/readyz", "", ""); r.status != 200 {
+		t.Errorf("readyz after a write succeeded: %d %s", r.status, r.raw)
 	}
 	if n, _ := st.Count(context.Background(), accountOf("dixa"), "ticketing/users"); n != 1 {
 		t.Errorf("%d users stored; want 1", n)

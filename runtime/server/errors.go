@@ -54,6 +54,7 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
 // writeFailures sends a 400 listing every failure of rep. integration is the
 // account's integration id, or "" when the failures are not specific to one.
 func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {
+	s.metrics.validation(r.Context(), rep, integration)
 	body := apiError{
 		StatusCode:  http.StatusBadRequest,
 		Message:     summary(rep),

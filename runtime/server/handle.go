@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
@@ -46,6 +47,7 @@ type exchange struct {
 // and check the body, call the backend, shape the response.
 func (s *Server) operation(op *api.Operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		label(r.Context(), op.OperationID, "")
 		var rep validation.Report
 		in := op.New()
 		defer in.Release()
@@ -124,7 +126,9 @@ func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report)
 // its integration implements op, and applies the account's rate limit.
 // Another tenant's account is reported exactly like a missing one.
 func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *api.Operation) (store.Account, bool) {
+	start := time.Now()
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
+	s.metrics.timeStore("account", s.store.Engine(), start)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")
@@ -134,6 +138,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		return acct, false
 	}
 	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
+	label(r.Context(), "", acct.Integration)
 	if op != nil && !op.Implements(acct.Integration) {
 		// Not the provider's validation (422) and not a missing resource
 		// (404): the method exists, but not for this account's
@@ -146,8 +151,13 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		})
 		return acct, false
 	}
-	if wait, ok := s.accounts.take(acct.ID, s.opt.Now()); !ok {
-		s.tooMany(w, r, wait, "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.AccountRate, 'g', -1, 64)+" requests per second", acct.Integration)
+	wait, ok, err := s.accounts.take(r.Context(), acct.ID)
+	if err != nil {
+		s.storageFailed(w, r, err)
+		return acct, false
+	}
+	if !ok {
+		s.tooMany(w, r, wait, "account", "integrated account "+acct.ID+" is limited to "+strconv.FormatFloat(s.opt.AccountRate, 'g', -1, 64)+" requests per second", acct.Integration)
 		return acct, false
 	}
 	return acct, true
@@ -433,7 +443,9 @@ func parseETag(s string) (int64, bool) {
 func (s *Server) read(x *exchange) {
 	w, r, op, acct, out, call := x.w, x.r, x.op, x.acct, x.out, x.call
 	call.Now = s.opt.Now().UTC()
+	start := time.Now()
 	res, err := s.backend.Do(r.Context(), call)
+	s.metrics.timeStore("read", s.store.Engine(), start)
 	if err != nil {
 		s.callFailed(x, err)
 		return
@@ -497,7 +509,9 @@ func (s *Server) write(x *exchange) {
 	// commit, in every request's own goroutine, lets all of them hold
 	// their record at once (50 creates of 940 KiB at once peaked 20-40%
 	// higher that way; bench/rss).
-	saved, replayed, err := s.store.Write(r.Context(), key, func(tx *store.Tx) (store.Saved, error) {
+	start := time.Now()
+	defer s.metrics.timeStore("write", s.store.Engine(), start)
+	saved, replayed, err := s.store.Write(r.Context(), key, func(tx store.Tx) (store.Saved, error) {
 		call.Tx, call.Now = tx, s.opt.Now().UTC()
 		res, err := s.backend.Do(r.Context(), call)
 		if err != nil {

@@ -30,6 +30,7 @@ type integrationMeta struct {
 // the rules of that account's integration, read from the generated matrix.
 func (s *Server) meta(res *resource) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		label(r.Context(), "meta", "")
 		method := r.PathValue("method")
 		op, found := s.svc.Lookup(res.model, res.name, method)
 		if !found {
@@ -79,19 +80,31 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 	}
 }
 
-// health answers 200 when the database answers and its last write did not
-// fail (a full disk fails every write while reads go on), 503 otherwise.
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+// ready answers 200 when the database answers, its schema is the one
+// this program's migrations produce, and its last write did not fail (a
+// full disk fails every write while reads go on); 503 otherwise. A load
+// balancer sends traffic only to ready replicas.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	label(r.Context(), "health", "")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	err := s.store.Ping(ctx)
+	err := s.store.Ready(ctx)
 	if err == nil {
 		err = s.store.WriteHealth()
 	}
 	if err != nil {
-		s.log.Error("health", "err", err)
+		s.log.Error("readiness", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// health is the service's liveness (/healthz) and readiness (/readyz),
+// served on the API listener and the admin listener alike.
+func (s *Server) health() (liveness, readiness http.HandlerFunc) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		label(r.Context(), "health", "")
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}, s.ready
 }

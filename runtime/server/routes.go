@@ -22,7 +22,7 @@ type resource struct {
 //   - per resource path, every other method: 405 with Allow and a message
 //     naming the methods the resource has;
 //   - per resource, GET .../meta/{method}: the method's metadata;
-//   - /openapi.yaml and /healthz; anything else is 404 naming the
+//   - /openapi.yaml, /healthz and /readyz; anything else is 404 naming the
 //     resources there are.
 func (s *Server) routes() (*http.ServeMux, error) {
 	mux := http.NewServeMux()
@@ -79,11 +79,14 @@ func (s *Server) routes() (*http.ServeMux, error) {
 		}
 	}
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		label(r.Context(), "openapi", "")
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Header().Set("Content-Length", strconv.Itoa(len(s.svc.OpenAPI)))
 		_, _ = w.Write([]byte(s.svc.OpenAPI))
 	})
-	mux.HandleFunc("GET /healthz", s.health)
+	live, ready := s.health()
+	mux.HandleFunc("GET /healthz", live)
+	mux.HandleFunc("GET /readyz", ready)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		names := make([]string, len(resources))
 		for i, res := range resources {

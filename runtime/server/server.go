@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
@@ -63,6 +64,9 @@ type Options struct {
 	AuthFailures float64
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// Registerer receives the service's Prometheus metrics (README,
+	// "Metrics"); nil keeps them in a registry of their own, unexposed.
+	Registerer prometheus.Registerer
 }
 
 // DefaultOptions are the service's defaults.
@@ -71,21 +75,31 @@ var DefaultOptions = Options{MaxBody: 1 << 20, Rate: 50, Burst: 100, AuthFailure
 // Server is the unified API.
 type Server struct {
 	svc     *api.Service
-	store   *store.Store
+	store   store.Store
 	backend backend.Backend
 	log     *slog.Logger
 	opt     Options
 	budget  *budget
+	metrics *metrics
 
 	// writeOnly lists, per resource ("model/resource"), the write-only
 	// fields of its operations: they never appear in a response.
 	writeOnly map[string][]string
 
-	tenants, accounts, authFailures limiters
+	// Rate limits: per tenant, per integrated account, and failed
+	// authentications per client address. In memory, or shared by every
+	// replica when the store keeps them (PostgreSQL).
+	tenants, accounts, authFailures limiter
+
+	// mux routes requests; opOfPattern names the operation of each of its
+	// patterns for metrics, so that a request refused before it reaches
+	// its handler (401, 429) is still counted under its operation.
+	mux         *http.ServeMux
+	opOfPattern map[string]string
 }
 
 // New builds the service's handler for svc.
-func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger, opt Options) (http.Handler, error) {
+func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger, opt Options) (http.Handler, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -104,10 +118,21 @@ func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger
 	if opt.AccountBurst <= 0 {
 		opt.AccountBurst = opt.Burst
 	}
+	if opt.Registerer == nil {
+		opt.Registerer = prometheus.NewRegistry()
+	}
 	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
-	s.tenants = newLimiters(opt.Rate, opt.Burst)
-	s.accounts = newLimiters(opt.AccountRate, opt.AccountBurst)
-	s.authFailures = newLimiters(opt.AuthFailures, int(math.Ceil(10*opt.AuthFailures)))
+	s.metrics = newMetrics(opt.Registerer, st)
+	authBurst := int(math.Ceil(10 * opt.AuthFailures))
+	if rl, ok := st.(store.RateLimiter); ok {
+		s.tenants = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
+		s.accounts = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "account:", rate: opt.AccountRate, burst: opt.AccountBurst}
+		s.authFailures = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
+	} else {
+		s.tenants = newLimiters(opt.Rate, opt.Burst, opt.Now)
+		s.accounts = newLimiters(opt.AccountRate, opt.AccountBurst, opt.Now)
+		s.authFailures = newLimiters(opt.AuthFailures, authBurst, opt.Now)
+	}
 	for _, op := range svc.Operations {
 		key := op.Model + "/" + op.Resource
 		s.writeOnly[key] = append(s.writeOnly[key], op.WriteOnly...)
@@ -115,6 +140,12 @@ func New(svc *api.Service, st *store.Store, be backend.Backend, log *slog.Logger
 	mux, err := s.routes()
 	if err != nil {
 		return nil, err
+	}
+	s.mux = mux
+	s.opOfPattern = map[string]string{"GET /openapi.yaml": "openapi", "GET /healthz": "health", "GET /readyz": "health"}
+	for _, op := range svc.Operations {
+		s.opOfPattern[op.HTTPMethod+" "+op.Path] = op.OperationID
+		s.opOfPattern["GET /unified/"+op.Model+"/"+op.Resource+"/meta/{method}"] = "meta"
 	}
 	var h http.Handler = mux
 	h = s.limitTenant(h)
@@ -142,8 +173,25 @@ func tenant(ctx context.Context) store.Tenant {
 }
 
 // logAttrs lets handlers add attributes (account, integration, outcome)
-// to the access log line written by observe.
-type logAttrs struct{ attrs []slog.Attr }
+// to the access log line written by observe, and name the operation and
+// integration that the request's metrics are counted under.
+type logAttrs struct {
+	attrs                  []slog.Attr
+	operation, integration string
+}
+
+// label names the operation (and, when known, the integration) the
+// request's metrics are counted under.
+func label(ctx context.Context, operation, integration string) {
+	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
+		if operation != "" {
+			la.operation = operation
+		}
+		if integration != "" {
+			la.integration = integration
+		}
+	}
+}
 
 func annotate(ctx context.Context, attrs ...slog.Attr) {
 	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
@@ -166,7 +214,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		la := &logAttrs{}
+		la := &logAttrs{operation: "unknown"}
+		if _, pattern := s.mux.Handler(r); s.opOfPattern[pattern] != "" {
+			la.operation = s.opOfPattern[pattern]
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogAttrs, la)
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -195,6 +246,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			attrs = append(attrs, la.attrs...)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			s.metrics.request(la, rec.status, s.opt.Now().Sub(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -237,7 +289,7 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // public paths answer without a token.
 func public(r *http.Request) bool {
-	return r.URL.Path == "/healthz" || r.URL.Path == "/openapi.yaml"
+	return r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/openapi.yaml"
 }
 
 // authenticate requires `Authorization: Bearer <token>` and puts the tenant
@@ -255,7 +307,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var t store.Tenant
 		var err error
 		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
+			start := time.Now()
 			t, err = s.store.TenantByToken(r.Context(), token)
+			s.metrics.timeStore("tenant_by_token", s.store.Engine(), start)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
 				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
@@ -265,8 +319,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			err = store.ErrNotFound
 		}
 		if err != nil {
-			if wait, ok := s.authFailures.take(clientAddr(r), s.opt.Now()); !ok {
-				s.tooMany(w, r, wait, "too many requests with a missing or invalid API token from this address", "")
+			wait, ok, lerr := s.authFailures.take(r.Context(), clientAddr(r))
+			if lerr != nil {
+				s.storageFailed(w, r, lerr)
+				return
+			}
+			if !ok {
+				s.tooMany(w, r, wait, "auth_failures", "too many requests with a missing or invalid API token from this address", "")
 				return
 			}
 			if token == "" {
@@ -299,8 +358,13 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := tenant(r.Context())
 		if t.ID != "" {
-			if wait, ok := s.tenants.take(t.ID, s.opt.Now()); !ok {
-				s.tooMany(w, r, wait, fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
+			wait, ok, err := s.tenants.take(r.Context(), t.ID)
+			if err != nil {
+				s.storageFailed(w, r, err)
+				return
+			}
+			if !ok {
+				s.tooMany(w, r, wait, "tenant", fmt.Sprintf("tenant %s is limited to %g requests per second", t.ID, s.opt.Rate), "")
 				return
 			}
 		}
@@ -310,7 +374,8 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 
 // tooMany answers 429 with the time the limiter needs before it allows
 // the request, in whole seconds (at least 1), as Retry-After.
-func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg, integration string) {
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, limit, msg, integration string) {
+	s.metrics.rateLimited.WithLabelValues(limit).Inc()
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	writeAPIError(w, r, apiError{
@@ -319,23 +384,50 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	})
 }
 
-// limiters are token buckets by key.
+// limiter decides whether key may make one more request now; if not,
+// wait is how long until it may.
+type limiter interface {
+	take(ctx context.Context, key string) (wait time.Duration, ok bool, err error)
+}
+
+// sharedLimiter keeps the limits in the store (PostgreSQL), so that every
+// replica spends from the same allowance: see store.RateLimiter.
+type sharedLimiter struct {
+	rl     store.RateLimiter
+	m      *metrics
+	engine string
+	prefix string
+	rate   float64
+	burst  int
+}
+
+func (l sharedLimiter) take(ctx context.Context, key string) (time.Duration, bool, error) {
+	if l.rate <= 0 {
+		return 0, true, nil
+	}
+	defer l.m.timeStore("rate_limit", l.engine, time.Now())
+	return l.rl.TakeRate(ctx, l.prefix+key, l.rate, l.burst)
+}
+
+// limiters are token buckets by key, in this process's memory.
 type limiters struct {
 	rate  rate.Limit
 	burst int
+	now   func() time.Time
 	mu    sync.Mutex
 	m     map[string]*rate.Limiter
 }
 
-func newLimiters(r float64, burst int) limiters {
-	return limiters{rate: rate.Limit(r), burst: max(burst, 1), m: map[string]*rate.Limiter{}}
+func newLimiters(r float64, burst int, now func() time.Time) *limiters {
+	return &limiters{rate: rate.Limit(r), burst: max(burst, 1), now: now, m: map[string]*rate.Limiter{}}
 }
 
-// take spends one token of key's bucket at now (Options.Now). When there
-// is none it reports how long until there will be, and spends nothing.
-func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
+// take spends one token of key's bucket at the limiter's clock
+// (Options.Now). When there is none it reports how long until there will
+// be, and spends nothing.
+func (l *limiters) take(_ context.Context, key string) (time.Duration, bool, error) {
 	if l.rate <= 0 {
-		return 0, true
+		return 0, true, nil
 	}
 	l.mu.Lock()
 	lim, ok := l.m[key]
@@ -349,10 +441,11 @@ func (l *limiters) take(key string, now time.Time) (time.Duration, bool) {
 		l.m[key] = lim
 	}
 	l.mu.Unlock()
+	now := l.now()
 	res := lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
-		return d, false
+		return d, false, nil
 	}
-	return 0, true
+	return 0, true, nil
 }

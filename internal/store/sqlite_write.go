@@ -9,25 +9,6 @@ import (
 	"time"
 )
 
-// Saved is a response kept for an Idempotency-Key, replayed verbatim when
-// the same request arrives again with the same key.
-type Saved struct {
-	Status      int
-	ContentType string
-	Body        []byte
-	// ETag is the response's entity tag, "" for none.
-	ETag string
-}
-
-// IdemKey identifies an idempotent request. Keys are scoped per tenant, so two
-// tenants choosing the same key never see each other's responses.
-// RequestHash is an opaque digest, computed by the caller, of everything that
-// makes the request what it is (method, path, account, body): the same key
-// with a different hash is a client bug and yields [ErrKeyReused].
-type IdemKey struct {
-	TenantID, Key, RequestHash string
-}
-
 const (
 	// idemTTL is how long a saved response is honoured. After it, the key
 	// counts as unused: the row is replaced when the key comes back, and
@@ -39,16 +20,6 @@ const (
 	// every write.
 	pruneEvery = 10 * time.Minute
 )
-
-// Tx is the write transaction handed to the function given to [Store.Write].
-// It is only valid during that call.
-type Tx struct {
-	ctx context.Context
-	tx  *sql.Tx
-	// auth is set when the transaction changed tenants, tokens or
-	// accounts, so the lookup cache is cleared once it commits.
-	auth bool
-}
 
 // Write runs fn in a transaction on the single writer and returns once
 // that transaction is committed; any error (or panic) from fn undoes
@@ -73,11 +44,13 @@ type Tx struct {
 // fn must not call Write itself (the writer would wait for itself) and
 // should do its reads through tx: reads through the Store's read methods do
 // not see uncommitted changes.
-func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved, error)) (saved Saved, replayed bool, err error) {
+func (s *sqliteStore) Write(ctx context.Context, key *IdemKey, fn func(tx Tx) (Saved, error)) (saved Saved, replayed bool, err error) {
 	if key != nil && (key.TenantID == "" || key.Key == "") {
 		return Saved{}, false, errors.New("store: idempotency key needs a tenant and a key")
 	}
 	req := &writeReq{ctx: ctx, key: key, fn: fn, done: make(chan writeRes, 1)}
+	s.queued.Add(1)
+	defer s.queued.Add(-1)
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -92,9 +65,6 @@ func (s *Store) Write(ctx context.Context, key *IdemKey, fn func(tx *Tx) (Saved,
 	return res.saved, res.replayed, res.err
 }
 
-// ErrClosed is returned by Write after Close.
-var ErrClosed = errors.New("store: closed")
-
 // maxBatch bounds how many writes share one transaction, so that one
 // commit's latency stays bounded under any load.
 const maxBatch = 128
@@ -102,7 +72,7 @@ const maxBatch = 128
 type writeReq struct {
 	ctx  context.Context
 	key  *IdemKey
-	fn   func(tx *Tx) (Saved, error)
+	fn   func(tx Tx) (Saved, error)
 	done chan writeRes
 }
 
@@ -115,7 +85,7 @@ type writeRes struct {
 
 // runWriter is the one goroutine that writes. It waits for a request, takes
 // every other one already waiting, and runs them as one batch.
-func (s *Store) runWriter() {
+func (s *sqliteStore) runWriter() {
 	defer close(s.writerDone)
 	for {
 		var batch []*writeReq
@@ -143,7 +113,7 @@ func (s *Store) runWriter() {
 // context: SQLite answers an interrupted statement by rolling back the
 // whole transaction, so one client going away must not reach the others'
 // writes. Cancellation is honoured when a request's turn comes.
-func (s *Store) runBatch(batch []*writeReq) {
+func (s *sqliteStore) runBatch(batch []*writeReq) {
 	results := make([]writeRes, len(batch))
 	answer := func() {
 		for i, r := range batch {
@@ -197,7 +167,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 // runOne runs one request in a savepoint: on an error or a panic, only
 // its own changes are undone. It reports whether the request changed
 // tenants, tokens or accounts.
-func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time.Time) (res writeRes, auth bool) {
+func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time.Time) (res writeRes, auth bool) {
 	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return writeRes{err: fmt.Errorf("store: savepoint: %w", err)}, false
 	}
@@ -242,7 +212,7 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time
 		}
 	}
 
-	tx := &Tx{ctx: ctx, tx: sqlTx}
+	tx := &txn{ctx: ctx, q: sqlQuerier{sqlTx}}
 	saved, err := r.fn(tx)
 	if err != nil {
 		return writeRes{err: err}, false
@@ -268,17 +238,8 @@ func (s *Store) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time
 // pruneEvery. It runs inside the caller's transaction to avoid a second
 // commit (and fsync); if that transaction rolls back, the next prune simply
 // comes a little later.
-func (s *Store) maybePrune(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	s.pruneMu.Lock()
-	// A clock that stepped backwards also counts as due, so a wall-clock
-	// correction cannot postpone pruning until time catches up.
-	since := now.Sub(s.lastPrune)
-	due := since >= pruneEvery || since < 0
-	if due {
-		s.lastPrune = now
-	}
-	s.pruneMu.Unlock()
-	if !due {
+func (s *sqliteStore) maybePrune(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if !s.due(now) {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx,
