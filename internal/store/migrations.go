@@ -96,6 +96,16 @@ CREATE TABLE rate_limits (
 	allowed INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 `,
+	// 4: accounts connected to the provider: which backend serves them,
+	// the base URL override, the credentials sealed (package secrets: never
+	// in plaintext), and whether the provider refused them (401) so that
+	// the account needs to be re-authenticated.
+	`
+ALTER TABLE accounts ADD COLUMN backend TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE accounts ADD COLUMN base_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN credentials TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN needs_reauth INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // postgresMigrations are PostgreSQL's, one for one with sqliteMigrations.
@@ -172,6 +182,13 @@ CREATE UNLOGGED TABLE rate_limits (
 	tat     bigint  NOT NULL,
 	allowed boolean NOT NULL
 );
+`,
+	// 4: accounts connected to the provider (see SQLite's 4).
+	`
+ALTER TABLE accounts ADD COLUMN backend text NOT NULL DEFAULT 'local';
+ALTER TABLE accounts ADD COLUMN base_url text NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN credentials text NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN needs_reauth integer NOT NULL DEFAULT 0;
 `,
 }
 

@@ -63,6 +63,9 @@ type Store interface {
 	// PutAccount inserts a or, if its ID exists, updates its name; see
 	// [Tx.PutAccount].
 	PutAccount(ctx context.Context, a Account) error
+	// MarkNeedsReauth records that the provider refused the account's
+	// credentials; PutAccount with new ones clears it.
+	MarkNeedsReauth(ctx context.Context, accountID string) error
 	// RevokeTenantTokens deletes every token of the tenant and returns
 	// how many there were; ErrNotFound (wrapped) for an unknown tenant.
 	RevokeTenantTokens(ctx context.Context, tenantID string) (revoked int, err error)
@@ -180,7 +183,22 @@ type Account struct {
 	TenantID    string
 	Integration string
 	Name        string
+	// Backend is what serves the account: "local" (the service's own
+	// records; "" means local) or "remote" (the provider's API).
+	Backend string
+	// BaseURL, when set, replaces the scheme, host and port of the
+	// integration's base URL.
+	BaseURL string
+	// Credentials are the account's credentials as package secrets
+	// sealed them: never the plaintext.
+	Credentials string
+	// NeedsReauth reports that the provider refused the credentials (a
+	// 401): the account is answered 401 until they are replaced.
+	NeedsReauth bool
 }
+
+// Remote reports an account served by the provider's API.
+func (a Account) Remote() bool { return a.Backend == "remote" }
 
 // Saved is a response kept for an Idempotency-Key, replayed verbatim when
 // the same request arrives again with the same key.

@@ -718,3 +718,42 @@ func equalRecord(a, b Record) bool {
 	return a.AccountID == b.AccountID && a.Resource == b.Resource && a.ID == b.ID && bytes.Equal(a.Doc, b.Doc) &&
 		a.Version == b.Version && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
+
+func TestRemoteAccount(t *testing.T) { storetest.Run(t, testRemoteAccount) }
+
+// testRemoteAccount: an account's backend, base URL and sealed credentials
+// are kept as given; a provider's refusal marks it until new credentials
+// are put, and every lookup (cached or not) sees the mark at once.
+func testRemoteAccount(t *testing.T, e storetest.Engine) {
+	ctx := context.Background()
+	s, _ := open(t, e, Options{})
+	seed(t, s)
+	want := Account{ID: acctA, TenantID: "t1", Integration: "dixa", Name: "A", Backend: "remote", BaseURL: "http://127.0.0.1:9", Credentials: "v1.k1.sealed"}
+	if err := s.PutAccount(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Account(ctx, "t1", acctA); err != nil || got != want || !got.Remote() {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	if err := s.MarkNeedsReauth(ctx, acctA); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Account(ctx, "t1", acctA); !got.NeedsReauth {
+		t.Fatalf("after a refusal: %+v", got)
+	}
+	want.Credentials = "v1.k1.new"
+	if err := s.PutAccount(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Account(ctx, "t1", acctA); got.NeedsReauth || got.Credentials != "v1.k1.new" {
+		t.Fatalf("after new credentials: %+v", got)
+	}
+	// Back to local: the zero value.
+	want.Backend, want.BaseURL, want.Credentials = "", "", ""
+	if err := s.PutAccount(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Account(ctx, "t1", acctA); got != want || got.Remote() {
+		t.Fatalf("back to local: %+v", got)
+	}
+}

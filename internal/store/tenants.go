@@ -33,6 +33,19 @@ func (s *base) PutAccount(ctx context.Context, a Account) error {
 	return s.writeOnly(ctx, func(tx Tx) error { return tx.PutAccount(a) })
 }
 
+// MarkNeedsReauth implements [Store.MarkNeedsReauth]. It changes an
+// account, so every replica's lookup cache forgets it.
+func (s *base) MarkNeedsReauth(ctx context.Context, accountID string) error {
+	return s.writeOnly(ctx, func(tx Tx) error {
+		t := tx.(*txn)
+		if err := t.changeAuth(); err != nil {
+			return err
+		}
+		_, err := t.q.exec(t.ctx, `UPDATE accounts SET needs_reauth = 1 WHERE id = ?`, accountID)
+		return err
+	})
+}
+
 // PutTenant is [Store.PutTenant] inside a transaction, so that a whole
 // configuration can be applied atomically.
 func (tx *txn) PutTenant(t Tenant) error {
@@ -102,15 +115,18 @@ func (tx *txn) PutAccount(a Account) error {
 			return fmt.Errorf("store: put account %q: %w", a.ID, err)
 		}
 		_, err = tx.q.exec(tx.ctx,
-			`INSERT INTO accounts (id, tenant_id, integration, name) VALUES (?, ?, ?, ?)`,
-			a.ID, a.TenantID, a.Integration, a.Name)
+			`INSERT INTO accounts (id, tenant_id, integration, name, backend, base_url, credentials, needs_reauth) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+			a.ID, a.TenantID, a.Integration, a.Name, backendOf(a), a.BaseURL, a.Credentials)
 	case err != nil:
 	case tenant != a.TenantID:
 		return fmt.Errorf("store: put account %q: it belongs to another tenant", a.ID)
 	case integration != a.Integration:
 		return fmt.Errorf("store: put account %q: it is a %q account, not %q", a.ID, integration, a.Integration)
 	default:
-		_, err = tx.q.exec(tx.ctx, `UPDATE accounts SET name = ? WHERE id = ?`, a.Name, a.ID)
+		// New settings or credentials clear a refusal: they are what
+		// re-authentication means.
+		_, err = tx.q.exec(tx.ctx, `UPDATE accounts SET name = ?, backend = ?, base_url = ?, credentials = ?, needs_reauth = 0 WHERE id = ?`,
+			a.Name, backendOf(a), a.BaseURL, a.Credentials, a.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: put account %q: %w", a.ID, err)
@@ -282,9 +298,14 @@ func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error
 	if ok {
 		return c, nil
 	}
+	var reauth int64
 	err = s.read.queryRow(ctx,
-		`SELECT tenant_id, integration, name FROM accounts WHERE id = ? AND tenant_id = ?`,
-		a.ID, tenantID).Scan(&a.TenantID, &a.Integration, &a.Name)
+		`SELECT tenant_id, integration, name, backend, base_url, credentials, needs_reauth FROM accounts WHERE id = ? AND tenant_id = ?`,
+		a.ID, tenantID).Scan(&a.TenantID, &a.Integration, &a.Name, &a.Backend, &a.BaseURL, &a.Credentials, &reauth)
+	a.NeedsReauth = reauth != 0
+	if a.Backend == "local" {
+		a.Backend = "" // the zero value is local
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
 	}
@@ -328,4 +349,11 @@ func (tx *txn) lockAuth() error {
 	}
 	tx.authLocked = true
 	return nil
+}
+
+func backendOf(a Account) string {
+	if a.Backend == "" {
+		return "local"
+	}
+	return a.Backend
 }
