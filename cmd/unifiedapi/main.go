@@ -26,5 +26,10 @@ import (
 )
 
 func main() {
-	server.Main(server.App{Name: "unifiedapi", Service: unified.Service, Demo: democonfig.Demo})
+	server.Main(server.App{
+		Name:    "unifiedapi",
+		Service: unified.Service,
+		Demo:    democonfig.Demo,
+		Remote:  &server.Remote{Integrations: unified.RemoteIntegrations, Mappings: unified.Remotes},
+	})
 }

@@ -68,8 +68,15 @@ func freeAddr(t *testing.T) string {
 // more flags, and waits until it answers.
 func start(t *testing.T, bin, db string, args ...string) *server {
 	t.Helper()
+	return startEnv(t, bin, db, nil, args...)
+}
+
+// startEnv is start with more environment variables (NAME=value).
+func startEnv(t *testing.T, bin, db string, env []string, args ...string) *server {
+	t.Helper()
 	s := &server{addr: freeAddr(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	s.cmd = exec.Command(bin, append([]string{"-addr", s.addr, "-db", db, "-rate", "0"}, args...)...)
+	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

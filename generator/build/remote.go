@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"github.com/unifiedgen/unifiedgen/runtime/remote"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 
 // CredentialKeys are the credential names an integration may declare
 // (spec/EXTENSIONS.md, "integration.yaml"); accounts give values for them.
-var CredentialKeys = []string{"api_key", "email", "subdomain", "site", "datacenter", "workspace_id", "user_id"}
+var CredentialKeys = remote.CredentialKeys
 
 // remoteRef is a registry entry's `remote:` file.
 type remoteRef struct {

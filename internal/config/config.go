@@ -14,6 +14,8 @@ package config
 
 import (
 	"github.com/unifiedgen/unifiedgen/diag"
+	"github.com/unifiedgen/unifiedgen/runtime/remote"
+	"os"
 
 	"bytes"
 	"context"
@@ -45,6 +47,18 @@ const DemoName = "config/demo.yaml"
 type Config struct {
 	Tenants  []Tenant
 	Accounts []Account
+	// Seal seals an account's credentials for the store (package
+	// secrets); Apply refuses credentials when it is nil.
+	Seal func(accountID string, credentials map[string]string) (string, error)
+	// Getenv resolves ${NAME} in credential values at Apply; nil is
+	// os.Getenv.
+	Getenv func(string) string
+	// Remote are the integrations the service can call (the generated
+	// RemoteIntegrations): Apply checks a remote account against its
+	// integration's definition.
+	Remote map[string]*remote.Integration
+	// File is the file the configuration came from, for messages.
+	File string
 }
 
 // Tenant is a tenant and the bearer tokens it authenticates with.
@@ -61,6 +75,16 @@ type Account struct {
 	Tenant      string
 	Integration string
 	Name        string
+	// Backend is "local" (the default) or "remote" (the provider's API).
+	Backend string
+	// BaseURL replaces the scheme, host and port of the integration's
+	// base URL (remote accounts).
+	BaseURL string
+	// Credentials are as written in the file: a value may be ${NAME},
+	// resolved from the environment when the file is applied.
+	Credentials map[string]string
+	// Line is where the account is defined, for later checks' messages.
+	Line int
 }
 
 // Token strength. The store keeps SHA-256(token), unsalted: fine for long
@@ -433,11 +457,78 @@ func (c *Config) apply(tx store.Tx) (Applied, error) {
 		}
 	}
 	for _, a := range c.Accounts {
-		if err := tx.PutAccount(store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name}); err != nil {
+		sa := store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name, Backend: a.Backend, BaseURL: a.BaseURL}
+		if err := c.checkBackend(a); err != nil {
+			return Applied{}, err
+		}
+		if len(a.Credentials) > 0 {
+			creds, err := c.Resolve(a)
+			if err != nil {
+				return Applied{}, err
+			}
+			if errs := c.Remote[a.Integration].CheckAccount(remote.Account{ID: a.ID, Integration: a.Integration, BaseURL: a.BaseURL, Credentials: creds}); len(errs) > 0 {
+				return Applied{}, fmt.Errorf("%s:%d: account %s: %w", c.File, a.Line, a.ID, errors.Join(errs...))
+			}
+			if c.Seal == nil {
+				return Applied{}, fmt.Errorf("account %s has credentials, which are kept encrypted: set UNIFIED_SECRET_KEY (32 bytes, hex or base64) or -secret-key-file", a.ID)
+			}
+			if sa.Credentials, err = c.Seal(a.ID, creds); err != nil {
+				return Applied{}, fmt.Errorf("account %s: %w", a.ID, err)
+			}
+		}
+		if err := tx.PutAccount(sa); err != nil {
 			return Applied{}, err
 		}
 	}
 	return done, nil
+}
+
+// checkBackend refuses what cannot work: a remote account of an
+// integration the service cannot call, or credentials or a base URL on a
+// local account (they would be kept and never used).
+func (c *Config) checkBackend(a Account) error {
+	where := fmt.Sprintf("%s:%d: account %s", c.File, a.Line, a.ID)
+	if a.Backend != "remote" {
+		if len(a.Credentials) > 0 || a.BaseURL != "" {
+			return fmt.Errorf("%s: credentials and base_url are for backend: remote; this account is served locally", where)
+		}
+		return nil
+	}
+	if c.Remote[a.Integration] == nil {
+		var ids []string
+		for id := range c.Remote {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		return fmt.Errorf("%s: %s has no provider definition to call, so it can only be served locally; the integrations that can be remote are %s", where, a.Integration, strings.Join(ids, ", "))
+	}
+	if len(a.Credentials) == 0 && len(c.Remote[a.Integration].Credentials) > 0 {
+		return fmt.Errorf("%s: backend: remote needs credentials: %s", where, strings.Join(c.Remote[a.Integration].Credentials, ", "))
+	}
+	return nil
+}
+
+// envRef is a credential value that names an environment variable.
+var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// Resolve returns a's credentials with every ${NAME} replaced by the
+// environment variable's value. An unset or empty variable is an error
+// naming the variable and the key, never a value.
+func (c *Config) Resolve(a Account) (map[string]string, error) {
+	getenv := c.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	out := make(map[string]string, len(a.Credentials))
+	for k, v := range a.Credentials {
+		if m := envRef.FindStringSubmatch(v); m != nil {
+			if v = getenv(m[1]); v == "" {
+				return nil, fmt.Errorf("account %s: credentials.%s names the environment variable %s, which is not set", a.ID, k, m[1])
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // parser walks the YAML tree, collecting every error instead of stopping at
@@ -548,12 +639,37 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 }
 
 func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string]seen) (Account, bool) {
-	m := p.mapping(n, path, []string{"id", "tenant", "integration", "name"}, []string{"id", "tenant", "integration", "name"})
+	m := p.mapping(n, path, []string{"id", "tenant", "integration", "name", "backend", "base_url", "credentials"}, []string{"id", "tenant", "integration", "name"})
 	if m == nil {
 		return Account{}, false
 	}
 	ok := true
-	var a Account
+	a := Account{Line: n.Line}
+	if v := m["backend"]; v != nil {
+		b, good := p.nonEmpty(v, path+".backend")
+		if good && b != "local" && b != "remote" {
+			p.errorf(v, path+".backend", "must be local (records kept by the service) or remote (the provider's API), got %s", quote(b))
+			good = false
+		}
+		a.Backend, ok = b, ok && good
+	}
+	if v := m["base_url"]; v != nil {
+		var good bool
+		a.BaseURL, good = p.nonEmpty(v, path+".base_url")
+		ok = ok && good
+	}
+	if v := m["credentials"]; v != nil {
+		cm := p.mapping(v, path+".credentials", remote.CredentialKeys, nil)
+		if cm == nil {
+			ok = false
+		} else {
+			a.Credentials = map[string]string{}
+			for k, cv := range cm {
+				val, good := p.nonEmpty(cv, path+".credentials."+k)
+				a.Credentials[k], ok = val, ok && good
+			}
+		}
+	}
 	if v := m["id"]; v != nil {
 		raw, good := p.nonEmpty(v, path+".id")
 		if good {

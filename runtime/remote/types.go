@@ -127,6 +127,10 @@ type Mapping struct {
 // log line or an error that prints one by mistake shows nothing.
 type Credentials map[string]string
 
+// CredentialKeys are the credential names an integration may declare and
+// an account may give (spec/EXTENSIONS.md, "integration.yaml").
+var CredentialKeys = []string{"api_key", "email", "subdomain", "site", "datacenter", "workspace_id", "user_id"}
+
 // String hides the values.
 func (c Credentials) String() string { return "[" + strconv.Itoa(len(c)) + " credentials, not shown]" }
 

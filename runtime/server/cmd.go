@@ -29,6 +29,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/config"
 	"github.com/unifiedgen/unifiedgen/internal/logbuf"
+	"github.com/unifiedgen/unifiedgen/internal/secrets"
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
@@ -46,6 +47,10 @@ type App struct {
 	// nil for none. Its tokens are exempt from the strength checks
 	// (config.ParseDemo), so they must be public anyway.
 	Demo []byte
+	// Remote, when the spec defines providers to call (the generated
+	// package's RemoteIntegrations and Remotes), lets accounts with
+	// `backend: remote` call them.
+	Remote *Remote
 }
 
 // Main runs the service's command line: serve (the default), apply or
@@ -100,6 +105,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	authFailures := fs.Float64("auth-failures", DefaultOptions.AuthFailures, "failed authentications per second allowed per client address (a burst of 10 times it); past it, 429")
 	adminAddr := fs.String("admin-addr", env("UNIFIED_ADMIN_ADDR", ""), "if set, serve the admin endpoints on this separate address (keep it private, e.g. 127.0.0.1:9090): /metrics (Prometheus), /healthz, /readyz and /debug/pprof/")
 	fs.StringVar(adminAddr, "debug-addr", *adminAddr, "the former name of -admin-addr")
+	secretKeyFile := fs.String("secret-key-file", env("UNIFIED_SECRET_KEY_FILE", ""), "a file of keys sealing accounts' credentials (one per line, the first seals; else UNIFIED_SECRET_KEY)")
 	authCache := fs.Duration("auth-cache", store.DefaultCacheTTL, "how long token and account lookups are cached in memory, and so how long a token revoked by another process keeps working here (0: no cache; at most "+maxAuthCache.String()+")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -127,6 +133,20 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		if cfg, err = config.Parse(*cfgPath, data, integrationIDs(app.Service)); err != nil {
 			return err
 		}
+		cfg.File = *cfgPath
+		if app.Remote != nil {
+			cfg.Remote = app.Remote.Integrations
+		}
+	}
+	// Credentials are sealed with keys from the environment or a key file;
+	// without any, a configuration with credentials is refused at apply
+	// and remote accounts cannot open theirs.
+	keyring, err := secrets.FromEnv(*secretKeyFile)
+	if err != nil && !errors.Is(err, secrets.ErrNoKey) {
+		return err
+	}
+	if cfg != nil && keyring != nil {
+		cfg.Seal = keyring.SealMap
 	}
 	// The database holds token hashes and every tenant's users: the
 	// directories created for a SQLite file and the file itself
@@ -195,7 +215,11 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := New(app.Service, st, backend.Local{Store: st}, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst,
+	var be backend.Backend = backend.Local{Store: st}
+	if app.Remote != nil {
+		be = accounts{local: be, remote: newRemoteBackend(app.Remote, keyring)}
+	}
+	handler, err := New(app.Service, st, be, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst,
 		AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now, Registerer: reg})
 	if err != nil {
 		return err

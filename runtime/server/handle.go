@@ -138,6 +138,13 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		return acct, false
 	}
 	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
+	if acct.NeedsReauth {
+		// The provider refused the account's credentials (a 401): every
+		// request is answered so until new ones are applied.
+		writeAPIError(w, r, apiError{StatusCode: http.StatusUnauthorized, Integration: acct.Integration,
+			Message: s.svc.IntegrationName(acct.Integration) + " refused this integrated account's credentials; it needs to be re-authenticated (apply new credentials)"})
+		return acct, false
+	}
 	label(r.Context(), "", acct.Integration)
 	if op != nil && !op.Implements(acct.Integration) {
 		// Not the provider's validation (422) and not a missing resource
@@ -455,6 +462,18 @@ func (s *Server) read(x *exchange) {
 		s.renderList(w, op, acct.Integration, res, out)
 		return
 	}
+	if acct.Remote() {
+		// The provider's record has no version the service keeps: no
+		// ETag.
+		body, ctype, err := s.render(op, acct.Integration, res.Record, out, 0)
+		if err != nil {
+			s.storageFailed(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		writeBody(w, op.SuccessStatus, body, out.format == formatStream)
+		return
+	}
 	tag := etag(res.Record.Version)
 	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesAny(inm, res.Record.Version) {
 		w.Header().Set("ETag", tag)
@@ -504,6 +523,10 @@ func (s *Server) write(x *exchange) {
 		h.Write(x.raw)
 		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
 	}
+	if acct.Remote() {
+		s.writeRemote(x, key)
+		return
+	}
 	// The response is rendered in the transaction, by the store's single
 	// writer, also when no Idempotency-Key keeps it: rendering after the
 	// commit, in every request's own goroutine, lets all of them hold
@@ -539,6 +562,9 @@ func (s *Server) write(x *exchange) {
 // callFailed answers a backend or store error.
 func (s *Server) callFailed(x *exchange, err error) {
 	w, r, op, acct, call := x.w, x.r, x.op, x.acct, x.call
+	if s.remoteFailed(x, err) {
+		return
+	}
 	switch {
 	case errors.Is(err, store.ErrKeyReused):
 		// The IETF Idempotency-Key draft's answer for a key reused with

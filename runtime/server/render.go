@@ -78,6 +78,11 @@ func outputOptions(w http.ResponseWriter, r *http.Request, s *Server, p api.Para
 // sizeHint is the size the body is expected to have (the request body's,
 // for a write), so that a large record is written into one buffer.
 func (s *Server) render(op *api.Operation, integration string, rec backend.Record, out output, sizeHint int) ([]byte, string, error) {
+	if out.format == formatRaw {
+		if b, ctype, ok := rawAnswer(rec, s.writeOnly[op.Model+"/"+op.Resource]); ok {
+			return b, ctype, nil
+		}
+	}
 	v := s.shape(op, integration, rec, out)
 	if op.Kind == matrix.Custom {
 		v = map[string]any{"result": v}

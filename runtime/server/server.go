@@ -91,6 +91,10 @@ type Server struct {
 	// replica when the store keeps them (PostgreSQL).
 	tenants, accounts, authFailures limiter
 
+	// remoteKeys serialise the requests with one Idempotency-Key to a
+	// remote account.
+	remoteKeys keyLocks
+
 	// mux routes requests; opOfPattern names the operation of each of its
 	// patterns for metrics, so that a request refused before it reaches
 	// its handler (401, 429) is still counted under its operation.
