@@ -99,6 +99,11 @@ func TestRemoteAccount(t *testing.T) {
 	if status != 401 || !strings.Contains(out, "re-authenticated") || len(emu.Requests()) != calls {
 		t.Fatalf("after the 401: %d %s (provider calls %d, were %d)", status, out, len(emu.Requests()), calls)
 	}
+	// The metadata shows it.
+	status, _, out = call("GET", "/unified/ticketing/users/meta/create?integrated_account_id="+account, "")
+	if status != 200 || !strings.Contains(out, `"needs_reauth":true`) || !strings.Contains(out, `"backend":"remote"`) {
+		t.Fatalf("metadata of the account: %d %s", status, out)
+	}
 	// Neither the credentials nor the token are stored in plaintext.
 	for _, f := range []string{db, db + "-wal"} {
 		data, _ := os.ReadFile(f)

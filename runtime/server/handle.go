@@ -126,6 +126,12 @@ func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report)
 // its integration implements op, and applies the account's rate limit.
 // Another tenant's account is reported exactly like a missing one.
 func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *api.Operation) (store.Account, bool) {
+	return s.accountFor(w, r, id, op, false)
+}
+
+// accountFor is account; for metadata (meta set), an account that needs
+// re-authenticating is still described, so that a client can see it.
+func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, op *api.Operation, meta bool) (store.Account, bool) {
 	start := time.Now()
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
 	s.metrics.timeStore("account", s.store.Engine(), start)
@@ -138,7 +144,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *
 		return acct, false
 	}
 	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
-	if acct.NeedsReauth {
+	if acct.NeedsReauth && !meta {
 		// The provider refused the account's credentials (a 401): every
 		// request is answered so until new ones are applied.
 		writeAPIError(w, r, apiError{StatusCode: http.StatusUnauthorized, Integration: acct.Integration,

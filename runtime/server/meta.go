@@ -23,6 +23,10 @@ type integrationMeta struct {
 	SupportedQueryParameters []string            `json:"supported_query_parameters"`
 	ResponseFields           []string            `json:"response_fields"`
 	Enums                    map[string][]string `json:"enums"`
+	// Backend is local or remote; NeedsReauth reports an account whose
+	// credentials the provider refused.
+	Backend     string `json:"backend"`
+	NeedsReauth bool   `json:"needs_reauth"`
 }
 
 // meta serves GET /unified/{model}/{resource}/meta/{method}: the method's
@@ -57,11 +61,15 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 			_, _ = w.Write([]byte(op.Meta))
 			return
 		}
-		acct, ok := s.account(w, r, id, op)
+		acct, ok := s.accountFor(w, r, id, op, true)
 		if !ok {
 			return
 		}
-		im := integrationMeta{ID: acct.Integration, Name: s.svc.IntegrationName(acct.Integration), Enums: map[string][]string{}}
+		im := integrationMeta{ID: acct.Integration, Name: s.svc.IntegrationName(acct.Integration), Enums: map[string][]string{}, Backend: "local"}
+		if acct.Remote() {
+			im.Backend = "remote"
+		}
+		im.NeedsReauth = acct.NeedsReauth
 		im.RequiredQueryParameters, im.SupportedQueryParameters = matrix.Split(op.Query, acct.Integration)
 		im.RequiredBodyFields, im.SupportedBodyFields = matrix.Split(op.Request, acct.Integration)
 		_, im.ResponseFields = matrix.Split(op.Response, acct.Integration)
