@@ -1,0 +1,198 @@
+// Command proxy measures what the service adds to a call of a provider: it
+// runs the Dixa emulator (driven by spec/integrations/dixa/contract.yaml)
+// on 127.0.0.1, starts the service binary with one account connected to
+// it, and sends creates at a fixed rate twice, straight to the emulator
+// and through the service, reporting latency percentiles of each and the
+// difference. With -delay the emulator answers each call that much later
+// (a slow provider): the throughput line shows whether concurrency, not
+// the service, bounds it.
+//
+//	go build -o /tmp/unifiedapi ./cmd/unifiedapi
+//	go run ./bench/proxy -bin /tmp/unifiedapi -rate 1000 -duration 10s
+//	go run ./bench/proxy -bin /tmp/unifiedapi -rate 200 -duration 10s -delay 200ms
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/unifiedgen/unifiedgen/internal/emulator"
+)
+
+const account = "00000000-0000-4000-8000-0000000000b1"
+
+func main() {
+	bin := flag.String("bin", "", "the unifiedapi binary (go build -o FILE ./cmd/unifiedapi)")
+	rate := flag.Int("rate", 1000, "calls per second")
+	duration := flag.Duration("duration", 10*time.Second, "how long each run sends")
+	delay := flag.Duration("delay", 0, "how long the emulated provider takes to answer")
+	flag.Parse()
+	if *bin == "" {
+		fmt.Fprintln(os.Stderr, "proxy: -bin is required")
+		os.Exit(2)
+	}
+	if err := run(*bin, *rate, *duration, *delay); err != nil {
+		fmt.Fprintln(os.Stderr, "proxy:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, rate int, duration, delay time.Duration) error {
+	apiKey := random(16)
+	contract, err := emulator.Load("spec/integrations/dixa/contract.yaml")
+	if err != nil {
+		return err
+	}
+	emu := emulator.New(contract, emulator.Options{Credentials: map[string]string{"api_key": apiKey}})
+	if delay > 0 {
+		emu.Slow(delay)
+	}
+	provider := httptest.NewServer(emu)
+	defer provider.Close()
+
+	dir, err := os.MkdirTemp("", "unified-proxy-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	token := random(32)
+	cfg := filepath.Join(dir, "accounts.yaml")
+	if err := os.WriteFile(cfg, []byte("tenants:\n  - {id: bench, name: Bench, tokens: ["+token+"]}\naccounts:\n"+
+		"  - id: "+account+"\n    tenant: bench\n    integration: dixa\n    name: Dixa\n    backend: remote\n"+
+		"    base_url: "+provider.URL+"\n    credentials:\n      api_key: \"${DIXA_API_KEY}\"\n"), 0o600); err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, "-addr", addr, "-db", filepath.Join(dir, "u.db"), "-config", cfg, "-rate", "0", "-sync", "NORMAL")
+	cmd.Env = append(os.Environ(), "DIXA_API_KEY="+apiKey, "UNIFIED_SECRET_KEY="+random(32))
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if err := waitUp("http://" + addr + "/healthz"); err != nil {
+		return err
+	}
+
+	unifiedBody := []byte(`{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}], "first_name": "Jane"}`)
+	// What the mapping sends Dixa for that body (the same request, so the
+	// provider's own cost is the same in both runs).
+	providerBody := []byte(`{"displayName":"Jane Doe","email":"jane@example.com","firstName":"Jane"}`)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}}
+
+	direct := load(client, rate, duration, func() *http.Request {
+		req, _ := http.NewRequest("POST", provider.URL+"/v1/agents", bytes.NewReader(providerBody))
+		req.Header.Set("Authorization", apiKey)
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}, 201)
+	through := load(client, rate, duration, func() *http.Request {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/unified/ticketing/users?integrated_account_id="+account, bytes.NewReader(unifiedBody))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}, 201)
+	fmt.Printf("rate %d/s for %v each, provider delay %v\n", rate, duration, delay)
+	fmt.Printf("%-16s %8s %8s %8s %8s %10s %8s\n", "", "p50", "p90", "p99", "max", "done/s", "errors")
+	direct.print("direct")
+	through.print("through service")
+	fmt.Printf("%-16s %8s %8s %8s\n", "added", ms(through.pct(50)-direct.pct(50)), ms(through.pct(90)-direct.pct(90)), ms(through.pct(99)-direct.pct(99)))
+	return nil
+}
+
+type result struct {
+	lat    []time.Duration
+	errors int
+	span   time.Duration
+}
+
+func (r *result) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[min(len(r.lat)-1, int(float64(len(r.lat))*p/100))]
+}
+
+func (r *result) print(name string) {
+	fmt.Printf("%-16s %8s %8s %8s %8s %10.0f %8d\n", name, ms(r.pct(50)), ms(r.pct(90)), ms(r.pct(99)), ms(r.pct(100)),
+		float64(len(r.lat))/r.span.Seconds(), r.errors)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d.Microseconds())/1000) }
+
+// load sends requests at a fixed rate (open loop: a slow answer does not
+// delay the next request) and records each one's latency.
+func load(client *http.Client, rate int, duration time.Duration, newReq func() *http.Request, want int) *result {
+	var mu sync.Mutex
+	res := &result{}
+	var wg sync.WaitGroup
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	for next := start; time.Since(start) < duration; next = next.Add(interval) {
+		time.Sleep(time.Until(next))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			resp, err := client.Do(newReq())
+			ok := err == nil && resp.StatusCode == want
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			if ok {
+				res.lat = append(res.lat, d)
+			} else {
+				res.errors++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.span = time.Since(start)
+	slices.Sort(res.lat)
+	return res
+}
+
+func random(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func waitUp(url string) error {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("the service did not start at %s", url)
+}
