@@ -305,7 +305,7 @@ func (f *remoteFile) integration(reg model.Integration, api *model.API, ops map[
 	if e, ok := top["base_url"]; !ok {
 		f.errorf(f.root, nil, "base_url is missing: the provider's API root, e.g. https://{subdomain}.example.com/api")
 	} else if s, ok := f.template(e, []string{"base_url"}); ok {
-		scheme, host, path := splitURLTemplate(s)
+		scheme, host, path := remote.SplitTemplate(s)
 		switch {
 		case scheme != "https":
 			f.errorf(e.val, []string{"base_url"}, "base_url must start with https:// (credentials never travel in clear; an account's base_url can point at a loopback emulator)")
@@ -399,19 +399,6 @@ func sortedOpIDs(m map[string]*model.Operation) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// splitURLTemplate splits a URL template into scheme, host and path (the
-// host may hold placeholders, which url.Parse refuses).
-func splitURLTemplate(t string) (scheme, host, path string) {
-	scheme, rest, ok := strings.Cut(t, "://")
-	if !ok {
-		return "", "", t
-	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return scheme, rest[:i], rest[i:]
-	}
-	return scheme, rest, ""
 }
 
 func (f *remoteFile) auth(e entry) model.RemoteAuth {
