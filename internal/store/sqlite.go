@@ -50,6 +50,7 @@ type sqliteStore struct {
 	base
 	writer *sql.DB
 	reader *sql.DB
+	stmts  *writerStmts // the writer goroutine's own
 
 	// The writer goroutine (see Write) takes requests from writes until
 	// closing is closed, then closes writerDone. queued counts the writes
@@ -111,7 +112,7 @@ func OpenSQLite(ctx context.Context, path string, opt Options) (Store, error) {
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	s := &sqliteStore{writer: writer,
+	s := &sqliteStore{writer: writer, stmts: newWriterStmts(writer),
 		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
 	s.base = base{engine: "sqlite", now: time.Now, lookups: newLookups(ttl, false), write: s.Write}
 	if err := s.migrate(ctx); err != nil {
@@ -178,6 +179,7 @@ func (s *sqliteStore) Close() error {
 func (s *sqliteStore) stopWriter() {
 	s.closeOnce.Do(func() { close(s.closing) })
 	<-s.writerDone
+	s.stmts.close() // the writer goroutine, its only user, has stopped
 }
 
 // migrate applies the migrations the file has not seen yet, each in its own

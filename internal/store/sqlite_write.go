@@ -129,6 +129,10 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 		answer()
 		return
 	}
+	q := writerQuerier{sqlTx, s.stmts}
+	// Statements first seen in this batch are prepared for the next ones
+	// once the connection is free, whatever became of this one.
+	defer s.stmts.prepareSeen(ctx)
 	now := s.now()
 	auth := false
 	for i, r := range batch {
@@ -137,16 +141,16 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 			continue
 		}
 		var changedAuth bool
-		results[i], changedAuth = s.runOne(ctx, sqlTx, r, now)
+		results[i], changedAuth = s.runOne(ctx, q, r, now)
 		auth = auth || changedAuth
 	}
 	// Pruning is housekeeping: in its own savepoint, and a failure only
 	// means it runs again next time.
-	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT prune"); err == nil {
-		if s.maybePrune(ctx, sqlTx, now) != nil {
-			sqlTx.ExecContext(ctx, "ROLLBACK TO prune")
+	if _, err := q.exec(ctx, "SAVEPOINT prune"); err == nil {
+		if s.maybePrune(ctx, q, now) != nil {
+			q.exec(ctx, "ROLLBACK TO prune")
 		}
-		sqlTx.ExecContext(ctx, "RELEASE prune")
+		q.exec(ctx, "RELEASE prune")
 	}
 	err = sqlTx.Commit()
 	if err != nil || slices.ContainsFunc(results, func(r writeRes) bool { return r.err == nil && r.panicked == nil }) {
@@ -167,8 +171,8 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 // runOne runs one request in a savepoint: on an error or a panic, only
 // its own changes are undone. It reports whether the request changed
 // tenants, tokens or accounts.
-func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, now time.Time) (res writeRes, auth bool) {
-	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, now time.Time) (res writeRes, auth bool) {
+	if _, err := q.exec(ctx, "SAVEPOINT w"); err != nil {
 		return writeRes{err: fmt.Errorf("store: savepoint: %w", err)}, false
 	}
 	keep := false
@@ -177,9 +181,9 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 			res, auth, keep = writeRes{panicked: p}, false, false
 		}
 		if !keep {
-			sqlTx.ExecContext(ctx, "ROLLBACK TO w")
+			q.exec(ctx, "ROLLBACK TO w")
 		}
-		sqlTx.ExecContext(ctx, "RELEASE w")
+		q.exec(ctx, "RELEASE w")
 	}()
 
 	key := r.key
@@ -189,7 +193,7 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 			created int64
 			old     Saved
 		)
-		err := sqlTx.QueryRowContext(ctx,
+		err := q.queryRow(ctx,
 			`SELECT request_hash, status, content_type, body, etag, created_at
 			   FROM idempotency WHERE tenant_id = ? AND key = ?`,
 			key.TenantID, key.Key,
@@ -200,7 +204,7 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 			return writeRes{err: fmt.Errorf("store: idempotency lookup: %w", err)}, false
 		case created < micros(now.Add(-idemTTL)):
 			// Expired: forget it so the insert below can reuse the key.
-			if _, err := sqlTx.ExecContext(ctx,
+			if _, err := q.exec(ctx,
 				`DELETE FROM idempotency WHERE tenant_id = ? AND key = ?`,
 				key.TenantID, key.Key); err != nil {
 				return writeRes{err: fmt.Errorf("store: idempotency expiry: %w", err)}, false
@@ -212,7 +216,7 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 		}
 	}
 
-	tx := &txn{ctx: ctx, q: sqlQuerier{sqlTx}}
+	tx := &txn{ctx: ctx, q: q}
 	saved, err := r.fn(tx)
 	if err != nil {
 		return writeRes{err: err}, false
@@ -222,7 +226,7 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 		if body == nil {
 			body = []byte{} // the column is NOT NULL; nil binds as NULL
 		}
-		if _, err := sqlTx.ExecContext(ctx,
+		if _, err := q.exec(ctx,
 			`INSERT INTO idempotency (tenant_id, key, request_hash, status, content_type, body, etag, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, body, saved.ETag, micros(now),
@@ -238,11 +242,11 @@ func (s *sqliteStore) runOne(ctx context.Context, sqlTx *sql.Tx, r *writeReq, no
 // pruneEvery. It runs inside the caller's transaction to avoid a second
 // commit (and fsync); if that transaction rolls back, the next prune simply
 // comes a little later.
-func (s *sqliteStore) maybePrune(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func (s *sqliteStore) maybePrune(ctx context.Context, q writerQuerier, now time.Time) error {
 	if !s.due(now) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx,
+	if _, err := q.exec(ctx,
 		`DELETE FROM idempotency WHERE created_at < ?`, micros(now.Add(-idemTTL))); err != nil {
 		return fmt.Errorf("store: prune idempotency keys: %w", err)
 	}

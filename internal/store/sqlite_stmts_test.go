@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestWriterKeepsStatementsPrepared: the writer prepares what it ran once
+// the batch has committed and runs it prepared afterwards, with the same
+// results, including the savepoint rollback of a failed write; a statement
+// that does not compile is remembered as such and keeps failing alone.
+func TestWriterKeepsStatementsPrepared(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := st.(*sqliteStore)
+	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "T"}); err != nil {
+		t.Fatal(err)
+	}
+	acct := Account{ID: "00000000-0000-4000-8000-000000000001", TenantID: "t", Integration: "dixa", Name: "A"}
+	if err := s.PutAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	bad := func(tx Tx) (Saved, error) {
+		_, err := tx.(*txn).q.exec(ctx, "INSERT INTO no_such_table VALUES (1)")
+		return Saved{}, err
+	}
+	for round := range 3 {
+		for _, fail := range []bool{false, true} {
+			_, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: itoa(round) + map[bool]string{false: "ok", true: "x"}[fail], RequestHash: "h"},
+				func(tx Tx) (Saved, error) {
+					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
+						return Saved{}, err
+					}
+					if fail {
+						return Saved{}, boom
+					}
+					return Saved{Status: 201, Body: []byte("{}")}, nil
+				})
+			if fail != errors.Is(err, boom) || !fail && err != nil {
+				t.Fatalf("round %d, fail=%v: %v", round, fail, err)
+			}
+		}
+		if _, _, err := s.Write(ctx, nil, bad); err == nil {
+			t.Fatalf("round %d: a statement on a missing table succeeded", round)
+		}
+		if n := count(t, s, acct.ID, users); n != round+1 {
+			t.Fatalf("round %d: %d records, want %d (failed writes undone)", round, n, round+1)
+		}
+	}
+	// Each call to Write is answered after its batch, and the statements it
+	// ran are prepared after that; one more write makes sure the last
+	// batch's were.
+	if _, _, err := s.Write(ctx, nil, func(Tx) (Saved, error) { return Saved{}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
+		if s.stmts.prepared[q] == nil {
+			t.Errorf("%q is not prepared", q)
+		}
+	}
+	if st, ok := s.stmts.prepared["INSERT INTO no_such_table VALUES (1)"]; !ok || st != nil {
+		t.Errorf("a statement that does not compile: prepared=%v known=%v, want known and unprepared", st, ok)
+	}
+	if n := len(s.stmts.prepared); n < 5 || n > 20 {
+		t.Errorf("%d statements prepared, want the handful a create runs", n)
+	}
+}
