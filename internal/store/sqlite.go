@@ -30,7 +30,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const (
@@ -187,7 +188,7 @@ func (s *sqliteStore) stopWriter() {
 // file at a well-defined version.
 func (s *sqliteStore) migrate(ctx context.Context) error {
 	for {
-		tx, err := s.writer.BeginTx(ctx, nil)
+		tx, err := s.beginMigration(ctx)
 		if err != nil {
 			return err
 		}
@@ -214,6 +215,28 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %d: %w", v+1, err)
+		}
+	}
+}
+
+// beginMigration begins a migration's transaction. When several processes
+// open one new file at once, the first connection of each turns it to WAL
+// (journal_mode needs an exclusive lock) while the others read it: a lock
+// cycle that SQLite breaks by failing one side at once with SQLITE_BUSY,
+// without calling its busy handler. That side tries again, within the
+// same bound as the busy handler's.
+func (s *sqliteStore) beginMigration(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		tx, err := s.writer.BeginTx(ctx, nil)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }
