@@ -10,6 +10,10 @@
 # waits for /readyz (the bare baseline: /healthz), runs wrk for DURATION, stops the server, and finally
 # prints one table and writes it to bench/results/load-<date>.md.
 #
+# The scenarios ogen-rejected and ogen-created run ogen's generated server
+# for the same operation instead (bench/ogen: it checks the schema and
+# stores nothing), on the same requests as rejected and created.
+#
 # The scenarios created-pg and created-pg2 run the service on PostgreSQL: a
 # throw-away cluster (scripts/pg-cluster.sh, on PG_PORT) with a new database
 # per scenario; created-pg2 runs two replicas on PORT and PORT+1 and wrk
@@ -19,7 +23,7 @@
 #
 # Environment: DURATION (10s), THREADS (2), CONNECTIONS (32), PORT (18480),
 # PG_PORT (55441), SCENARIOS (bare rejected created created-normal updated
-# created-pg created-pg2), GO (go),
+# created-pg created-pg2 ogen-rejected ogen-created), GO (go),
 # QUIET_WAIT (30): before each scenario, wait up to this many seconds for
 # the machine to be idle (other processes using under 0.25 CPU cores), since
 # wrk and the server share it; a scenario run on a busy machine is marked
@@ -31,7 +35,7 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18480}
-SCENARIOS=${SCENARIOS:-bare rejected created created-normal updated created-pg created-pg2}
+SCENARIOS=${SCENARIOS:-bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created}
 PG_PORT=${PG_PORT:-55441}
 GO=${GO:-go}
 KEEP=${KEEP:-}
@@ -120,9 +124,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- build -------------------------------------------------------------------
-say "building bin/unifiedapi and the bare baseline ($($GO version))"
+say "building bin/unifiedapi and the baselines ($($GO version))"
 $GO build -o bin/unifiedapi ./cmd/unifiedapi
 $GO build -o "$WORK/bare" ./bench/bare
+if [[ " $SCENARIOS " == *" ogen-"* ]]; then
+	(cd bench/ogen && $GO build -o "$WORK/ogen" ./cmd/ogenserver)
+fi
 
 # --- helpers -----------------------------------------------------------------
 SERVER_PID=""
@@ -331,6 +338,26 @@ scenario() {
 			FAILED+=("$name")
 		fi
 		;;
+	ogen-rejected)
+		READY=/healthz start "$name" "$WORK/ogen" -addr "$HOST:$PORT"
+		run_wrk "$name" create-invalid.lua
+		if [[ ${R[$name.non2xx]} == "${R[$name.requests]}" ]]; then
+			R[$name.note]="ogen's 400 (wrk: all non-2xx)"
+		else
+			R[$name.note]="UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx of ${R[$name.requests]}"
+			FAILED+=("$name")
+		fi
+		;;
+	ogen-created)
+		READY=/healthz start "$name" "$WORK/ogen" -addr "$HOST:$PORT"
+		run_wrk "$name" create-valid.lua
+		if [[ ${R[$name.non2xx]} == 0 ]]; then
+			R[$name.note]="ogen's 201, nothing stored"
+		else
+			R[$name.note]="UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx"
+			FAILED+=("$name")
+		fi
+		;;
 	created)
 		start_service "$name" FULL
 		run_wrk "$name" create-valid.lua
@@ -428,6 +455,10 @@ if [[ -n ${R[bare.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
 		p = 100 * r / b
 		printf "rejected / bare throughput: %.0f%% (target: at least 80%%: %s); server CPU per request: %s µs vs %s µs (%.1fx)",
 			p, (p >= 80 ? "met" : "MISSED"), cr, cb, (cb ? cr / cb : 0) }')
+fi
+if [[ -n ${R[ogen-rejected.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
+	RATIO+=${RATIO:+$'\n\n'}$(awk -v r="${R[rejected.rps]}" -v o="${R[ogen-rejected.rps]}" -v cr="${R[rejected.cpu_us_req]}" -v co="${R[ogen-rejected.cpu_us_req]}" 'BEGIN {
+		printf "rejected / ogen-rejected throughput: %.2fx; server CPU per request: %s µs vs %s µs", r / o, cr, co }')
 fi
 
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
