@@ -78,57 +78,51 @@ func Emit(api *model.API, doc *openapi3.T, spec []byte, cfg Config) ([]emit.File
 	for i, t := range api.Types {
 		types[i] = t.Name
 	}
-	one := func(what string, emitter func() (emit.File, error)) func() ([]emit.File, error) {
-		return func() ([]emit.File, error) {
-			f, err := emitter()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", what, err)
-			}
-			return []emit.File{f}, nil
+	// file adapts an emitter of one file.
+	file := func(f emit.File, err error) ([]emit.File, error) {
+		if err != nil {
+			return nil, err
 		}
+		return []emit.File{f}, nil
 	}
-	emitters := []func() ([]emit.File, error){
-		func() ([]emit.File, error) {
-			f, err := oapi.Emit(doc, types, cfg.Package, specName)
-			return []emit.File{f}, err
-		},
-		one("decoders", func() (emit.File, error) { return decode.Emit(api, cfg.Package, specName) }),
-		one("encoders", func() (emit.File, error) { return encode.Emit(api, cfg.Package, specName) }),
-		one("validators", func() (emit.File, error) { return validate.Emit(api, cfg.Package, specName) }),
-		one("binders", func() (emit.File, error) { return bind.Emit(api, cfg.Package, specName) }),
-		one("descriptors", func() (emit.File, error) { return service.Emit(api, cfg.Package, specName, spec) }),
-		func() ([]emit.File, error) {
+	emitters := []struct {
+		what string // prefixes the emitter's error; "" when it says where itself
+		run  func() ([]emit.File, error)
+	}{
+		{"", func() ([]emit.File, error) { return file(oapi.Emit(doc, types, cfg.Package, specName)) }},
+		{"decoders", func() ([]emit.File, error) { return file(decode.Emit(api, cfg.Package, specName)) }},
+		{"encoders", func() ([]emit.File, error) { return file(encode.Emit(api, cfg.Package, specName)) }},
+		{"validators", func() ([]emit.File, error) { return file(validate.Emit(api, cfg.Package, specName)) }},
+		{"binders", func() ([]emit.File, error) { return file(bind.Emit(api, cfg.Package, specName)) }},
+		{"descriptors", func() ([]emit.File, error) { return file(service.Emit(api, cfg.Package, specName, spec)) }},
+		{"remote definitions", func() ([]emit.File, error) {
 			rf, ok, err := remote.Emit(api, cfg.Package, specName)
 			if err != nil || !ok {
-				return nil, wrapIf("remote definitions", err)
+				return nil, err
 			}
 			return []emit.File{rf}, nil
-		},
-		func() ([]emit.File, error) { return docs.Emit(api, specName) },
+		}},
+		{"", func() ([]emit.File, error) { return docs.Emit(api, specName) }},
 	}
 	out := make([][]emit.File, len(emitters))
 	errs := make([]error, len(emitters))
 	var wg sync.WaitGroup
-	for i, run := range emitters {
-		wg.Go(func() { out[i], errs[i] = run() })
+	for i, e := range emitters {
+		wg.Go(func() { out[i], errs[i] = e.run() })
 	}
 	wg.Wait()
 	var files []emit.File
-	for i := range emitters {
-		if errs[i] != nil {
+	for i, e := range emitters {
+		switch {
+		case errs[i] != nil && e.what != "":
+			return nil, fmt.Errorf("%s: %w", e.what, errs[i])
+		case errs[i] != nil:
 			return nil, errs[i]
 		}
 		files = append(files, out[i]...)
 	}
 	slices.SortFunc(files, func(a, b emit.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
-}
-
-func wrapIf(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // displayPath is how generated headers name the spec: slash-separated,
