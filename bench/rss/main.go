@@ -106,38 +106,18 @@ func run(bin string, extra []string, n int, body []byte) (result, error) {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	addr, err := freeAddr()
-	if err != nil {
-		return result{}, err
-	}
-	args := append([]string{"-addr", addr, "-db", filepath.Join(dir, "u.db"), "-rate", "0"}, extra...)
-	cmd := exec.Command(bin, args...)
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		return result{}, err
 	}
 	defer logf.Close()
-	cmd.Stdout, cmd.Stderr = io.Discard, logf
-	if err := cmd.Start(); err != nil {
-		return result{}, err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	base := "http://" + addr
-	if err := waitHealthy(base, exited, 50*time.Millisecond); err != nil {
+	srv, err := startServer(bin, filepath.Join(dir, "u.db"), extra, logf, 50*time.Millisecond)
+	if err != nil {
 		tail, _ := os.ReadFile(logf.Name())
 		return result{}, fmt.Errorf("%w\n%s", err, tail)
 	}
-	pid := cmd.Process.Pid
+	defer srv.stop()
+	base, pid := srv.base, srv.pid
 	var r result
 	if r.before, err = procStatus(pid, "VmRSS"); err != nil {
 		return result{}, err
@@ -181,6 +161,49 @@ func run(bin string, extra []string, n int, body []byte) (result, error) {
 	}
 	r.statuses = strings.Join(parts, " ")
 	return r, nil
+}
+
+// server is a unifiedapi started on a free port of 127.0.0.1.
+type server struct {
+	cmd    *exec.Cmd
+	exited chan error
+	base   string        // http://127.0.0.1:PORT
+	pid    int           // the process, for /proc
+	took   time.Duration // from starting the process to its first 200 from /healthz
+}
+
+// startServer starts bin on db (-rate 0 and extra) and waits for /healthz,
+// polling it every poll. Its standard error goes to stderr.
+func startServer(bin, db string, extra []string, stderr io.Writer, poll time.Duration) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-db", db, "-rate", "0"}, extra...)...)
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, exited: make(chan error, 1), base: "http://" + addr, pid: cmd.Process.Pid}
+	go func() { s.exited <- cmd.Wait() }()
+	if err := waitHealthy(s.base, s.exited, poll); err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.took = time.Since(t0)
+	return s, nil
+}
+
+// stop ends the server with SIGTERM, or SIGKILL after 10 s.
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.exited
+	}
 }
 
 func freeAddr() (string, error) {

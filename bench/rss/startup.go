@@ -5,11 +5,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -51,37 +49,15 @@ func startups(bin string, extra []string, runs int) error {
 }
 
 func startOnce(bin string, extra []string, db string) (took time.Duration, rss, rssAfter, rssAnon int64, err error) {
-	addr, err := freeAddr()
+	srv, err := startServer(bin, db, extra, io.Discard, 200*time.Microsecond)
 	if err != nil {
 		return 0, 0, 0, 0, err
 	}
-	cmd := exec.Command(bin, append([]string{"-addr", addr, "-db", db, "-rate", "0"}, extra...)...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
+	defer srv.stop()
+	if rss, err = procStatus(srv.pid, "VmRSS"); err != nil {
 		return 0, 0, 0, 0, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	base := "http://" + addr
-	if err := waitHealthy(base, exited, 200*time.Microsecond); err != nil {
-		return 0, 0, 0, 0, err
-	}
-	took = time.Since(t0)
-	pid := cmd.Process.Pid
-	if rss, err = procStatus(pid, "VmRSS"); err != nil {
-		return 0, 0, 0, 0, err
-	}
-	req, _ := http.NewRequest(http.MethodPost, base+"/unified/ticketing/users?integrated_account_id="+account, strings.NewReader(smallUser))
+	req, _ := http.NewRequest(http.MethodPost, srv.base+"/unified/ticketing/users?integrated_account_id="+account, strings.NewReader(smallUser))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -94,9 +70,9 @@ func startOnce(bin string, extra []string, db string) (took time.Duration, rss, 
 		return 0, 0, 0, 0, fmt.Errorf("create: status %d", res.StatusCode)
 	}
 	time.Sleep(time.Second)
-	if rssAfter, err = procStatus(pid, "VmRSS"); err != nil {
+	if rssAfter, err = procStatus(srv.pid, "VmRSS"); err != nil {
 		return 0, 0, 0, 0, err
 	}
-	rssAnon, err = procStatus(pid, "RssAnon")
-	return took, rss, rssAfter, rssAnon, err
+	rssAnon, err = procStatus(srv.pid, "RssAnon")
+	return srv.took, rss, rssAfter, rssAnon, err
 }
