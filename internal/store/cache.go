@@ -62,7 +62,12 @@ type cached[T any] struct {
 	expires time.Time
 }
 
+// newLookups makes the cache of Options.CacheTTL: 0 is DefaultCacheTTL,
+// negative no cache.
 func newLookups(ttl time.Duration, needLive bool) *lookups {
+	if ttl == 0 {
+		ttl = DefaultCacheTTL
+	}
 	return &lookups{ttl: ttl, needLive: needLive, now: time.Now, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
 }
 

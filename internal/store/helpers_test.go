@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
-
-	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
 // baseOf is the part of a store both engines share, for tests that reach
@@ -41,21 +40,11 @@ func setSchemaVersion(t testing.TB, s Store, v int) {
 	var err error
 	switch s := s.(type) {
 	case *sqliteStore:
-		_, err = s.writer.ExecContext(ctx, "PRAGMA user_version = "+itoa(v))
+		_, err = s.writer.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(v))
 	case *pgStore:
 		_, err = s.pool.Exec(ctx, "UPDATE schema_version SET version = $1", v)
 	}
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func itoa(v int) string { return string(rune('0'+v/10)) + string(rune('0'+v%10)) }
-
-// sqliteOnly skips a test of SQLite's own mechanics on other engines.
-func sqliteOnly(t *testing.T, e storetest.Engine) {
-	t.Helper()
-	if e.Name != "sqlite" {
-		t.Skip("tests a mechanism of the SQLite engine only")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -59,7 +60,7 @@ func TestChangesReachReplicasWithinBound(t *testing.T) {
 			return errors.Is(err, ErrNotFound)
 		}))
 		// An account renamed elsewhere.
-		name := "renamed-" + itoa(i)
+		name := "renamed-" + strconv.Itoa(i)
 		committed = time.Now()
 		if err := first.PutAccount(ctx, Account{ID: acctA, TenantID: "t1", Integration: "dixa", Name: name}); err != nil {
 			t.Fatal(err)

@@ -25,7 +25,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -68,9 +67,7 @@ type pgStore struct {
 	writes     sync.WaitGroup
 	listenDone chan struct{}
 
-	// rateMu guards lastRatePrune (see maybePruneRates).
-	rateMu        sync.Mutex
-	lastRatePrune time.Time
+	ratePrune throttle // see maybePruneRates
 }
 
 // OpenPostgres connects to the PostgreSQL database dsn names (a
@@ -91,13 +88,9 @@ func OpenPostgres(ctx context.Context, dsn string, opt Options) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", Redact(dsn), err)
 	}
-	ttl := opt.CacheTTL
-	if ttl == 0 {
-		ttl = DefaultCacheTTL
-	}
 	lctx, cancel := context.WithCancel(context.Background())
 	s := &pgStore{pool: pool, ctx: lctx, cancel: cancel, listenDone: make(chan struct{})}
-	s.base = base{engine: "postgres", read: pgQuerier{pool}, now: time.Now, lookups: newLookups(ttl, true), write: s.Write}
+	s.base = base{engine: "postgres", read: pgQuerier{pool}, now: time.Now, lookups: newLookups(opt.CacheTTL, true), write: s.Write}
 	if err := s.migrate(ctx); err != nil {
 		cancel()
 		pool.Close()
@@ -199,21 +192,17 @@ func (s *pgStore) Write(ctx context.Context, key *IdemKey, fn func(tx Tx) (Saved
 		return Saved{}, false, err
 	}
 	if key != nil {
-		body := saved.Body
-		if body == nil {
-			body = []byte{} // the column is NOT NULL; nil binds as NULL
-		}
 		if _, err := q.exec(ctx,
 			`UPDATE idempotency SET status = ?, content_type = ?, body = ?, etag = ? WHERE tenant_id = ? AND key = ?`,
-			saved.Status, saved.ContentType, body, saved.ETag, key.TenantID, key.Key); err != nil {
+			saved.Status, saved.ContentType, savedBody(saved.Body), saved.ETag, key.TenantID, key.Key); err != nil {
 			return Saved{}, false, fmt.Errorf("store: save idempotent response: %w", err)
 		}
 	}
-	if s.due(now) {
+	if s.keyPrune.due(now, pruneEvery) {
 		// Housekeeping in a savepoint: a failure only means it runs
 		// again later.
 		if sp, err := ptx.Begin(ctx); err == nil {
-			if _, err := sp.Exec(ctx, `DELETE FROM idempotency WHERE created_at < $1`, micros(now.Add(-idemTTL))); err != nil {
+			if pruneKeys(ctx, pgQuerier{sp}, now) != nil {
 				sp.Rollback(ctx)
 			} else {
 				sp.Commit(ctx)
@@ -260,34 +249,22 @@ func (s *pgStore) claim(ctx context.Context, q querier, key *IdemKey, now time.T
 		if n == 1 {
 			return Saved{}, false, nil
 		}
-		var (
-			hash    string
-			created int64
-			old     Saved
-		)
-		err = q.queryRow(ctx,
-			`SELECT request_hash, status, content_type, body, etag, created_at
-			   FROM idempotency WHERE tenant_id = ? AND key = ?`,
-			key.TenantID, key.Key,
-		).Scan(&hash, &old.Status, &old.ContentType, &old.Body, &old.ETag, &created)
+		state, old, created, err := lookupKey(ctx, q, key, now)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			// Deleted (expired) since the insert saw it: try again.
 		case err != nil:
-			return Saved{}, false, fmt.Errorf("store: idempotency lookup: %w", err)
-		case created < micros(now.Add(-idemTTL)):
-			// Expired: forget it (unless someone else just replaced it)
-			// and claim the key afresh.
+			return Saved{}, false, err
+		case state == keyAbsent:
+			// Deleted (expired) since the insert saw it: try again.
+		case state == keyExpired:
+			// Forget it (unless someone else just replaced it) and claim
+			// the key afresh.
 			if _, err := q.exec(ctx, `DELETE FROM idempotency WHERE tenant_id = ? AND key = ? AND created_at = ?`,
 				key.TenantID, key.Key, created); err != nil {
 				return Saved{}, false, fmt.Errorf("store: idempotency expiry: %w", err)
 			}
-		case hash != key.RequestHash:
+		case state == keyReused:
 			return Saved{}, false, ErrKeyReused
 		default:
-			if old.Body == nil {
-				old.Body = []byte{}
-			}
 			return old, true, nil
 		}
 	}

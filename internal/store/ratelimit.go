@@ -68,14 +68,7 @@ func (s *pgStore) TakeRate(ctx context.Context, key string, rate float64, burst 
 // maybePruneRates deletes the rows of full buckets, at most once per
 // pruneRateEvery per process, in the background.
 func (s *pgStore) maybePruneRates() {
-	now := time.Now()
-	s.rateMu.Lock()
-	due := now.Sub(s.lastRatePrune) >= pruneRateEvery || now.Before(s.lastRatePrune)
-	if due {
-		s.lastRatePrune = now
-	}
-	s.rateMu.Unlock()
-	if !due {
+	if !s.ratePrune.due(time.Now(), pruneRateEvery) {
 		return
 	}
 	s.mu.Lock()

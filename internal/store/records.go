@@ -151,20 +151,19 @@ func (tx *txn) record(accountID, resource, id string) (Record, error) {
 	if tx.pg {
 		q += " FOR UPDATE"
 	}
-	r, err := scanRecord(tx.q.queryRow(tx.ctx, q, accountID, resource, canonicalID(id)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
-	}
-	if err != nil {
-		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, err)
-	}
-	return r, nil
+	return getRecord(tx.ctx, tx.q, q, accountID, resource, id)
 }
 
 // Record returns the account's record id of resource, or ErrNotFound
 // (wrapped).
 func (s *base) Record(ctx context.Context, accountID, resource, id string) (Record, error) {
-	r, err := scanRecord(s.read.queryRow(ctx, selectRecord, accountID, resource, canonicalID(id)))
+	return getRecord(ctx, s.read, selectRecord, accountID, resource, id)
+}
+
+// getRecord runs query, selectRecord or a variant of it, for one record,
+// and wraps a missing one as ErrNotFound.
+func getRecord(ctx context.Context, q querier, query, accountID, resource, id string) (Record, error) {
+	r, err := scanRecord(q.queryRow(ctx, query, accountID, resource, canonicalID(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, fmt.Errorf("store: %s %q: %w", resource, id, ErrNotFound)
 	}
@@ -198,12 +197,10 @@ func (s *base) List(ctx context.Context, accountID, resource, cursor string, lim
 	defer rows.Close()
 	var out []Record
 	for rows.Next() {
-		var r Record
-		var created, updated int64
-		if err := rows.Scan(&r.seq, &r.AccountID, &r.Resource, &r.ID, &r.Doc, &r.Version, &created, &updated); err != nil {
+		r, err := scanRecord(rows)
+		if err != nil {
 			return nil, "", fmt.Errorf("store: list %s: %w", resource, err)
 		}
-		r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -116,12 +116,11 @@ func testRevokeInProcess(t *testing.T, e storetest.Engine) {
 func TestRevokeExcept(t *testing.T) { storetest.Run(t, testRevokeExcept) }
 
 func testRevokeExcept(t *testing.T, e storetest.Engine) {
-	ctx := context.Background()
 	s, _ := openAt(t, e.DSN(t), time.Hour)
 	mustTenants(t, s)
 	wantTenant(t, s, tokA, "t1")
 	var n int
-	err := writeOnly(ctx, s, func(tx Tx) (err error) {
+	err := write(s, func(tx Tx) (err error) {
 		n, err = tx.RevokeTokensExcept("t1", []string{tokB, tokC}) // tokC is t2's: untouched
 		return err
 	})
@@ -132,7 +131,7 @@ func testRevokeExcept(t *testing.T, e storetest.Engine) {
 	wantTenant(t, s, tokB, "t1")
 	wantTenant(t, s, tokC, "t2")
 	// Rolled back with the transaction it is part of.
-	err = writeOnly(ctx, s, func(tx Tx) error {
+	err = write(s, func(tx Tx) error {
 		if _, err := tx.RevokeTokensExcept("t1", nil); err != nil {
 			return err
 		}

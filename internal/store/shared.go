@@ -24,11 +24,8 @@ type base struct {
 	// exercise expiry.
 	now func() time.Time
 
-	// pruneMu guards lastPrune, the time expired idempotency rows were
-	// last deleted by this process, so pruning runs at most once per
-	// pruneEvery.
-	pruneMu   sync.Mutex
-	lastPrune time.Time
+	// keyPrune spaces out the pruning of expired idempotency rows.
+	keyPrune throttle
 
 	// lastWriteErr is the error of the last commit, nil after a success.
 	lastWriteErr atomic.Pointer[error]
@@ -57,16 +54,22 @@ type txn struct {
 	auth, authLocked bool
 }
 
-// due reports whether expired idempotency rows should be pruned now, at
-// most once per pruneEvery per process. A clock that stepped backwards
-// also counts as due, so a wall-clock correction cannot postpone pruning
-// until time catches up.
-func (s *base) due(now time.Time) bool {
-	s.pruneMu.Lock()
-	defer s.pruneMu.Unlock()
-	since := now.Sub(s.lastPrune)
-	if since >= pruneEvery || since < 0 {
-		s.lastPrune = now
+// throttle lets something through at most once per period per process.
+// A clock that stepped backwards also lets it through, so a wall-clock
+// correction cannot postpone it until time catches up.
+type throttle struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// due reports whether the period has passed since the last time it did,
+// and if so starts a new one at now.
+func (t *throttle) due(now time.Time, period time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	since := now.Sub(t.last)
+	if since >= period || since < 0 {
+		t.last = now
 		return true
 	}
 	return false

@@ -109,13 +109,9 @@ func OpenSQLite(ctx context.Context, path string, opt Options) (Store, error) {
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 
-	ttl := opt.CacheTTL
-	if ttl == 0 {
-		ttl = DefaultCacheTTL
-	}
 	s := &sqliteStore{writer: writer, stmts: newWriterStmts(writer),
 		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
-	s.base = base{engine: "sqlite", now: time.Now, lookups: newLookups(ttl, false), write: s.Write}
+	s.base = base{engine: "sqlite", now: time.Now, lookups: newLookups(opt.CacheTTL, false), write: s.Write}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("store: open %q: %w", path, err)

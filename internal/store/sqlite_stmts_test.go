@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -34,7 +35,7 @@ func TestWriterKeepsStatementsPrepared(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, fail := range []bool{false, true} {
-			_, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: itoa(round) + map[bool]string{false: "ok", true: "x"}[fail], RequestHash: "h"},
+			_, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: strconv.Itoa(round) + map[bool]string{false: "ok", true: "x"}[fail], RequestHash: "h"},
 				func(tx Tx) (Saved, error) {
 					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
 						return Saved{}, err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -188,30 +187,20 @@ func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, 
 
 	key := r.key
 	if key != nil {
-		var (
-			hash    string
-			created int64
-			old     Saved
-		)
-		err := q.queryRow(ctx,
-			`SELECT request_hash, status, content_type, body, etag, created_at
-			   FROM idempotency WHERE tenant_id = ? AND key = ?`,
-			key.TenantID, key.Key,
-		).Scan(&hash, &old.Status, &old.ContentType, &old.Body, &old.ETag, &created)
+		state, old, _, err := lookupKey(ctx, q, key, now)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
-			return writeRes{err: fmt.Errorf("store: idempotency lookup: %w", err)}, false
-		case created < micros(now.Add(-idemTTL)):
-			// Expired: forget it so the insert below can reuse the key.
+			return writeRes{err: err}, false
+		case state == keyExpired:
+			// Forget it so the insert below can reuse the key.
 			if _, err := q.exec(ctx,
 				`DELETE FROM idempotency WHERE tenant_id = ? AND key = ?`,
 				key.TenantID, key.Key); err != nil {
 				return writeRes{err: fmt.Errorf("store: idempotency expiry: %w", err)}, false
 			}
-		case hash != key.RequestHash:
+		case state == keyReused:
 			return writeRes{err: ErrKeyReused}, false
-		default:
+		case state == keyReplay:
 			return writeRes{saved: old, replayed: true}, false
 		}
 	}
@@ -222,14 +211,10 @@ func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, 
 		return writeRes{err: err}, false
 	}
 	if key != nil {
-		body := saved.Body
-		if body == nil {
-			body = []byte{} // the column is NOT NULL; nil binds as NULL
-		}
 		if _, err := q.exec(ctx,
 			`INSERT INTO idempotency (tenant_id, key, request_hash, status, content_type, body, etag, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, body, saved.ETag, micros(now),
+			key.TenantID, key.Key, key.RequestHash, saved.Status, saved.ContentType, savedBody(saved.Body), saved.ETag, micros(now),
 		); err != nil {
 			return writeRes{err: fmt.Errorf("store: save idempotent response: %w", err)}, false
 		}
@@ -243,12 +228,8 @@ func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, 
 // commit (and fsync); if that transaction rolls back, the next prune simply
 // comes a little later.
 func (s *sqliteStore) maybePrune(ctx context.Context, q writerQuerier, now time.Time) error {
-	if !s.due(now) {
+	if !s.keyPrune.due(now, pruneEvery) {
 		return nil
 	}
-	if _, err := q.exec(ctx,
-		`DELETE FROM idempotency WHERE created_at < ?`, micros(now.Add(-idemTTL))); err != nil {
-		return fmt.Errorf("store: prune idempotency keys: %w", err)
-	}
-	return nil
+	return pruneKeys(ctx, q, now)
 }

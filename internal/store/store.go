@@ -262,8 +262,3 @@ func Redact(dsn string) string {
 	return redactURL(dsn)
 }
 
-// writeOnly runs fn in a Write without an idempotency key.
-func writeOnly(ctx context.Context, s Store, fn func(tx Tx) error) error {
-	_, _, err := s.Write(ctx, nil, func(tx Tx) (Saved, error) { return Saved{}, fn(tx) })
-	return err
-}
