@@ -66,9 +66,8 @@ type Options struct {
 // Client calls providers. One Client is shared by every account and
 // request: its transport pools connections per host.
 type Client struct {
-	opt       Options
-	http      *http.Client
-	transport *http.Transport
+	opt  Options
+	http *http.Client
 	// sleep waits between attempts (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -99,7 +98,7 @@ func NewClient(opt Options) *Client {
 	c := &Client{opt: opt, sleep: sleepCtx}
 	rt := opt.Transport
 	if rt == nil {
-		c.transport = &http.Transport{
+		rt = &http.Transport{
 			Proxy:                  http.ProxyFromEnvironment,
 			DialContext:            (&net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
 			TLSHandshakeTimeout:    opt.ConnectTimeout,
@@ -111,7 +110,6 @@ func NewClient(opt Options) *Client {
 			ExpectContinueTimeout:  time.Second,
 			MaxResponseHeaderBytes: 64 << 10,
 		}
-		rt = c.transport
 	}
 	c.http = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	return c
@@ -119,9 +117,6 @@ func NewClient(opt Options) *Client {
 
 // CloseIdleConnections closes the pooled connections not in use.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
-
-// errCrossHost stops a redirect that would leave the original host.
-var errCrossHost = errors.New("redirect to another host")
 
 // checkRedirect follows at most 3 redirects, and only to the same scheme,
 // host and port: headers such as X-API-TOKEN are copied by net/http to
@@ -185,8 +180,6 @@ type Response struct {
 	Record     Item
 	Items      []Item
 	NextCursor string
-	// Header holds the provider's rate-limit headers.
-	Header http.Header
 	// Attempts is how many requests were sent.
 	Attempts int
 }
@@ -258,7 +251,7 @@ func (c *Client) Call(ctx context.Context, req *Request) (*Response, error) {
 	var last attempt
 	for n := 1; ; n++ {
 		last = c.send(ctx, m.Method, u, header, payload)
-		retry, wait := c.retryable(m, &last)
+		retry, wait := c.retryable(m, &last, n)
 		if !retry || n >= c.opt.MaxAttempts {
 			return c.finish(parent, req, &last, n, secrets)
 		}
@@ -470,8 +463,8 @@ func drain(resp *http.Response) {
 // never left (no header was written: a refused connection, a failed DNS
 // lookup or TLS handshake). A POST or PATCH that may have reached the
 // provider is never repeated: it could create twice.
-func (c *Client) retryable(m *Mapping, a *attempt) (bool, time.Duration) {
-	backoff := c.backoff()
+func (c *Client) retryable(m *Mapping, a *attempt, n int) (bool, time.Duration) {
+	backoff := c.backoff(n)
 	switch {
 	case a.err != nil && a.resp == nil:
 		if !a.sent || idempotent(m.Method) {
@@ -497,9 +490,13 @@ func (c *Client) retryable(m *Mapping, a *attempt) (bool, time.Duration) {
 	return false, 0
 }
 
-// backoff is the next wait: full jitter within [d/2, d].
-func (c *Client) backoff() time.Duration {
-	d := c.opt.BackoffBase
+// backoff is the wait after attempt n (from 1): a random wait in
+// [d/2, d], d = min(BackoffMax, BackoffBase·2^(n-1)).
+func (c *Client) backoff(n int) time.Duration {
+	d := c.opt.BackoffMax
+	if n-1 < 32 && c.opt.BackoffBase<<(n-1) < d && c.opt.BackoffBase<<(n-1) > 0 {
+		d = c.opt.BackoffBase << (n - 1)
+	}
 	return d/2 + rand.N(d/2+1)
 }
 
@@ -591,7 +588,7 @@ func (c *Client) finish(ctx context.Context, req *Request, a *attempt, attempts 
 	ctype := resp.Header.Get("Content-Type")
 	switch st := resp.StatusCode; {
 	case st >= 200 && st < 300:
-		return c.success(req, a, attempts)
+		return c.success(req, a, attempts, secrets)
 	case st >= 300 && st < 400:
 		e.Status = http.StatusBadGateway
 		e.Message = in.Name + " redirected the request"
@@ -636,16 +633,16 @@ func (c *Client) finish(ctx context.Context, req *Request, a *attempt, attempts 
 	}
 }
 
-// success maps a 2xx answer.
-func (c *Client) success(req *Request, a *attempt, attempts int) (*Response, error) {
+// success maps a 2xx answer. An answer it cannot map is an error that
+// keeps the body, with the account's secrets redacted as in any error.
+func (c *Client) success(req *Request, a *attempt, attempts int, secrets [][]byte) (*Response, error) {
 	m := req.Mapping
 	in := m.Integration
 	bad := func(msg string) error {
 		return &Error{Status: http.StatusBadGateway, Remote: true, Integration: in.ID, Attempts: attempts,
-			ProviderStatus: a.resp.StatusCode, Message: in.Name + " " + msg, Raw: a.body, RawType: a.resp.Header.Get("Content-Type")}
+			ProviderStatus: a.resp.StatusCode, Message: in.Name + " " + msg, Raw: scrub(a.body, secrets), RawType: a.resp.Header.Get("Content-Type")}
 	}
-	out := &Response{Status: a.resp.StatusCode, Raw: a.body, RawType: a.resp.Header.Get("Content-Type"), Attempts: attempts,
-		Header: c.forwarded(in, a.resp.Header)}
+	out := &Response{Status: a.resp.StatusCode, Raw: a.body, RawType: a.resp.Header.Get("Content-Type"), Attempts: attempts}
 	if out.RawType == "" && len(a.body) > 0 {
 		out.RawType = "application/json"
 	}

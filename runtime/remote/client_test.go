@@ -615,3 +615,22 @@ func TestCheckAccount(t *testing.T) {
 		t.Fatalf("%v", errs)
 	}
 }
+
+// TestUnmappableSuccessRedactsSecrets: a 2xx the service cannot map is an
+// error that keeps the provider's body, and an API key the provider echoed
+// in it is redacted there as in any other error.
+func TestUnmappableSuccessRedactsSecrets(t *testing.T) {
+	p := newProvider(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html>your token "+testKey+" is fine</html>")
+	})
+	c := newClient(t, Options{})
+	_, err := c.Call(context.Background(), &Request{Mapping: testMapping(matrix.Create, "POST", "/users"), Account: account(p), Body: map[string]any{"name": "Jane"}})
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusBadGateway {
+		t.Fatalf("err = %v, want a 502 *Error", err)
+	}
+	if strings.Contains(string(e.Raw), testKey) || !strings.Contains(string(e.Raw), "[REDACTED]") {
+		t.Errorf("raw %q: the key must be redacted", e.Raw)
+	}
+}

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/url"
 	"regexp"
@@ -88,11 +89,7 @@ func (e *credentialError) Error() string { return "credential " + strconv.Quote(
 func baseURL(in *Integration, a *Account) (*url.URL, error) {
 	s, err := expand(in.BaseURL, a.cred, nil)
 	if err != nil {
-		var m *missingError
-		if asMissing(err, &m) {
-			return nil, &credentialError{key: m.name, why: "is missing"}
-		}
-		return nil, err
+		return nil, credErr(err)
 	}
 	// Placeholders in the host must be DNS labels, those in the path
 	// path segments.
@@ -132,14 +129,6 @@ func SplitTemplate(t string) (scheme, host, path string) {
 		return scheme, rest[:i], rest[i:]
 	}
 	return scheme, rest, ""
-}
-
-func asMissing(err error, m **missingError) bool {
-	e, ok := err.(*missingError)
-	if ok {
-		*m = e
-	}
-	return ok
 }
 
 // CheckBaseURL validates an account's base_url override: an absolute
@@ -203,15 +192,10 @@ func requestURL(m *Mapping, a *Account, id string, mapped map[string][]string, r
 		}
 		return url.PathEscape(v), nil
 	})
-	if err != nil {
-		var m *missingError
-		if asMissing(err, &m) {
-			if m.name == "id" {
-				return nil, &idError{}
-			}
-			return nil, &credentialError{key: m.name, why: "is missing"}
-		}
-		return nil, err
+	if m := (*missingError)(nil); errors.As(err, &m) && m.name == "id" {
+		return nil, &idError{}
+	} else if err != nil {
+		return nil, credErr(err)
 	}
 	base := strings.TrimSuffix(u.EscapedPath(), "/")
 	u.RawPath = ""
@@ -246,9 +230,11 @@ func requestURL(m *Mapping, a *Account, id string, mapped map[string][]string, r
 	return u, nil
 }
 
+// credErr turns a missing placeholder value into the credential error
+// that names it.
 func credErr(err error) error {
 	var m *missingError
-	if asMissing(err, &m) {
+	if errors.As(err, &m) {
 		return &credentialError{key: m.name, why: "is missing"}
 	}
 	return err
