@@ -33,6 +33,8 @@ type Call struct {
 	Params api.Params
 	// Body is the validated body as a JSON object: the fields the
 	// integration uses, remote_data included, write-only fields left out.
+	// Only for accounts kept in the service's database: a provider's
+	// backend encodes Input itself, write-only fields included.
 	Body []byte
 	// Precondition, when set, is the request's If-Match: a write goes
 	// ahead only if it accepts the record's current version.

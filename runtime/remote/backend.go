@@ -55,11 +55,10 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 	}
 	req := &Request{Mapping: m, Account: acct, ID: c.ID, RemoteQuery: c.Params.RemoteQuery}
 	if c.Op.HasBody {
-		raw := c.Body
-		if c.Input != nil {
-			raw = c.Input.AppendBody(nil, true)
+		if c.Input == nil {
+			return backend.Result{}, errors.New("remote: a call with a body but no input")
 		}
-		if len(raw) > 0 {
+		if raw := c.Input.AppendBody(nil, true); len(raw) > 0 {
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
 			if err := dec.Decode(&req.Body); err != nil {
@@ -71,20 +70,19 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 	if err != nil {
 		return backend.Result{}, err
 	}
-	rec := func(it Item) backend.Record {
+	rec := func(it Item, raw []byte, rawType string) backend.Record {
 		id, _ := it.Unified["id"].(string)
-		return backend.Record{ID: id, Remote: it.Remote, Unified: it.Unified, Raw: res.Raw, RawType: res.RawType}
+		return backend.Record{ID: id, Remote: it.Remote, Unified: it.Unified, Raw: raw, RawType: rawType}
 	}
 	out := backend.Result{NextCursor: res.NextCursor}
-	if len(res.Items) > 0 || c.Op.Kind == matrix.List {
+	if c.Op.Kind == matrix.List {
 		out.Items = make([]backend.Record, 0, len(res.Items))
 		for _, it := range res.Items {
-			r := rec(it)
-			r.Raw = nil // the raw body is the whole page, not one item
-			out.Items = append(out.Items, r)
+			// No raw body: it is the whole page, not one item.
+			out.Items = append(out.Items, rec(it, nil, ""))
 		}
 		return out, nil
 	}
-	out.Record = rec(res.Record)
+	out.Record = rec(res.Record, res.Raw, res.RawType)
 	return out, nil
 }

@@ -87,7 +87,9 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 			return
 		}
 		call := &backend.Call{Op: op, Account: acct, ID: r.PathValue("id"), Input: in, Params: p}
-		if op.HasBody {
+		if op.HasBody && !acct.Remote() {
+			// The local backend stores this; a provider's backend encodes
+			// the input itself, write-only fields included.
 			call.Body = in.AppendBody(make([]byte, 0, len(raw)), false)
 		}
 		if op.Kind == matrix.Update || op.Kind == matrix.Delete {

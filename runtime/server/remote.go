@@ -153,7 +153,7 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 		s.callFailed(x, err)
 		return
 	}
-	body, ctype, err := s.render(op, acct.Integration, res.Record, out, len(call.Body))
+	body, ctype, err := s.render(op, acct.Integration, res.Record, out, len(x.raw))
 	if err != nil {
 		s.storageFailed(w, r, err)
 		return
