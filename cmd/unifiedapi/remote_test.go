@@ -120,4 +120,22 @@ func TestRemoteAccount(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "UNIFIED_SECRET_KEY") || strings.Contains(string(out), apiKey) {
 		t.Fatalf("apply without a key: %v %s", err, out)
 	}
+	// Applied again with the key, the account is usable; a service
+	// given another key cannot open its credentials: a 503 naming the
+	// account, for the operator to mend, which is no storage failure.
+	cmd = exec.Command(bin, "apply", "-db", db, "-config", cfg)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v %s", err, out)
+	}
+	rand.Read(key)
+	s = startEnv(t, bin, db, []string{"UNIFIED_SECRET_KEY=" + hex.EncodeToString(key)})
+	status, _, out = call("POST", create, body)
+	if status != 503 || !strings.Contains(out, account) || !strings.Contains(out, "credentials") ||
+		strings.Contains(out, "truto_is_remote_error") || strings.Contains(out, apiKey) {
+		t.Fatalf("credentials that cannot be opened: %d %s", status, out)
+	}
+	if status, _, out = call("GET", "/readyz", ""); status != 200 {
+		t.Fatalf("readyz: %d %s", status, out)
+	}
 }

@@ -909,3 +909,36 @@ func (m *runtimeMem) read() {
 	runtime.ReadMemStats(&s)
 	m.total = s.TotalAlloc
 }
+
+// TestClientGoneIsNotAStorageFailure: a request whose client has gone
+// away fails whatever the store was doing for it (the token lookup, or the
+// lookup of an account not cached yet); that is answered 499 and leaves
+// readiness alone, since the storage is fine.
+func TestClientGoneIsNotAStorageFailure(t *testing.T) {
+	h, _ := handlerAndStore(t, server.Options{})
+	send := func(ctx context.Context, integration string) int {
+		req := httptest.NewRequestWithContext(ctx, "POST", createPath(integration), strings.NewReader(string(dixaBody(`"x"`))))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := send(gone, "dixa"); code != 499 {
+		t.Errorf("token lookup for a client that went away: %d; want 499", code)
+	}
+	// The token is cached now; Gorgias's account is not.
+	if code := send(context.Background(), "dixa"); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	if code := send(gone, "gorgias"); code != 499 {
+		t.Errorf("account lookup for a client that went away: %d; want 499", code)
+	}
+	ready := httptest.NewRecorder()
+	h.ServeHTTP(ready, httptest.NewRequest("GET", "/readyz", nil))
+	if ready.Code != 200 {
+		t.Errorf("readyz after clients went away: %d %s", ready.Code, ready.Body)
+	}
+}

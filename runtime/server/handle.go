@@ -587,24 +587,37 @@ func (s *Server) callFailed(x *exchange, err error) {
 		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
 			Location: validation.Query, Field: api.ParamNextCursor, Rule: validation.RuleFormat, Message: "is not a cursor this service issued; pass the next_cursor of the previous page as is",
 		}}}, "")
-	case r.Context().Err() != nil:
-		// The client went away before the write began or finished; the
-		// transaction was rolled back and nobody is left to answer.
-		// 499 is nginx's "client closed request", for the access log.
-		annotate(r.Context(), slog.String("outcome", "client closed request"))
-		w.WriteHeader(499)
 	default:
+		if x.op.Kind.Writes() && r.Context().Err() == nil {
+			// A write that failed in the store, not because the client
+			// went away: write health says so until a write succeeds.
+			s.store.NoteFailure(err)
+		}
 		s.storageFailed(w, r, err)
 	}
 }
 
 // storageFailed answers a failure of the service's own storage: 503, never
-// blamed on the integration.
+// blamed on the integration (unless the client went away: clientGone).
 func (s *Server) storageFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(w, r) {
+		return
+	}
 	s.log.Error("storage", "request_id", requestID(r.Context()), "err", err)
-	s.store.NoteFailure(err)
 	w.Header().Set("Retry-After", "1")
 	writeError(w, r, http.StatusServiceUnavailable, "the service's storage failed; retry later")
+}
+
+// clientGone answers a request whose client went away, which fails
+// whatever the store was doing for it: nobody is left to read an answer,
+// so it is 499, nginx's "client closed request", for the access log.
+func clientGone(w http.ResponseWriter, r *http.Request) bool {
+	if r.Context().Err() == nil {
+		return false
+	}
+	annotate(r.Context(), slog.String("outcome", "client closed request"))
+	w.WriteHeader(499)
+	return true
 }
 
 // ignoredHeaders names what the integration did not use.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -53,12 +52,18 @@ func newRemoteBackend(r *Remote, kr *secrets.Keyring) *remote.Backend {
 			if a.Credentials == "" {
 				return ra, nil
 			}
+			// The service's configuration, not the request nor the
+			// provider: 503 naming the account, for the operator to mend.
+			unusable := func(why string) error {
+				return &remote.Error{Status: http.StatusServiceUnavailable, Integration: a.Integration,
+					Message: "integrated account " + a.ID + "'s credentials " + why}
+			}
 			if kr == nil {
-				return ra, errors.New("the account's credentials are sealed, and no key was given (UNIFIED_SECRET_KEY or -secret-key-file)")
+				return ra, unusable("are sealed, and the service was given no key to open them (UNIFIED_SECRET_KEY or -secret-key-file)")
 			}
 			creds, err := kr.OpenMap(a.ID, a.Credentials)
 			if err != nil {
-				return ra, fmt.Errorf("the account's credentials cannot be opened with the keys given: %w", err)
+				return ra, unusable("cannot be opened with the keys the service was given")
 			}
 			ra.Credentials = creds
 			return ra, nil

@@ -315,6 +315,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			t, err = s.store.TenantByToken(r.Context(), token)
 			s.metrics.timeStore("tenant_by_token", s.store.Engine(), start)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				if clientGone(w, r) {
+					return
+				}
 				s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
 				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
 				return
