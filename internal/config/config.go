@@ -594,7 +594,7 @@ func (p *parser) tenant(n *yaml.Node, path string, tenants, tokens map[string]se
 		case !good:
 			ok = false
 		case !tenantIDRe.MatchString(t.ID):
-			p.errorf(v, path+".id", "%s is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", quote(t.ID))
+			p.errorf(v, path+".id", "%s is not a valid tenant id: use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters", Quote(t.ID))
 			ok = false
 		case tenants[t.ID] != (seen{}):
 			first := tenants[t.ID]
@@ -648,7 +648,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 	if v := m["backend"]; v != nil {
 		b, good := p.nonEmpty(v, path+".backend")
 		if good && b != "local" && b != "remote" {
-			p.errorf(v, path+".backend", "must be local (records kept by the service) or remote (the provider's API), got %s", quote(b))
+			p.errorf(v, path+".backend", "must be local (records kept by the service) or remote (the provider's API), got %s", Quote(b))
 			good = false
 		}
 		a.Backend, ok = b, ok && good
@@ -674,7 +674,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		raw, good := p.nonEmpty(v, path+".id")
 		if good {
 			if u, err := uuid.Parse(raw); err != nil {
-				p.errorf(v, path+".id", "%s is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", quote(raw))
+				p.errorf(v, path+".id", "%s is not a UUID (want the form 0a0e0000-0000-4000-8000-000000000001)", Quote(raw))
 				good = false
 			} else {
 				a.ID = u.String()
@@ -696,7 +696,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 		a.Tenant, good = p.nonEmpty(v, path+".tenant")
 		if good && tenants[a.Tenant] == (seen{}) {
 			known := sortedKeys(tenants)
-			msg := "unknown tenant " + quote(a.Tenant)
+			msg := "unknown tenant " + Quote(a.Tenant)
 			if s := nearest(a.Tenant, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else if len(known) > 0 {
@@ -729,7 +729,7 @@ func (p *parser) account(n *yaml.Node, path string, tenants, accounts map[string
 // unknownIntegration explains an unknown integration id: the nearest valid
 // id when there is a plausible one, otherwise the list of valid ids.
 func unknownIntegration(id string, ids []string) string {
-	msg := "unknown integration " + quote(id)
+	msg := "unknown integration " + Quote(id)
 	if s := nearest(id, ids); s != "" {
 		return msg + fmt.Sprintf("; did you mean %q?", s)
 	}
@@ -817,11 +817,12 @@ func (p *parser) nonEmpty(n *yaml.Node, path string) (string, bool) {
 // of them allowed in a token.
 func mayBeToken(s string) bool { return len(s) >= 16 && tokenRe.MatchString(s) }
 
-// quote shows a value the file got wrong: quoted, or described when it
-// could be a token.
-func quote(s string) string {
+// Quote shows a value that was got wrong, in an error: quoted, or only
+// described when it could be a token, which is never repeated into an
+// error or a log.
+func Quote(s string) string {
 	if mayBeToken(s) {
-		return fmt.Sprintf("(a %d-character value, not shown in case it is a token)", len(s))
+		return fmt.Sprintf("(%d characters, not shown in case it is a token)", len(s))
 	}
 	return strconv.Quote(s)
 }

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %s", showArg(fs.Arg(0)))
+		return fmt.Errorf("unexpected argument %s", config.Quote(fs.Arg(0)))
 	}
 	if cmd == "apply" && *cfgPath == "" {
 		return errors.New("apply needs -config")
@@ -378,7 +377,7 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		owner, err := st.RevokeToken(ctx, *tenant, token)
 		switch {
 		case errors.Is(err, store.ErrNotFound) && *tenant != "":
-			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", showArg(*tenant), dbName)
+			return fmt.Errorf("the token is not a token of tenant %s in %s (revoked already?); nothing revoked", config.Quote(*tenant), dbName)
 		case errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("no such token in %s (revoked already?)", dbName)
 		case err != nil:
@@ -389,7 +388,7 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 	}
 	n, err := st.RevokeTenantTokens(ctx, *tenant)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no tenant %s in %s", showArg(*tenant), dbName)
+		return fmt.Errorf("no tenant %s in %s", config.Quote(*tenant), dbName)
 	}
 	if err != nil {
 		return err
@@ -399,19 +398,6 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		fmt.Fprintln(stdout, revokedElsewhere(st))
 	}
 	return nil
-}
-
-// tokenLike matches what a bearer token may consist of (RFC 6750).
-var tokenLike = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
-
-// showArg quotes an unexpected argument, unless it could be a token (16
-// characters or more, all allowed in one): a token is never repeated into
-// an error or a log.
-func showArg(arg string) string {
-	if len(arg) >= 16 && tokenLike.MatchString(arg) {
-		return fmt.Sprintf("(%d characters, not shown in case it is a token)", len(arg))
-	}
-	return strconv.Quote(arg)
 }
 
 // readToken reads a token from the first line of r (at most 4 KiB), without

@@ -67,7 +67,7 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 		if op.Kind == matrix.List && !listOptions(w, r, s, &p) {
 			return
 		}
-		acct, ok := s.account(w, r, p.IntegratedAccountID, op)
+		acct, ok := s.accountFor(w, r, p.IntegratedAccountID, op, false)
 		if !ok {
 			return
 		}
@@ -124,15 +124,11 @@ func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report)
 	}
 }
 
-// account resolves the integrated account of the request's tenant, checks
-// its integration implements op, and applies the account's rate limit.
-// Another tenant's account is reported exactly like a missing one.
-func (s *Server) account(w http.ResponseWriter, r *http.Request, id string, op *api.Operation) (store.Account, bool) {
-	return s.accountFor(w, r, id, op, false)
-}
-
-// accountFor is account; for metadata (meta set), an account that needs
-// re-authenticating is still described, so that a client can see it.
+// accountFor resolves the integrated account of the request's tenant,
+// checks its integration implements op, and applies the account's rate
+// limit. Another tenant's account is reported exactly like a missing one.
+// An account that needs re-authenticating is refused, except for metadata
+// (meta set), which describes it so that a client can see it.
 func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, op *api.Operation, meta bool) (store.Account, bool) {
 	start := time.Now()
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
@@ -154,7 +150,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 		return acct, false
 	}
 	label(r.Context(), "", acct.Integration)
-	if op != nil && !op.Implements(acct.Integration) {
+	if !op.Implements(acct.Integration) {
 		// Not the provider's validation (422) and not a missing resource
 		// (404): the method exists, but not for this account's
 		// integration. Allow lists what the integration has at this URL.
