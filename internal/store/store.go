@@ -261,4 +261,3 @@ func Redact(dsn string) string {
 	}
 	return redactURL(dsn)
 }
-
