@@ -55,8 +55,9 @@ require (
 	modernc.org/sqlite v1.61.1 // indirect
 )
 
-// The example builds against this checkout; a module of your own requires
-// a released version instead (go get -tool github.com/unifiedgen/unifiedgen/cmd/unifiedgen).
+// The example builds against this checkout. The module is not published
+// yet: a module of your own uses a checkout the same way (README.md, "A
+// unified API of your own").
 replace github.com/unifiedgen/unifiedgen => ../..
 
 tool github.com/unifiedgen/unifiedgen/cmd/unifiedgen
