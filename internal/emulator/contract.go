@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/unifiedgen/unifiedgen/runtime/remote"
 	"net/http"
 	"os"
 	"reflect"
@@ -173,8 +174,10 @@ func (f *Field) UnmarshalYAML(n *yaml.Node) error {
 }
 
 var (
-	verbs           = []string{"create", "get", "update", "list", "delete"}
-	credentialNames = []string{"api_key", "email", "subdomain", "site", "datacenter", "workspace_id"}
+	verbs = []string{"create", "get", "update", "list", "delete"}
+	// credentialNames are the credentials an account may give, the
+	// service's own list: a contract names which of them its provider needs.
+	credentialNames = remote.CredentialKeys
 	httpMethods     = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	fieldTypes      = []string{"string", "integer", "number", "boolean", "array", "object"}
 	valueKinds      = []string{"limit", "remaining", "used/limit", "reset_seconds", "reset_epoch"}

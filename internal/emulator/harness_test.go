@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -79,14 +80,31 @@ func (h *harness) request(ep *emulator.Endpoint, id string, fields map[string]an
 	return h.rawRequest(ep.Method, h.path(ep, id, h.creds), ep.Request.ContentType, h.body(ep, fields))
 }
 
-// path is ep's path template with id and creds filled in.
+// path is ep's path template with id and creds filled in, and the query
+// parameters the endpoint requires: a credential's value for one named
+// like a credential (Hive's user_id), a sample otherwise.
 func (h *harness) path(ep *emulator.Endpoint, id string, creds map[string]string) string {
-	return placeholder.ReplaceAllStringFunc(ep.Path, func(m string) string {
+	p := placeholder.ReplaceAllStringFunc(ep.Path, func(m string) string {
 		if name := m[1 : len(m)-1]; name != "id" {
 			return creds[name]
 		}
 		return id
 	})
+	q := url.Values{}
+	for name, f := range ep.Request.Query {
+		if !f.Required {
+			continue
+		}
+		if v, ok := creds[name]; ok {
+			q.Set(name, v)
+		} else {
+			q.Set(name, fmt.Sprint(sample(name, f, false, 1)))
+		}
+	}
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
 }
 
 // body is fields in ep's wrapper, as JSON, or nil when ep takes no body.
