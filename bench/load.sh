@@ -85,7 +85,7 @@ done
 # --- temporary directory and clean-up ---------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/unifiedapi-load.XXXXXX")
 PIDS=()   # servers started by this script
-WRK_PID="" # the running wrk (its timeout wrapper)
+WRK_PIDS=() # the running wrks (their timeout wrappers)
 
 stop() { # pid: SIGTERM (graceful shutdown), SIGKILL after 10s
 	local pid=$1 i
@@ -103,10 +103,10 @@ PG_DIR=""  # the PostgreSQL cluster, once started
 
 cleanup() {
 	local pid
-	if [[ -n $WRK_PID ]]; then
-		kill -TERM "$WRK_PID" 2>/dev/null || true
-		wait "$WRK_PID" 2>/dev/null || true
-	fi
+	for pid in "${WRK_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	for pid in "${PIDS[@]}"; do
 		stop "$pid"
 	done
@@ -235,12 +235,12 @@ run_wrk() { # name script [ports...]: wrk against each port at once (default POR
 		say "$name: ${cmd[*]}"
 		timeout -k 5 "$WRK_LIMIT" "${cmd[@]}" >"$WORK/$name.wrk$i" 2>&1 &
 		pids+=($!)
-		WRK_PID=$!
+		WRK_PIDS+=($!)
 	done
 	for i in "${!pids[@]}"; do
 		wait "${pids[i]}" || die "$name: wrk failed: $(tail -n 3 "$WORK/$name.wrk$i")"
 	done
-	WRK_PID=""
+	WRK_PIDS=()
 	children_ticks
 	c1=$CHILDREN
 	s1=$(proc_ticks "${SERVER_PIDS[@]}")
@@ -316,18 +316,22 @@ check() { # name method expected-status: fills R[name.note], records failures
 FAILED=()
 
 # --- scenarios ---------------------------------------------------------------
+all_rejected() { # name note: a baseline's run, where every answer must be a 400
+	if [[ ${R[$1.non2xx]} == "${R[$1.requests]}" ]]; then
+		R[$1.note]="$2 (wrk: all non-2xx)"
+	else
+		R[$1.note]="UNEXPECTED: wrk counted ${R[$1.non2xx]} non-2xx of ${R[$1.requests]}"
+		FAILED+=("$1")
+	fi
+}
+
 scenario() {
 	local name=$1
 	case $name in
 	bare)
 		READY=/healthz start "$name" "$WORK/bare" -addr "$HOST:$PORT"
 		run_wrk "$name" create-invalid.lua
-		if [[ ${R[$name.non2xx]} == "${R[$name.requests]}" ]]; then
-			R[$name.note]="fixed 400, no work (wrk: all non-2xx)"
-		else
-			R[$name.note]="UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx of ${R[$name.requests]}"
-			FAILED+=("$name")
-		fi
+		all_rejected "$name" "fixed 400, no work"
 		;;
 	rejected)
 		start_service "$name" FULL
@@ -341,12 +345,7 @@ scenario() {
 	ogen-rejected)
 		READY=/healthz start "$name" "$WORK/ogen" -addr "$HOST:$PORT"
 		run_wrk "$name" create-invalid.lua
-		if [[ ${R[$name.non2xx]} == "${R[$name.requests]}" ]]; then
-			R[$name.note]="ogen's 400 (wrk: all non-2xx)"
-		else
-			R[$name.note]="UNEXPECTED: wrk counted ${R[$name.non2xx]} non-2xx of ${R[$name.requests]}"
-			FAILED+=("$name")
-		fi
+		all_rejected "$name" "ogen's 400"
 		;;
 	ogen-created)
 		READY=/healthz start "$name" "$WORK/ogen" -addr "$HOST:$PORT"
@@ -395,7 +394,7 @@ scenario() {
 		USER_ID=$id run_wrk "$name" update.lua
 		check "$name" PATCH 200
 		;;
-	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2)" ;;
+	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created)" ;;
 	esac
 	local pid
 	for pid in "${SERVER_PIDS[@]}"; do

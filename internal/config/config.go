@@ -241,6 +241,7 @@ func parse(p *parser, data []byte) (*Config, error) {
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
 	}
+	cfg.File = name
 	return cfg, nil
 }
 

@@ -132,7 +132,6 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		if cfg, err = config.Parse(*cfgPath, data, integrationIDs(app.Service)); err != nil {
 			return err
 		}
-		cfg.File = *cfgPath
 		if app.Remote != nil {
 			cfg.Remote = app.Remote.Integrations
 		}
