@@ -40,26 +40,13 @@ func Generate(cfg Config) ([]emit.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	// oapi-codegen rewrites the document it is given; give it its own copy.
-	// Parsing it again is independent of building the model: both at once.
-	var (
-		fresh    *openapi3.T
-		freshErr error
-		parsed   = make(chan struct{})
-	)
-	go func() {
-		defer close(parsed)
-		fresh, freshErr = spec.Fresh()
-	}()
 	api, err := build.Model(spec)
-	<-parsed
 	if err != nil {
 		return nil, err
 	}
-	if freshErr != nil {
-		return nil, freshErr
-	}
-	return Emit(api, fresh, spec.Data(), cfg)
+	// The model keeps nothing of the parsed document, so oapi-codegen,
+	// which rewrites the document it is given, may have it.
+	return Emit(api, spec.Doc, spec.Data(), cfg)
 }
 
 // Emit runs every emitter over api. doc is handed to oapi-codegen, which

@@ -127,15 +127,6 @@ func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
 	}
 }
 
-// Fresh loads another copy of the document, for consumers that modify what
-// they are given (oapi-codegen prunes in place). The bytes were validated
-// already, so the copy skips validation and position tracking.
-func (s *Spec) Fresh() (*openapi3.T, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	return loader.LoadFromDataWithPath(s.data, &url.URL{Path: s.File})
-}
-
 // Data is the document's text, as read.
 func (s *Spec) Data() []byte { return s.data }
 
