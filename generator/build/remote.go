@@ -85,12 +85,7 @@ func (b *builder) openRemote(ref remoteRef) *remoteFile {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
+		line, msg := diag.YAMLError(data, err, load.ParseYAML)
 		f.errorAt(line, 0, nil, "invalid YAML: %s", msg)
 		b.diags = append(b.diags, f.diags...)
 		return nil
@@ -103,8 +98,6 @@ func (b *builder) openRemote(ref remoteRef) *remoteFile {
 	f.root = doc.Content[0]
 	return f
 }
-
-var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 func unwrapPathError(err error) error {
 	if pe, ok := err.(*os.PathError); ok {

@@ -37,7 +37,11 @@ func File(path string) (*Spec, error) {
 	return Bytes(path, data)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// ParseYAML parses data as the loader does, for diag.YAMLError.
+func ParseYAML(data []byte) error {
+	var doc yaml.Node
+	return yaml.Unmarshal(data, &doc)
+}
 
 // Bytes loads and validates a document read from file.
 func Bytes(file string, data []byte) (*Spec, error) {
@@ -46,18 +50,8 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d := diag.Diagnostic{File: file, Msg: err.Error()}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			d.Line, _ = strconv.Atoi(m[1])
-			d.Msg = "invalid YAML: " + m[2]
-			// The YAML library numbers scanner errors from 1 but parser
-			// errors ("did not find expected ...") from 0: they name the
-			// line where the unclosed structure began.
-			if strings.HasPrefix(m[2], "did not find expected") || strings.Contains(m[2], "while parsing") {
-				d.Line++
-			}
-		}
-		return nil, diag.List{d}
+		line, msg := diag.YAMLError(data, err, ParseYAML)
+		return nil, diag.List{{File: file, Line: line, Msg: "invalid YAML: " + msg}}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, diag.List{{File: file, Line: 1, Col: 1, Msg: "the spec must be a YAML or JSON object"}}

@@ -199,8 +199,6 @@ var (
 	// tokenRe is RFC 6750's b64token: anything else cannot be sent in an
 	// "Authorization: Bearer" header, so such a token could never be used.
 	tokenRe = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
-	// yamlLineRe extracts the line from the YAML library's syntax errors.
-	yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
 // Parse parses and validates the configuration in data. name is the file
@@ -225,7 +223,14 @@ func parse(p *parser, data []byte) (*Config, error) {
 	doc, err := decode(data)
 	var syn *syntaxError
 	if errors.As(err, &syn) {
-		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, syntaxLine(data, syn), redact(syn.msg))
+		line, msg := diag.YAMLError(data, syn.err, func(b []byte) error {
+			_, err := decode(b)
+			if errors.As(err, &syn) {
+				return syn.err
+			}
+			return err
+		})
+		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, line, redact(msg))
 	}
 	var second *secondDocument
 	if errors.As(err, &second) {
@@ -245,15 +250,11 @@ func parse(p *parser, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-// syntaxError is a syntax error of the YAML library: its message without
-// the library's "yaml: line N: " prefix, and that line (0 when it gave
-// none).
-type syntaxError struct {
-	line int
-	msg  string
-}
+// syntaxError is a syntax error of the YAML library (diag.YAMLError
+// locates it).
+type syntaxError struct{ err error }
 
-func (e *syntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+func (e *syntaxError) Error() string { return e.err.Error() }
 
 // secondDocument is a second YAML document in the file, at line.
 type secondDocument struct{ line int }
@@ -268,13 +269,13 @@ func decode(data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, newSyntaxError(err)
+		return nil, &syntaxError{err}
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, newSyntaxError(err)
+		return nil, &syntaxError{err}
 	default:
 		return nil, &secondDocument{line: max(extra.Line, 1)}
 	}
@@ -282,101 +283,6 @@ func decode(data []byte) (*yaml.Node, error) {
 		return nil, nil
 	}
 	return doc.Content[0], nil
-}
-
-func newSyntaxError(err error) *syntaxError {
-	e := &syntaxError{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		e.line, _ = strconv.Atoi(m[1])
-		e.msg = m[2]
-	}
-	return e
-}
-
-// syntaxLine finds the line of a YAML syntax error.
-//
-// The YAML library does not say where the problem is: its message carries
-// the line where the enclosing block or flow collection began (numbered
-// from 0 for parser errors and from 1 for scanner errors), or no line at
-// all. A stray "]" on line 4 of a list that starts on line 2 is reported
-// at "line 1". The problem's own position is kept inside the library.
-//
-// So syntaxLine asks the library again, on prefixes of data cut at line
-// ends: the error's line is the first line L such that the first L lines
-// fail with the same message at the same library line. Every prefix that
-// includes the problem fails that way; a prefix that ends before it
-// parses, or fails differently: cut inside an unclosed "[" that a later
-// line closes, it fails at that "["'s line, not the problem's enclosing
-// collection's. The first such L is found by bisection: O(log lines)
-// parses, each stopping at the error.
-func syntaxLine(data []byte, e *syntaxError) int {
-	ends := lineEnds(data)
-	same := func(n int) bool { // do the first n lines fail the same way?
-		_, err := decode(data[:ends[n-1]])
-		var syn *syntaxError
-		return errors.As(err, &syn) && *syn == *e
-	}
-	n := len(ends)
-	if n == 0 || !same(n) {
-		// Not reproducible on line boundaries: the library's line,
-		// corrected as generator/load does.
-		return libraryLine(e)
-	}
-	lo, hi := 1, n // same(hi); find the first line L in [lo, hi] with same(L)
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if same(mid) {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	// A prefix ending in blank or comment lines can fail as the whole
-	// file does only because its end is where the parser meets the next
-	// token; that token's line is the one to show.
-	for lo < n && blank(lineAt(data, ends, lo)) {
-		lo++
-	}
-	return lo
-}
-
-// lineAt is line l (1-based) of data, given its line ends.
-func lineAt(data []byte, ends []int, l int) []byte {
-	start := 0
-	if l > 1 {
-		start = ends[l-2]
-	}
-	return data[start:ends[l-1]]
-}
-
-// blank reports whether a line holds nothing but spaces or a comment.
-func blank(line []byte) bool {
-	t := bytes.TrimSpace(line)
-	return len(t) == 0 || t[0] == '#'
-}
-
-// lineEnds returns, for each line of data, the offset just past its end
-// (its newline, or the end of data for a last line without one).
-func lineEnds(data []byte) []int {
-	var ends []int
-	for i, c := range data {
-		if c == '\n' {
-			ends = append(ends, i+1)
-		}
-	}
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		ends = append(ends, len(data))
-	}
-	return ends
-}
-
-// libraryLine is the YAML library's line for e, 1-based.
-func libraryLine(e *syntaxError) int {
-	line := e.line
-	if strings.HasPrefix(e.msg, "did not find expected") || strings.Contains(e.msg, "while parsing") {
-		line++ // parser errors count from 0
-	}
-	return max(line, 1)
 }
 
 // Apply makes s hold c, in one transaction: either all of it is applied
