@@ -205,9 +205,6 @@ func (b *builder) unknownKeys(at []string, obj map[string]any, known ...string) 
 }
 
 var (
-	// goIdent is what an operationId must look like: it becomes part of
-	// Go identifiers and of file names, so nothing else is allowed.
-	goIdent = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	// segment is a model or resource name: a URL path segment.
 	segment = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 )
@@ -219,9 +216,6 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	switch {
 	case o.ID == "":
 		b.errorf(opAt, "the operation needs an operationId: the generated Go names derive from it")
-	case !goIdent.MatchString(o.ID):
-		b.errorf(append(opAt[:3:3], "operationId"), "operationId %q must be a plain identifier (%s): it names generated Go code and files", o.ID, goIdent)
-		o.ID = ""
 	default:
 		o.GoName = gonames.Camel(o.ID)
 	}
@@ -285,10 +279,6 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 				}
 			} else if !ok {
 				b.errorf(append(at, "query"), "query parameter %q has no matrix entry; add `%s: {'*': supported}` or per-integration cells", p.Name, p.Name)
-			}
-			if !goIdent.MatchString(strings.ReplaceAll(p.Name, "-", "_")) {
-				b.errorf(pat, "query parameter name %q must be ASCII letters, digits, _ and -", p.Name)
-				continue
 			}
 			s := b.schema(pat, p.Schema, true)
 			b.checkReserved(pat, p.Name, s)

@@ -2,17 +2,11 @@ package build
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 
 	"github.com/unifiedgen/unifiedgen/generator/model"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
-
-// propName is what a property or parameter name may look like: it becomes
-// a Go identifier (oapi-codegen drops - and _ and capitalises what
-// follows), so only ASCII.
-var propName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // checkShape checks an operation against its kind: the HTTP method and the
 // path Truto's clients call for it (the TypeScript SDK builds

@@ -101,10 +101,6 @@ func (b *builder) convert(at []string, ref *openapi3.SchemaRef, owner string) *m
 			b.errorf(at, "schema %s refers to itself (through %s): the generated decoders and encoders read trees, so a recursive schema is not supported", name, ref.Ref)
 			return nil
 		}
-		if !goIdent.MatchString(name) {
-			b.errorf([]string{"components", "schemas", name}, "schema name %q must be a plain identifier (%s): it names a Go type", name, goIdent)
-			return nil
-		}
 		b.converting[name] = true
 		s := b.inline([]string{"components", "schemas", name}, ref.Value, gonames.Type(name), true)
 		delete(b.converting, name)
@@ -208,10 +204,6 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 		out.Go = model.GoType{Under: "struct"}
 		for _, name := range sortedKeys(v.Properties) {
 			pat := append(at[:len(at):len(at)], "properties", name)
-			if !propName.MatchString(name) {
-				b.errorf(pat, "property name %q must be ASCII letters, digits, _ and - (starting with a letter or _): it names a Go struct field", name)
-				continue
-			}
 			ps := b.convert(pat, v.Properties[name], owner+gonames.Type(name))
 			if ps == nil {
 				// Reported; keep the member so that the matrix entries
