@@ -69,7 +69,8 @@ var remoteDixa = &remote.Integration{
 	},
 }
 
-// remoteDixaErrorMessage compiles integrations/dixa/integration.yaml errors.message:
+// remoteDixaErrorMessage compiles integrations/dixa/integration.yaml
+// errors.message:
 //
 //	message
 func remoteDixaErrorMessage(in any) (out any, err error) {
@@ -97,7 +98,8 @@ var remoteFreshchat = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteFreshchatErrorMessage compiles integrations/freshchat/integration.yaml errors.message:
+// remoteFreshchatErrorMessage compiles integrations/freshchat/integration.yaml
+// errors.message:
 //
 //	message
 func remoteFreshchatErrorMessage(in any) (out any, err error) {
@@ -130,7 +132,8 @@ var remoteGorgias = &remote.Integration{
 	},
 }
 
-// remoteGorgiasErrorMessage compiles integrations/gorgias/integration.yaml errors.message:
+// remoteGorgiasErrorMessage compiles integrations/gorgias/integration.yaml
+// errors.message:
 //
 //	error.msg
 func remoteGorgiasErrorMessage(in any) (out any, err error) {
@@ -138,7 +141,8 @@ func remoteGorgiasErrorMessage(in any) (out any, err error) {
 	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "error", false), "msg", true)), nil
 }
 
-// remoteGorgiasErrorFields compiles integrations/gorgias/integration.yaml errors.fields:
+// remoteGorgiasErrorFields compiles integrations/gorgias/integration.yaml
+// errors.fields:
 //
 //	error.data
 func remoteGorgiasErrorFields(in any) (out any, err error) {
@@ -170,7 +174,8 @@ var remoteHive = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteHiveErrorMessage compiles integrations/hive/integration.yaml errors.message:
+// remoteHiveErrorMessage compiles integrations/hive/integration.yaml
+// errors.message:
 //
 //	message
 func remoteHiveErrorMessage(in any) (out any, err error) {
@@ -201,7 +206,8 @@ var remotePlanhat = &remote.Integration{
 	},
 }
 
-// remotePlanhatErrorMessage compiles integrations/planhat/integration.yaml errors.message:
+// remotePlanhatErrorMessage compiles integrations/planhat/integration.yaml
+// errors.message:
 //
 //	message
 func remotePlanhatErrorMessage(in any) (out any, err error) {
@@ -230,7 +236,8 @@ var remoteQualtricsCorexm = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteQualtricsCorexmErrorMessage compiles integrations/qualtrics_corexm/integration.yaml errors.message:
+// remoteQualtricsCorexmErrorMessage compiles
+// integrations/qualtrics_corexm/integration.yaml errors.message:
 //
 //	meta.error.errorMessage
 func remoteQualtricsCorexmErrorMessage(in any) (out any, err error) {
@@ -259,7 +266,8 @@ var remoteReamaze = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteReamazeErrorMessage compiles integrations/reamaze/integration.yaml errors.message:
+// remoteReamazeErrorMessage compiles integrations/reamaze/integration.yaml
+// errors.message:
 //
 //	error
 func remoteReamazeErrorMessage(in any) (out any, err error) {
@@ -288,7 +296,8 @@ var remoteSolarwindsServiceDesk = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteSolarwindsServiceDeskErrorMessage compiles integrations/solarwinds_service_desk/integration.yaml errors.message:
+// remoteSolarwindsServiceDeskErrorMessage compiles
+// integrations/solarwinds_service_desk/integration.yaml errors.message:
 //
 //	error
 func remoteSolarwindsServiceDeskErrorMessage(in any) (out any, err error) {
@@ -316,7 +325,9 @@ var remoteSurveysparrowTicketManagement = &remote.Integration{
 	RateLimit: remote.RateLimit{Status: []int{429}},
 }
 
-// remoteSurveysparrowTicketManagementErrorMessage compiles integrations/surveysparrow_ticket_management/integration.yaml errors.message:
+// remoteSurveysparrowTicketManagementErrorMessage compiles
+// integrations/surveysparrow_ticket_management/integration.yaml
+// errors.message:
 //
 //	message
 func remoteSurveysparrowTicketManagementErrorMessage(in any) (out any, err error) {
@@ -350,7 +361,8 @@ var remoteTeamworkProjectManagement = &remote.Integration{
 	},
 }
 
-// remoteTeamworkProjectManagementErrorMessage compiles integrations/teamwork_project_management/integration.yaml errors.message:
+// remoteTeamworkProjectManagementErrorMessage compiles
+// integrations/teamwork_project_management/integration.yaml errors.message:
 //
 //	MESSAGE
 func remoteTeamworkProjectManagementErrorMessage(in any) (out any, err error) {
@@ -377,7 +389,8 @@ var remoteCreateUserDixa = &remote.Mapping{
 	Unified:     remoteCreateUserDixaUnified,
 }
 
-// remoteCreateUserDixaBody compiles integrations/dixa/integration.yaml operations.createUser.body:
+// remoteCreateUserDixaBody compiles integrations/dixa/integration.yaml
+// operations.createUser.body:
 //
 //	{
 //	  "displayName": name,
@@ -406,7 +419,8 @@ func remoteCreateUserDixaBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserDixaRecord compiles integrations/dixa/integration.yaml operations.createUser.record:
+// remoteCreateUserDixaRecord compiles integrations/dixa/integration.yaml
+// operations.createUser.record and operations.updateUser.record:
 //
 //	data
 func remoteCreateUserDixaRecord(in any) (out any, err error) {
@@ -414,7 +428,8 @@ func remoteCreateUserDixaRecord(in any) (out any, err error) {
 	return mapping.Collapse(mapping.Step(mapping.Item(in), "data", true)), nil
 }
 
-// remoteCreateUserDixaUnified compiles integrations/dixa/integration.yaml operations.createUser.unified:
+// remoteCreateUserDixaUnified compiles integrations/dixa/integration.yaml
+// operations.createUser.unified and operations.updateUser.unified:
 //
 //	{
 //	  "id": $string(id),
@@ -503,7 +518,8 @@ var remoteCreateUserFreshchat = &remote.Mapping{
 	Unified:     remoteCreateUserFreshchatUnified,
 }
 
-// remoteCreateUserFreshchatBody compiles integrations/freshchat/integration.yaml operations.createUser.body:
+// remoteCreateUserFreshchatBody compiles
+// integrations/freshchat/integration.yaml operations.createUser.body:
 //
 //	{
 //	  "email": emails[0].email,
@@ -540,7 +556,8 @@ func remoteCreateUserFreshchatBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserFreshchatUnified compiles integrations/freshchat/integration.yaml operations.createUser.unified:
+// remoteCreateUserFreshchatUnified compiles
+// integrations/freshchat/integration.yaml operations.createUser.unified:
 //
 //	{
 //	  "id": $string(id),
@@ -630,7 +647,8 @@ var remoteCreateUserGorgias = &remote.Mapping{
 	Unified:     remoteCreateUserGorgiasUnified,
 }
 
-// remoteCreateUserGorgiasBody compiles integrations/gorgias/integration.yaml operations.createUser.body:
+// remoteCreateUserGorgiasBody compiles integrations/gorgias/integration.yaml
+// operations.createUser.body:
 //
 //	{
 //	  "email": emails[0].email,
@@ -680,7 +698,8 @@ func remoteCreateUserGorgiasBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserGorgiasUnified compiles integrations/gorgias/integration.yaml operations.createUser.unified:
+// remoteCreateUserGorgiasUnified compiles
+// integrations/gorgias/integration.yaml operations.createUser.unified:
 //
 //	{
 //	  "id": $string(id),
@@ -782,7 +801,8 @@ var remoteCreateUserHive = &remote.Mapping{
 	Unified:     remoteCreateUserHiveUnified,
 }
 
-// remoteCreateUserHiveBody compiles integrations/hive/integration.yaml operations.createUser.body:
+// remoteCreateUserHiveBody compiles integrations/hive/integration.yaml
+// operations.createUser.body:
 //
 //	{
 //	  "email": emails[0].email,
@@ -810,7 +830,8 @@ func remoteCreateUserHiveBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserHiveUnified compiles integrations/hive/integration.yaml operations.createUser.unified:
+// remoteCreateUserHiveUnified compiles integrations/hive/integration.yaml
+// operations.createUser.unified and operations.updateUser.unified:
 //
 //	{
 //	  "id": $string(id),
@@ -868,7 +889,8 @@ var remoteCreateUserPlanhat = &remote.Mapping{
 	Unified:     remoteCreateUserPlanhatUnified,
 }
 
-// remoteCreateUserPlanhatBody compiles integrations/planhat/integration.yaml operations.createUser.body:
+// remoteCreateUserPlanhatBody compiles integrations/planhat/integration.yaml
+// operations.createUser.body:
 //
 //	{
 //	  "email": emails[0].email,
@@ -897,7 +919,9 @@ func remoteCreateUserPlanhatBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserPlanhatUnified compiles integrations/planhat/integration.yaml operations.createUser.unified:
+// remoteCreateUserPlanhatUnified compiles
+// integrations/planhat/integration.yaml operations.createUser.unified and
+// operations.updateUser.unified:
 //
 //	{
 //	  "id": $string(_id),
@@ -989,7 +1013,8 @@ var remoteCreateUserQualtricsCorexm = &remote.Mapping{
 	Unified:     remoteCreateUserQualtricsCorexmUnified,
 }
 
-// remoteCreateUserQualtricsCorexmBody compiles integrations/qualtrics_corexm/integration.yaml operations.createUser.body:
+// remoteCreateUserQualtricsCorexmBody compiles
+// integrations/qualtrics_corexm/integration.yaml operations.createUser.body:
 //
 //	{
 //	  "username": username,
@@ -1026,7 +1051,8 @@ func remoteCreateUserQualtricsCorexmBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserQualtricsCorexmRecord compiles integrations/qualtrics_corexm/integration.yaml operations.createUser.record:
+// remoteCreateUserQualtricsCorexmRecord compiles
+// integrations/qualtrics_corexm/integration.yaml operations.createUser.record:
 //
 //	result
 func remoteCreateUserQualtricsCorexmRecord(in any) (out any, err error) {
@@ -1034,7 +1060,9 @@ func remoteCreateUserQualtricsCorexmRecord(in any) (out any, err error) {
 	return mapping.Collapse(mapping.Step(mapping.Item(in), "result", true)), nil
 }
 
-// remoteCreateUserQualtricsCorexmUnified compiles integrations/qualtrics_corexm/integration.yaml operations.createUser.unified:
+// remoteCreateUserQualtricsCorexmUnified compiles
+// integrations/qualtrics_corexm/integration.yaml
+// operations.createUser.unified:
 //
 //	{"id": $string(id)}
 func remoteCreateUserQualtricsCorexmUnified(in any) (out any, err error) {
@@ -1060,7 +1088,8 @@ var remoteCreateUserReamaze = &remote.Mapping{
 	Unified:     remoteCreateUserReamazeUnified,
 }
 
-// remoteCreateUserReamazeBody compiles integrations/reamaze/integration.yaml operations.createUser.body:
+// remoteCreateUserReamazeBody compiles integrations/reamaze/integration.yaml
+// operations.createUser.body:
 //
 //	{"staff": {"name": name, "email": emails[0].email}}
 func remoteCreateUserReamazeBody(in any) (out any, err error) {
@@ -1077,7 +1106,8 @@ func remoteCreateUserReamazeBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserReamazeUnified compiles integrations/reamaze/integration.yaml operations.createUser.unified:
+// remoteCreateUserReamazeUnified compiles
+// integrations/reamaze/integration.yaml operations.createUser.unified:
 //
 //	{
 //	  "id": $exists(id) ? $string(id) : email,
@@ -1134,7 +1164,9 @@ var remoteCreateUserSolarwindsServiceDesk = &remote.Mapping{
 	Unified:     remoteCreateUserSolarwindsServiceDeskUnified,
 }
 
-// remoteCreateUserSolarwindsServiceDeskBody compiles integrations/solarwinds_service_desk/integration.yaml operations.createUser.body:
+// remoteCreateUserSolarwindsServiceDeskBody compiles
+// integrations/solarwinds_service_desk/integration.yaml
+// operations.createUser.body and operations.updateUser.body:
 //
 //	{
 //	  "user": {
@@ -1168,7 +1200,9 @@ func remoteCreateUserSolarwindsServiceDeskBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserSolarwindsServiceDeskUnified compiles integrations/solarwinds_service_desk/integration.yaml operations.createUser.unified:
+// remoteCreateUserSolarwindsServiceDeskUnified compiles
+// integrations/solarwinds_service_desk/integration.yaml
+// operations.createUser.unified and operations.updateUser.unified:
 //
 //	{
 //	  "id": $string(id),
@@ -1236,7 +1270,9 @@ var remoteCreateUserTeamworkProjectManagement = &remote.Mapping{
 	Unified:     remoteCreateUserTeamworkProjectManagementUnified,
 }
 
-// remoteCreateUserTeamworkProjectManagementBody compiles integrations/teamwork_project_management/integration.yaml operations.createUser.body:
+// remoteCreateUserTeamworkProjectManagementBody compiles
+// integrations/teamwork_project_management/integration.yaml
+// operations.createUser.body:
 //
 //	{"person": {"first-name": first_name, "last-name": last_name}}
 func remoteCreateUserTeamworkProjectManagementBody(in any) (out any, err error) {
@@ -1253,7 +1289,9 @@ func remoteCreateUserTeamworkProjectManagementBody(in any) (out any, err error) 
 	}), nil
 }
 
-// remoteCreateUserTeamworkProjectManagementUnified compiles integrations/teamwork_project_management/integration.yaml operations.createUser.unified:
+// remoteCreateUserTeamworkProjectManagementUnified compiles
+// integrations/teamwork_project_management/integration.yaml
+// operations.createUser.unified:
 //
 //	{"id": $string(id)}
 func remoteCreateUserTeamworkProjectManagementUnified(in any) (out any, err error) {
@@ -1278,11 +1316,12 @@ var remoteUpdateUserDixa = &remote.Mapping{
 	Method:      "PATCH",
 	OperationID: "updateUser",
 	Path:        "/v1/agents/{id}",
-	Record:      remoteUpdateUserDixaRecord,
-	Unified:     remoteUpdateUserDixaUnified,
+	Record:      remoteCreateUserDixaRecord,
+	Unified:     remoteCreateUserDixaUnified,
 }
 
-// remoteUpdateUserDixaBody compiles integrations/dixa/integration.yaml operations.updateUser.body:
+// remoteUpdateUserDixaBody compiles integrations/dixa/integration.yaml
+// operations.updateUser.body:
 //
 //	{
 //	  "displayName": name,
@@ -1307,85 +1346,6 @@ func remoteUpdateUserDixaBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteUpdateUserDixaRecord compiles integrations/dixa/integration.yaml operations.updateUser.record:
-//
-//	data
-func remoteUpdateUserDixaRecord(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Collapse(mapping.Step(mapping.Item(in), "data", true)), nil
-}
-
-// remoteUpdateUserDixaUnified compiles integrations/dixa/integration.yaml operations.updateUser.unified:
-//
-//	{
-//	  "id": $string(id),
-//	  "name": displayName,
-//	  "first_name": firstName,
-//	  "last_name": lastName,
-//	  "avatar": avatarUrl,
-//	  "emails": [
-//	    $exists(email) ? {"email": email, "type": "primary"},
-//	    $map(additionalEmails, function($e) { {"email": $e, "type": "other"} })
-//	  ],
-//	  "roles": [$map(roles, function($r) { {"id": $r, "name": $r} })],
-//	  "created_at": createdAt
-//	}
-func remoteUpdateUserDixaUnified(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Object(mapping.Pair{
-		Key:   "id",
-		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "id", true))),
-	}, mapping.Pair{
-		Key:   "name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "displayName", true)),
-	}, mapping.Pair{
-		Key:   "first_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "firstName", true)),
-	}, mapping.Pair{
-		Key:   "last_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "lastName", true)),
-	}, mapping.Pair{
-		Key:   "avatar",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "avatarUrl", true)),
-	}, mapping.Pair{
-		Key: "emails",
-		Value: mapping.Array(mapping.Element{Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)))) {
-				return mapping.Object(mapping.Pair{
-					Key:   "email",
-					Value: mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)),
-				}, mapping.Pair{
-					Key:   "type",
-					Value: "primary",
-				})
-			}
-			return mapping.Undefined
-		}()}, mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "additionalEmails", true)), func(v_e any) any {
-			return mapping.Object(mapping.Pair{
-				Key:   "email",
-				Value: v_e,
-			}, mapping.Pair{
-				Key:   "type",
-				Value: "other",
-			})
-		})}),
-	}, mapping.Pair{
-		Key: "roles",
-		Value: mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
-			return mapping.Object(mapping.Pair{
-				Key:   "id",
-				Value: v_r,
-			}, mapping.Pair{
-				Key:   "name",
-				Value: v_r,
-			})
-		})}),
-	}, mapping.Pair{
-		Key:   "created_at",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "createdAt", true)),
-	}), nil
-}
-
 // remoteUpdateUserHive maps updateUser for hive (integrations/hive/integration.yaml operations.updateUser).
 var remoteUpdateUserHive = &remote.Mapping{
 	Body: remoteUpdateUserHiveBody,
@@ -1398,10 +1358,11 @@ var remoteUpdateUserHive = &remote.Mapping{
 	Method:      "PUT",
 	OperationID: "updateUser",
 	Path:        "/users/{id}",
-	Unified:     remoteUpdateUserHiveUnified,
+	Unified:     remoteCreateUserHiveUnified,
 }
 
-// remoteUpdateUserHiveBody compiles integrations/hive/integration.yaml operations.updateUser.body:
+// remoteUpdateUserHiveBody compiles integrations/hive/integration.yaml
+// operations.updateUser.body:
 //
 //	{"profile": {"firstName": first_name, "lastName": last_name}}
 func remoteUpdateUserHiveBody(in any) (out any, err error) {
@@ -1415,46 +1376,6 @@ func remoteUpdateUserHiveBody(in any) (out any, err error) {
 			Key:   "lastName",
 			Value: mapping.Collapse(mapping.Step(mapping.Item(in), "last_name", true)),
 		}),
-	}), nil
-}
-
-// remoteUpdateUserHiveUnified compiles integrations/hive/integration.yaml operations.updateUser.unified:
-//
-//	{
-//	  "id": $string(id),
-//	  "name": fullName,
-//	  "first_name": profile.firstName,
-//	  "last_name": profile.lastName,
-//	  "emails": [$exists(email) ? {"email": email, "type": "primary"}]
-//	}
-func remoteUpdateUserHiveUnified(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Object(mapping.Pair{
-		Key:   "id",
-		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "id", true))),
-	}, mapping.Pair{
-		Key:   "name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "fullName", true)),
-	}, mapping.Pair{
-		Key:   "first_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "profile", false), "firstName", true)),
-	}, mapping.Pair{
-		Key:   "last_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "profile", false), "lastName", true)),
-	}, mapping.Pair{
-		Key: "emails",
-		Value: mapping.Array(mapping.Element{Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)))) {
-				return mapping.Object(mapping.Pair{
-					Key:   "email",
-					Value: mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)),
-				}, mapping.Pair{
-					Key:   "type",
-					Value: "primary",
-				})
-			}
-			return mapping.Undefined
-		}()}),
 	}), nil
 }
 
@@ -1472,10 +1393,11 @@ var remoteUpdateUserPlanhat = &remote.Mapping{
 	Method:      "PUT",
 	OperationID: "updateUser",
 	Path:        "/users/{id}",
-	Unified:     remoteUpdateUserPlanhatUnified,
+	Unified:     remoteCreateUserPlanhatUnified,
 }
 
-// remoteUpdateUserPlanhatBody compiles integrations/planhat/integration.yaml operations.updateUser.body:
+// remoteUpdateUserPlanhatBody compiles integrations/planhat/integration.yaml
+// operations.updateUser.body:
 //
 //	{
 //	  "email": emails[0].email,
@@ -1500,80 +1422,9 @@ func remoteUpdateUserPlanhatBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteUpdateUserPlanhatUnified compiles integrations/planhat/integration.yaml operations.updateUser.unified:
-//
-//	{
-//	  "id": $string(_id),
-//	  "name": ($exists(firstName) or $exists(lastName)) ? $trim(firstName & " " & lastName),
-//	  "first_name": firstName,
-//	  "last_name": lastName,
-//	  "emails": [$exists(email) ? {"email": email, "type": "primary"}],
-//	  "is_active": $exists(inactive) ? inactive = false,
-//	  "roles": [$map(roles, function($r) { {"id": $r} })],
-//	  "created_at": createdAt,
-//	  "updated_at": updatedAt
-//	}
-func remoteUpdateUserPlanhatUnified(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Object(mapping.Pair{
-		Key:   "id",
-		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "_id", true))),
-	}, mapping.Pair{
-		Key: "name",
-		Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "firstName", true)))) || mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "lastName", true)))) {
-				return mapping.Trim(mapping.Concat(mapping.Collapse(mapping.Step(mapping.Item(in), "firstName", true)), " ", mapping.Collapse(mapping.Step(mapping.Item(in), "lastName", true))))
-			}
-			return mapping.Undefined
-		}(),
-	}, mapping.Pair{
-		Key:   "first_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "firstName", true)),
-	}, mapping.Pair{
-		Key:   "last_name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "lastName", true)),
-	}, mapping.Pair{
-		Key: "emails",
-		Value: mapping.Array(mapping.Element{Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)))) {
-				return mapping.Object(mapping.Pair{
-					Key:   "email",
-					Value: mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)),
-				}, mapping.Pair{
-					Key:   "type",
-					Value: "primary",
-				})
-			}
-			return mapping.Undefined
-		}()}),
-	}, mapping.Pair{
-		Key: "is_active",
-		Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "inactive", true)))) {
-				return mapping.Equal(mapping.Collapse(mapping.Step(mapping.Item(in), "inactive", true)), false)
-			}
-			return mapping.Undefined
-		}(),
-	}, mapping.Pair{
-		Key: "roles",
-		Value: mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "roles", true)), func(v_r any) any {
-			return mapping.Object(mapping.Pair{
-				Key:   "id",
-				Value: v_r,
-			})
-		})}),
-	}, mapping.Pair{
-		Key:   "created_at",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "createdAt", true)),
-	}, mapping.Pair{
-		Key:   "updated_at",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "updatedAt", true)),
-	}), nil
-}
-
 // remoteUpdateUserSolarwindsServiceDesk maps updateUser for solarwinds_service_desk (integrations/solarwinds_service_desk/integration.yaml operations.updateUser).
 var remoteUpdateUserSolarwindsServiceDesk = &remote.Mapping{
-	Body: remoteUpdateUserSolarwindsServiceDeskBody,
+	Body: remoteCreateUserSolarwindsServiceDeskBody,
 	Fields: map[string]string{
 		"email": "emails",
 		"name":  "name",
@@ -1584,92 +1435,5 @@ var remoteUpdateUserSolarwindsServiceDesk = &remote.Mapping{
 	Method:      "PUT",
 	OperationID: "updateUser",
 	Path:        "/users/{id}.json",
-	Unified:     remoteUpdateUserSolarwindsServiceDeskUnified,
-}
-
-// remoteUpdateUserSolarwindsServiceDeskBody compiles integrations/solarwinds_service_desk/integration.yaml operations.updateUser.body:
-//
-//	{
-//	  "user": {
-//	    "name": name,
-//	    "email": emails[0].email,
-//	    "role": $exists(roles[0].name) ? {"name": roles[0].name}
-//	  }
-//	}
-func remoteUpdateUserSolarwindsServiceDeskBody(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Object(mapping.Pair{
-		Key: "user",
-		Value: mapping.Object(mapping.Pair{
-			Key:   "name",
-			Value: mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)),
-		}, mapping.Pair{
-			Key:   "email",
-			Value: mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "emails", 0, false), "email", true)),
-		}, mapping.Pair{
-			Key: "role",
-			Value: func() any {
-				if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "roles", 0, false), "name", true)))) {
-					return mapping.Object(mapping.Pair{
-						Key:   "name",
-						Value: mapping.Collapse(mapping.Step(mapping.StepIndex(mapping.Item(in), "roles", 0, false), "name", true)),
-					})
-				}
-				return mapping.Undefined
-			}(),
-		}),
-	}), nil
-}
-
-// remoteUpdateUserSolarwindsServiceDeskUnified compiles integrations/solarwinds_service_desk/integration.yaml operations.updateUser.unified:
-//
-//	{
-//	  "id": $string(id),
-//	  "name": name,
-//	  "emails": [$exists(email) ? {"email": email, "type": "primary"}],
-//	  "roles": [$exists(role) ? {"id": $string(role.id), "name": role.name}],
-//	  "team_ids": [$map(group_ids, function($g) { $string($g) })]
-//	}
-func remoteUpdateUserSolarwindsServiceDeskUnified(in any) (out any, err error) {
-	defer mapping.Recover(&err)
-	return mapping.Object(mapping.Pair{
-		Key:   "id",
-		Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Item(in), "id", true))),
-	}, mapping.Pair{
-		Key:   "name",
-		Value: mapping.Collapse(mapping.Step(mapping.Item(in), "name", true)),
-	}, mapping.Pair{
-		Key: "emails",
-		Value: mapping.Array(mapping.Element{Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)))) {
-				return mapping.Object(mapping.Pair{
-					Key:   "email",
-					Value: mapping.Collapse(mapping.Step(mapping.Item(in), "email", true)),
-				}, mapping.Pair{
-					Key:   "type",
-					Value: "primary",
-				})
-			}
-			return mapping.Undefined
-		}()}),
-	}, mapping.Pair{
-		Key: "roles",
-		Value: mapping.Array(mapping.Element{Value: func() any {
-			if mapping.Truthy(mapping.Exists(mapping.Collapse(mapping.Step(mapping.Item(in), "role", true)))) {
-				return mapping.Object(mapping.Pair{
-					Key:   "id",
-					Value: mapping.String(mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "role", false), "id", true))),
-				}, mapping.Pair{
-					Key:   "name",
-					Value: mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "role", false), "name", true)),
-				})
-			}
-			return mapping.Undefined
-		}()}),
-	}, mapping.Pair{
-		Key: "team_ids",
-		Value: mapping.Array(mapping.Element{Value: mapping.Map(mapping.Collapse(mapping.Step(mapping.Item(in), "group_ids", true)), func(v_g any) any {
-			return mapping.String(v_g)
-		})}),
-	}), nil
+	Unified:     remoteCreateUserSolarwindsServiceDeskUnified,
 }

@@ -80,14 +80,21 @@ func (b *builder) checkNames(api *model.API) {
 			n.declare(name, nil, "the generated package")
 		}
 	}
+	// An expression used more than once in its file is one function,
+	// declared at its first use.
+	declared := map[*model.RemoteExpr]bool{}
+	expr := func(x *model.RemoteExpr, at []string, what string) {
+		if x != nil && !declared[x] {
+			declared[x] = true
+			n.declare(x.Func, at, what)
+		}
+	}
 	for i := range api.Remote.Integrations {
 		in := &api.Remote.Integrations[i]
 		at := []string{ExtIntegrations, strconv.Itoa(b.registryIndex(in.ID)), "remote"}
 		n.declare(in.Var(), at, "the remote definition of "+in.ID)
 		for _, x := range []*model.RemoteExpr{in.ErrorMessage, in.ErrorFields} {
-			if x != nil {
-				n.declare(x.Func, at, "an expression of "+in.File)
-			}
+			expr(x, at, "an expression of "+in.File)
 		}
 	}
 	for i := range api.Remote.Mappings {
@@ -95,9 +102,7 @@ func (b *builder) checkNames(api *model.API) {
 		at := []string{ExtIntegrations, strconv.Itoa(b.registryIndex(m.Integration)), "remote"}
 		n.declare(m.Var(), at, "the "+m.Operation+" mapping of "+m.Integration)
 		for _, x := range []*model.RemoteExpr{m.Body, m.Query, m.Record, m.Unified, m.NextCursor} {
-			if x != nil {
-				n.declare(x.Func, at, "the "+m.Operation+" mapping of "+m.Integration)
-			}
+			expr(x, at, "the "+m.Operation+" mapping of "+m.Integration)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func (b *builder) openRemote(ref remoteRef) *remoteFile {
 		b.errorf(ref.at, "remote %q cannot be read: %v", ref.rel, unwrapPathError(err))
 		return nil
 	}
-	f := &remoteFile{file: file, rel: ref.rel, lines: strings.Split(string(data), "\n")}
+	f := &remoteFile{file: file, rel: ref.rel, lines: strings.Split(string(data), "\n"), exprs: map[string]*model.RemoteExpr{}}
 	if !utf8.Valid(data) {
 		f.errorAt(1, 1, nil, "the file is not UTF-8")
 		b.diags = append(b.diags, f.diags...)
@@ -114,6 +114,9 @@ type remoteFile struct {
 	root      *yaml.Node
 	diags     diag.List
 	creds     []string
+	// exprs are the file's expressions compiled so far, by source: the
+	// same text (a YAML anchor's, or written twice) is one function.
+	exprs map[string]*model.RemoteExpr
 }
 
 func (f *remoteFile) errorAt(line, col int, path []string, format string, args ...any) {
@@ -234,7 +237,9 @@ func (f *remoteFile) exprAt(v *yaml.Node, line, col int) (int, int) {
 }
 
 // expr parses and checks an expression value against in and out (nil:
-// free-form).
+// free-form). Each use is checked against its own schemas, but the
+// compiled code depends on the text alone: a text the file already had is
+// the function of its first use (fn names a new one).
 func (f *remoteFile) expr(e entry, path []string, in, out *model.Schema, fn string) *model.RemoteExpr {
 	src, ok := f.str(e, path)
 	if !ok {
@@ -255,7 +260,11 @@ func (f *remoteFile) expr(e entry, path []string, in, out *model.Schema, fn stri
 	if len(errs) > 0 {
 		return nil
 	}
-	return &model.RemoteExpr{Source: src, Expr: x, Func: fn}
+	if first, ok := f.exprs[src]; ok {
+		return first
+	}
+	f.exprs[src] = &model.RemoteExpr{Source: src, Expr: x, Func: fn}
+	return f.exprs[src]
 }
 
 var (

@@ -8,6 +8,7 @@ package remote
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -66,13 +67,79 @@ func Emit(a *model.API, pkg, specName string) (emit.File, bool, error) {
 	f.Comment("without calling the provider (see spec/DECISIONS.md).")
 	f.Var().Id(model.RemotesVar).Op("=").Map(jen.String()).Map(jen.String()).Op("*").Qual(remotePkg, "Mapping").Values(outer)
 
+	// An expression the file uses more than once (a YAML anchor's) is one
+	// function, emitted at its first use and naming every use.
+	uses := map[string]*exprPlaces{}
+	eachExpr(a, func(x *model.RemoteExpr, file, what string) {
+		if uses[x.Func] == nil {
+			uses[x.Func] = &exprPlaces{file: file}
+		}
+		uses[x.Func].what = append(uses[x.Func].what, what)
+	})
 	for i := range r.Integrations {
-		integration(f, &r.Integrations[i])
+		integration(f, &r.Integrations[i], uses)
 	}
 	for i := range r.Mappings {
-		mappingVar(f, &r.Mappings[i], a)
+		mappingVar(f, &r.Mappings[i], a, uses)
 	}
 	return render(f)
+}
+
+// exprPlaces are where an expression is used: its file (an expression is
+// shared only within one), and the keys there.
+type exprPlaces struct {
+	file string
+	what []string
+}
+
+// eachExpr calls fn with every expression use, in the order of the output:
+// its file and its key there.
+func eachExpr(a *model.API, fn func(x *model.RemoteExpr, file, what string)) {
+	for i := range a.Remote.Integrations {
+		in := &a.Remote.Integrations[i]
+		for _, x := range integrationExprs(in) {
+			fn(x.e, in.File, x.what)
+		}
+	}
+	for i := range a.Remote.Mappings {
+		m := &a.Remote.Mappings[i]
+		for _, x := range mappingExprs(m) {
+			fn(x.e, fileOf(m, a), "operations."+m.Operation+"."+x.what)
+		}
+	}
+}
+
+type exprUse struct {
+	e    *model.RemoteExpr
+	what string
+}
+
+func integrationExprs(in *model.RemoteIntegration) []exprUse {
+	return present([]exprUse{{in.ErrorMessage, "errors.message"}, {in.ErrorFields, "errors.fields"}})
+}
+
+func mappingExprs(m *model.RemoteMapping) []exprUse {
+	return present([]exprUse{{m.Body, "body"}, {m.Query, "query"}, {m.Record, "record"}, {m.Unified, "unified"}, {m.NextCursor, "next_cursor"}})
+}
+
+func present(us []exprUse) []exprUse {
+	out := us[:0]
+	for _, u := range us {
+		if u.e != nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// fileOf is the definition file of m's integration.
+func fileOf(m *model.RemoteMapping, a *model.API) string {
+	for _, in := range a.Remote.Integrations {
+		if in.ID == m.Integration {
+			return in.File
+		}
+	}
+	return ""
 }
 
 func render(f *jen.File) (out emit.File, ok bool, err error) {
@@ -80,9 +147,22 @@ func render(f *jen.File) (out emit.File, ok bool, err error) {
 	return out, err == nil, err
 }
 
-// compiled emits a compiled expression with its source as a comment.
-func compiled(f *jen.File, x *model.RemoteExpr, what string) {
-	f.Commentf("%s compiles %s:", x.Func, what)
+// compiled emits a compiled expression with its source as a comment, the
+// first time it is asked for; uses lists where it is used, and forgets it
+// once emitted.
+func compiled(f *jen.File, x *model.RemoteExpr, uses map[string]*exprPlaces) {
+	at, ok := uses[x.Func]
+	if !ok {
+		return // emitted at an earlier use
+	}
+	delete(uses, x.Func)
+	keys := at.what[0]
+	if n := len(at.what); n > 1 {
+		keys = strings.Join(at.what[:n-1], ", ") + " and " + at.what[n-1]
+	}
+	for _, line := range emit.Wrap(x.Func + " compiles " + at.file + " " + keys + ":") {
+		f.Comment(line)
+	}
 	f.Comment("")
 	for _, line := range splitLines(x.Source) {
 		f.Comment("\t" + line)
@@ -136,7 +216,7 @@ func strs(list []string) jen.Code {
 
 var authKinds = map[string]string{"bearer": "AuthBearer", "header": "AuthHeader", "basic": "AuthBasic", "query": "AuthQuery"}
 
-func integration(f *jen.File, in *model.RemoteIntegration) {
+func integration(f *jen.File, in *model.RemoteIntegration, uses map[string]*exprPlaces) {
 	auth := jen.Dict{jen.Id("Kind"): jen.Qual(remotePkg, authKinds[in.Auth.Kind])}
 	for k, v := range map[string]string{"Name": in.Auth.Name, "Value": in.Auth.Value, "Username": in.Auth.Username, "Password": in.Auth.Password} {
 		if v != "" {
@@ -175,23 +255,15 @@ func integration(f *jen.File, in *model.RemoteIntegration) {
 		jen.Id("ErrorMessage"): funcOrNil(in.ErrorMessage),
 		jen.Id("ErrorFields"):  funcOrNil(in.ErrorFields),
 	})
-	if in.ErrorMessage != nil {
-		compiled(f, in.ErrorMessage, in.File+" errors.message")
-	}
-	if in.ErrorFields != nil {
-		compiled(f, in.ErrorFields, in.File+" errors.fields")
+	for _, x := range integrationExprs(in) {
+		compiled(f, x.e, uses)
 	}
 }
 
 var kindConsts = map[model.Kind]string{model.List: "List", model.Get: "Get", model.Create: "Create", model.Update: "Update", model.Delete: "Delete", model.Custom: "Custom"}
 
-func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API) {
-	var file string
-	for _, in := range a.Remote.Integrations {
-		if in.ID == m.Integration {
-			file = in.File
-		}
-	}
+func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API, uses map[string]*exprPlaces) {
+	file := fileOf(m, a)
 	fields := jen.Dict{}
 	for _, fd := range m.Fields {
 		fields[jen.Lit(fd.Name)] = jen.Lit(fd.Value)
@@ -214,12 +286,7 @@ func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API) {
 		d[jen.Id("Fields")] = fieldMap
 	}
 	f.Var().Id(m.Var()).Op("=").Op("&").Qual(remotePkg, "Mapping").Values(d)
-	for _, x := range []struct {
-		e    *model.RemoteExpr
-		what string
-	}{{m.Body, "body"}, {m.Query, "query"}, {m.Record, "record"}, {m.Unified, "unified"}, {m.NextCursor, "next_cursor"}} {
-		if x.e != nil {
-			compiled(f, x.e, file+" operations."+m.Operation+"."+x.what)
-		}
+	for _, x := range mappingExprs(m) {
+		compiled(f, x.e, uses)
 	}
 }

@@ -46,7 +46,8 @@ var remoteDixa = &remote.Integration{
 	},
 }
 
-// remoteDixaErrorMessage compiles integrations/dixa/integration.yaml errors.message:
+// remoteDixaErrorMessage compiles integrations/dixa/integration.yaml
+// errors.message:
 //
 //	error.msg
 func remoteDixaErrorMessage(in any) (out any, err error) {
@@ -54,7 +55,8 @@ func remoteDixaErrorMessage(in any) (out any, err error) {
 	return mapping.Collapse(mapping.Step(mapping.Step(mapping.Item(in), "error", false), "msg", true)), nil
 }
 
-// remoteDixaErrorFields compiles integrations/dixa/integration.yaml errors.fields:
+// remoteDixaErrorFields compiles integrations/dixa/integration.yaml
+// errors.fields:
 //
 //	error.data
 func remoteDixaErrorFields(in any) (out any, err error) {
@@ -79,7 +81,8 @@ var remoteCreateUserDixa = &remote.Mapping{
 	Unified:     remoteCreateUserDixaUnified,
 }
 
-// remoteCreateUserDixaBody compiles integrations/dixa/integration.yaml operations.createUser.body:
+// remoteCreateUserDixaBody compiles integrations/dixa/integration.yaml
+// operations.createUser.body:
 //
 //	{
 //	  "displayName": name,
@@ -105,7 +108,8 @@ func remoteCreateUserDixaBody(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserDixaQuery compiles integrations/dixa/integration.yaml operations.createUser.query:
+// remoteCreateUserDixaQuery compiles integrations/dixa/integration.yaml
+// operations.createUser.query:
 //
 //	{"notify": "false"}
 func remoteCreateUserDixaQuery(in any) (out any, err error) {
@@ -116,7 +120,8 @@ func remoteCreateUserDixaQuery(in any) (out any, err error) {
 	}), nil
 }
 
-// remoteCreateUserDixaRecord compiles integrations/dixa/integration.yaml operations.createUser.record:
+// remoteCreateUserDixaRecord compiles integrations/dixa/integration.yaml
+// operations.createUser.record:
 //
 //	data
 func remoteCreateUserDixaRecord(in any) (out any, err error) {
@@ -124,7 +129,8 @@ func remoteCreateUserDixaRecord(in any) (out any, err error) {
 	return mapping.Collapse(mapping.Step(mapping.Item(in), "data", true)), nil
 }
 
-// remoteCreateUserDixaUnified compiles integrations/dixa/integration.yaml operations.createUser.unified:
+// remoteCreateUserDixaUnified compiles integrations/dixa/integration.yaml
+// operations.createUser.unified:
 //
 //	{"id": $string(id), "name": displayName}
 func remoteCreateUserDixaUnified(in any) (out any, err error) {
