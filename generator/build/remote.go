@@ -358,12 +358,12 @@ func (f *remoteFile) integration(reg model.Integration, api *model.API, ops map[
 	var maps []model.RemoteMapping
 	if e, ok := top["operations"]; ok {
 		opsObj := f.object(e.val, []string{"operations"}, "operations")
-		for _, id := range sortedEntryKeys(opsObj) {
+		for _, id := range sortedKeys(opsObj) {
 			oe := opsObj[id]
 			p := []string{"operations", id}
 			op, ok := ops[id]
 			if !ok {
-				f.errorf(oe.key, p, "no operation has operationId %q%s", id, suggest(id, sortedOpIDs(ops)))
+				f.errorf(oe.key, p, "no operation has operationId %q%s", id, suggest(id, sortedKeys(ops)))
 				continue
 			}
 			if !slices.Contains(op.Integrations, reg.ID) {
@@ -383,24 +383,6 @@ func (f *remoteFile) integration(reg model.Integration, api *model.API, ops map[
 		}
 	}
 	return ri, maps
-}
-
-func sortedEntryKeys(m map[string]entry) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func sortedOpIDs(m map[string]*model.Operation) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func (f *remoteFile) auth(e entry) model.RemoteAuth {
@@ -467,7 +449,7 @@ func (f *remoteFile) pairs(top map[string]entry, key string, valid *regexp.Regex
 	}
 	obj := f.object(e.val, []string{key}, key)
 	var out []model.NameValue
-	for _, name := range sortedEntryKeys(obj) {
+	for _, name := range sortedKeys(obj) {
 		v := obj[name]
 		p := []string{key, name}
 		if !valid.MatchString(name) {
@@ -608,7 +590,7 @@ func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *mode
 		for _, fld := range op.Request {
 			names = append(names, fld.Name)
 		}
-		for _, k := range sortedEntryKeys(fo) {
+		for _, k := range sortedKeys(fo) {
 			v := fo[k]
 			fp := append(p, "fields", k)
 			s, ok := f.str(v, fp)

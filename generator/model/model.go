@@ -7,7 +7,11 @@
 // Values are built once by package build and never changed afterwards.
 package model
 
-import "github.com/unifiedgen/unifiedgen/runtime/matrix"
+import (
+	"strings"
+
+	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+)
 
 // Level is how an integration treats a field or parameter: the same type
 // the generated matrix data is declared with.
@@ -63,6 +67,11 @@ const (
 	Delete = matrix.Delete
 	Custom = matrix.Custom
 )
+
+// KindConst names k's constant in runtime/matrix (Create for create).
+func KindConst(k Kind) string {
+	return strings.ToUpper(k.String()[:1]) + k.String()[1:]
+}
 
 // Operation is one HTTP operation with its matrix.
 type Operation struct {

@@ -86,7 +86,13 @@ type RemoteExpr struct {
 }
 
 // Var is the generated variable holding the integration's definition.
-func (in *RemoteIntegration) Var() string { return "remote" + in.GoName }
+func (in *RemoteIntegration) Var() string { return remoteIntegrationVar(in.GoName) }
+
+// IntegrationVar is the variable of the mapping's integration (its
+// RemoteIntegration's Var).
+func (m *RemoteMapping) IntegrationVar() string { return remoteIntegrationVar(m.IntGoName) }
+
+func remoteIntegrationVar(goName string) string { return "remote" + goName }
 
 // ExprFunc names a compiled expression of the integration file.
 func (in *RemoteIntegration) ExprFunc(what string) string { return "remote" + in.GoName + what }

@@ -164,25 +164,10 @@ func compiled(f *jen.File, x *model.RemoteExpr, uses map[string]*exprPlaces) {
 		f.Comment(line)
 	}
 	f.Comment("")
-	for _, line := range splitLines(x.Source) {
+	for _, line := range strings.Split(strings.TrimSuffix(x.Source, "\n"), "\n") {
 		f.Comment("\t" + line)
 	}
 	f.Add(mapping.Compile(x.Expr.(*mapping.Expr), x.Func))
-}
-
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
 }
 
 func funcOrNil(x *model.RemoteExpr) jen.Code {
@@ -260,8 +245,6 @@ func integration(f *jen.File, in *model.RemoteIntegration, uses map[string]*expr
 	}
 }
 
-var kindConsts = map[model.Kind]string{model.List: "List", model.Get: "Get", model.Create: "Create", model.Update: "Update", model.Delete: "Delete", model.Custom: "Custom"}
-
 func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API, uses map[string]*exprPlaces) {
 	file := fileOf(m, a)
 	fields := jen.Dict{}
@@ -272,8 +255,8 @@ func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API, uses map[stri
 	f.Commentf("%s maps %s for %s (%s operations.%s).", m.Var(), m.Operation, m.Integration, file, m.Operation)
 	d := jen.Dict{
 		jen.Id("OperationID"): jen.Lit(m.Operation),
-		jen.Id("Kind"):        jen.Qual(matrixPkg, kindConsts[m.Kind]),
-		jen.Id("Integration"): jen.Id("remote" + m.IntGoName),
+		jen.Id("Kind"):        jen.Qual(matrixPkg, model.KindConst(m.Kind)),
+		jen.Id("Integration"): jen.Id(m.IntegrationVar()),
 		jen.Id("Method"):      jen.Lit(m.Method),
 		jen.Id("Path"):        jen.Lit(m.Path),
 	}

@@ -78,7 +78,7 @@ func descriptor(f *jen.File, op *model.Operation, meta string) {
 			jen.Id("OperationID"):   jen.Lit(op.ID),
 			jen.Id("Model"):         jen.Lit(op.Model),
 			jen.Id("Resource"):      jen.Lit(op.Resource),
-			jen.Id("Kind"):          jen.Qual(matrixPkg, kindConst(op.Kind)),
+			jen.Id("Kind"):          jen.Qual(matrixPkg, model.KindConst(op.Kind)),
 			jen.Id("Method"):        jen.Lit(op.Method),
 			jen.Id("HTTPMethod"):    jen.Lit(op.HTTPMethod),
 			jen.Id("Path"):          jen.Lit(op.Path),
@@ -199,10 +199,6 @@ func deref(field *jen.Statement, t model.GoType, conv func(jen.Code) jen.Code) j
 		return conv(jen.Op("*").Add(field.Clone()))
 	}
 	return conv(field.Clone())
-}
-
-func kindConst(k model.Kind) string {
-	return strings.ToUpper(k.String()[:1]) + k.String()[1:]
 }
 
 // text renders s as a Go string constant: a raw literal, which keeps the

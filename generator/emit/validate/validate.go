@@ -74,7 +74,7 @@ func integration(f *jen.File, op model.Operation, in model.Integration) ([]jen.C
 	var required, ignored []string
 	id, name := jen.Lit(in.ID), jen.Lit(in.Name)
 	for _, p := range op.Query {
-		s, req, ign := cell(jen.Id("p").Dot(p.GoName), paramType(p), p.Name, "Query", model.CellLevel(p.Cells, in.ID), p.Required, id, name)
+		s, req, ign := cell(jen.Id("p").Dot(p.GoName), model.ParamGoType(p), p.Name, "Query", model.CellLevel(p.Cells, in.ID), p.Required, id, name)
 		stmts = append(stmts, s...)
 		required, ignored = appendIf(required, req, "query "+p.Name), appendIf(ignored, ign, "query "+p.Name)
 	}
@@ -112,8 +112,6 @@ func integration(f *jen.File, op model.Operation, in model.Integration) ([]jen.C
 
 // paramType is the Go type of a query parameter's field in the operation's
 // Params struct (see package bind).
-func paramType(p model.Param) model.GoType { return model.ParamGoType(p) }
-
 func property(s *model.Schema, name string) model.Property {
 	for _, p := range s.Properties {
 		if p.Name == name {
