@@ -18,8 +18,10 @@
 // Keys come from UNIFIED_SECRET_KEY or from a key file (see Parse): one or
 // more 32-byte keys, hex or base64; the first seals, every one opens.
 // Rotation: put the new key first and keep the old ones after it; values
-// sealed with an old key still open, Stale says which to reseal, and Reseal
-// does it. Nothing here logs or formats a key or a plaintext into an error.
+// sealed with an old key still open, and applying the configuration again
+// (unifiedapi apply) seals every account's credentials with the new one,
+// after which the old key can go. Nothing here logs or formats a key or a
+// plaintext into an error.
 package secrets
 
 import (
@@ -175,9 +177,6 @@ func FromEnv(file string) (*Keyring, error) {
 	return kr, nil
 }
 
-// PrimaryID is the id of the key that seals.
-func (kr *Keyring) PrimaryID() string { return kr.keys[0].id }
-
 // Seal encrypts plaintext for accountID with the first key.
 func (kr *Keyring) Seal(accountID string, plaintext []byte) (string, error) {
 	k := kr.keys[0]
@@ -211,23 +210,6 @@ func (kr *Keyring) Open(accountID, sealed string) ([]byte, error) {
 		return pt, nil
 	}
 	return nil, fmt.Errorf("%w (sealed with key id %s, which is not among the keys given)", ErrOpen, id)
-}
-
-// Stale reports whether sealed was sealed with a key other than the first:
-// it opens, but should be resealed (Reseal) before the old key is removed.
-func (kr *Keyring) Stale(sealed string) bool {
-	id, _, ok := split(sealed)
-	return ok && id != kr.keys[0].id
-}
-
-// Reseal opens sealed and seals it again with the first key.
-func (kr *Keyring) Reseal(accountID, sealed string) (string, error) {
-	pt, err := kr.Open(accountID, sealed)
-	if err != nil {
-		return "", err
-	}
-	defer clear(pt)
-	return kr.Seal(accountID, pt)
 }
 
 // SealMap seals a credentials map (as JSON, keys sorted).

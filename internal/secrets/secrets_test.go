@@ -73,18 +73,17 @@ func TestRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !kr.Stale(s) {
-		t.Fatal("a value sealed with the old key is not stale")
-	}
-	if pt, err := kr.Open("a", s); err != nil || string(pt) != "v" {
+	pt, err := kr.Open("a", s)
+	if err != nil || string(pt) != "v" {
 		t.Fatalf("old value does not open after rotation: %v", err)
 	}
-	s2, err := kr.Reseal("a", s)
-	if err != nil || kr.Stale(s2) {
-		t.Fatalf("Reseal: %v, stale %v", err, kr.Stale(s2))
+	// Sealed again (as apply does), it is under the new key.
+	s2, err := kr.Seal("a", pt)
+	if err != nil || !strings.Contains(s2, KeyID(testKey(2))) {
+		t.Fatalf("sealed again: %q, %v; want the new key's id", s2, err)
 	}
-	// Once the old key is gone, the resealed value still opens; the old
-	// one says which key it needs.
+	// Once the old key is gone, the value sealed again still opens; the
+	// old one says which key it needs.
 	only, _ := New(testKey(2))
 	if _, err := only.Open("a", s2); err != nil {
 		t.Fatal(err)
@@ -102,8 +101,8 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kr.PrimaryID() != KeyID(k1) || len(kr.keys) != 2 {
-		t.Fatalf("parsed %d keys, primary %s", len(kr.keys), kr.PrimaryID())
+	if kr.keys[0].id != KeyID(k1) || len(kr.keys) != 2 {
+		t.Fatalf("parsed %d keys, primary %s", len(kr.keys), kr.keys[0].id)
 	}
 	if _, err := Parse(hex.EncodeToString(k1) + "," + base64.RawURLEncoding.EncodeToString(k2)); err != nil {
 		t.Fatal(err)
@@ -128,7 +127,7 @@ func TestFromEnv(t *testing.T) {
 	k := testKey(3)
 	t.Setenv(EnvKey, hex.EncodeToString(k))
 	kr, err := FromEnv("")
-	if err != nil || kr.PrimaryID() != KeyID(k) {
+	if err != nil || kr.keys[0].id != KeyID(k) {
 		t.Fatalf("env: %v", err)
 	}
 	t.Setenv(EnvKey, "")
@@ -145,7 +144,7 @@ func TestFromEnv(t *testing.T) {
 	if err := os.Chmod(file, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if kr, err := FromEnv(file); err != nil || kr.PrimaryID() != KeyID(k) {
+	if kr, err := FromEnv(file); err != nil || kr.keys[0].id != KeyID(k) {
 		t.Fatalf("key file: %v", err)
 	}
 }
