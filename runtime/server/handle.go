@@ -456,7 +456,9 @@ func (s *Server) read(x *exchange) {
 	call.Now = s.opt.Now().UTC()
 	start := time.Now()
 	res, err := s.backend.Do(r.Context(), call)
-	s.metrics.timeStore("read", s.store.Engine(), start)
+	if !acct.Remote() { // a provider's call is not the store's
+		s.metrics.timeStore("read", s.store.Engine(), start)
+	}
 	if err != nil {
 		s.callFailed(x, err)
 		return
@@ -466,30 +468,25 @@ func (s *Server) read(x *exchange) {
 		s.renderList(w, op, acct.Integration, res, out)
 		return
 	}
-	if acct.Remote() {
-		// The provider's record has no version the service keeps: no
-		// ETag.
-		body, ctype, err := s.render(op, acct.Integration, res.Record, out, 0)
-		if err != nil {
-			s.storageFailed(w, r, err)
+	// A record kept by the service has a version, its ETag; the
+	// provider's record has none the service keeps.
+	tag := ""
+	if !acct.Remote() {
+		tag = etag(res.Record.Version)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && matchesAny(inm, res.Record.Version) {
+			w.Header().Set("ETag", tag)
+			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		w.Header().Set("Content-Type", ctype)
-		writeBody(w, op.SuccessStatus, body, out.format == formatStream)
-		return
-	}
-	tag := etag(res.Record.Version)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesAny(inm, res.Record.Version) {
-		w.Header().Set("ETag", tag)
-		w.WriteHeader(http.StatusNotModified)
-		return
 	}
 	body, ctype, err := s.render(op, acct.Integration, res.Record, out, 0)
 	if err != nil {
 		s.storageFailed(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", tag)
+	if tag != "" {
+		w.Header().Set("ETag", tag)
+	}
 	w.Header().Set("Content-Type", ctype)
 	writeBody(w, op.SuccessStatus, body, out.format == formatStream)
 }
