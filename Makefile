@@ -50,6 +50,7 @@ race:
 FUZZTIME ?=
 FUZZ_TARGETS = \
 	FuzzParse:./runtime/qs:400000x \
+	FuzzScanAgreesWithEncodingJSON:./runtime/validation:400000x \
 	FuzzDecodeAndValidateCreate:./conformance:20000x \
 	FuzzDecodeAndValidateUpdate:./conformance:20000x \
 	FuzzRequest:./runtime/server:3000x \

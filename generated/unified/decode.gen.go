@@ -2,10 +2,7 @@
 
 package unified
 
-import (
-	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-)
+import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // allowedCollectionType lists the values the schema allows for CollectionType.
 var allowedCollectionType = []string{"project"}
@@ -31,16 +28,11 @@ func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Re
 
 // decodeCreateUserRequest reads one CreateUserRequest object.
 func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [15]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "avatar":
 			if seen[0] {
@@ -51,7 +43,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[0] = true
 			s.Path.Key("avatar")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -89,17 +81,13 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[2] = true
 			s.Path.Key("emails")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"email\": \"...\", \"type\": \"primary\"}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]EmailInput, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 EmailInput
 					if err := decodeEmailInput(s, &e0); err != nil {
@@ -108,7 +96,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Emails = x0
@@ -123,7 +111,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[3] = true
 			s.Path.Key("first_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -144,21 +132,17 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[4] = true
 			s.Path.Key("languages")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of strings", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				var b0 [8]string
 				x0 := b0[:0]
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 string
-					if t := s.D.Next(); t != jx.String {
+					if t := s.Next(); t != validation.TokenString {
 						if err := s.WrongType("a string", t); err != nil {
 							return err
 						}
@@ -172,7 +156,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Languages = s.Strings(x0)
@@ -187,7 +171,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[5] = true
 			s.Path.Key("last_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -208,7 +192,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[6] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -229,7 +213,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[7] = true
 			s.Path.Key("nick_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -250,7 +234,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[8] = true
 			s.Path.Key("password")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -288,17 +272,13 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[10] = true
 			s.Path.Key("roles")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"id\": \"owner\"}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]RoleInput, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 RoleInput
 					if err := decodeRoleInput(s, &e0); err != nil {
@@ -307,7 +287,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Roles = x0
@@ -322,12 +302,12 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[11] = true
 			s.Path.Key("status")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -350,21 +330,17 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[12] = true
 			s.Path.Key("team_ids")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of strings", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				var b0 [8]string
 				x0 := b0[:0]
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 string
-					if t := s.D.Next(); t != jx.String {
+					if t := s.Next(); t != validation.TokenString {
 						if err := s.WrongType("a string", t); err != nil {
 							return err
 						}
@@ -378,7 +354,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.TeamIds = s.Strings(x0)
@@ -393,7 +369,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[13] = true
 			s.Path.Key("user_type")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -414,7 +390,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[14] = true
 			s.Path.Key("username")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -432,7 +408,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -450,16 +426,11 @@ func DecodeUpdateUserRequest(data []byte, v *UpdateUserRequest, r *validation.Re
 
 // decodeUpdateUserRequest reads one UpdateUserRequest object.
 func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [11]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "avatar":
 			if seen[0] {
@@ -470,7 +441,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[0] = true
 			s.Path.Key("avatar")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -508,17 +479,13 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[2] = true
 			s.Path.Key("emails")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"email\": \"...\", \"type\": \"primary\"}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]EmailInput, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 EmailInput
 					if err := decodeEmailInput(s, &e0); err != nil {
@@ -527,7 +494,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Emails = x0
@@ -542,7 +509,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[3] = true
 			s.Path.Key("first_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -563,7 +530,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[4] = true
 			s.Path.Key("last_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -584,7 +551,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[5] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -622,17 +589,13 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[7] = true
 			s.Path.Key("roles")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"id\": \"owner\"}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]RoleInput, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 RoleInput
 					if err := decodeRoleInput(s, &e0); err != nil {
@@ -641,7 +604,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Roles = x0
@@ -656,12 +619,12 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[8] = true
 			s.Path.Key("status")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -684,21 +647,17 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[9] = true
 			s.Path.Key("team_ids")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of strings", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				var b0 [8]string
 				x0 := b0[:0]
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 string
-					if t := s.D.Next(); t != jx.String {
+					if t := s.Next(); t != validation.TokenString {
 						if err := s.WrongType("a string", t); err != nil {
 							return err
 						}
@@ -712,7 +671,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.TeamIds = s.Strings(x0)
@@ -727,7 +686,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[10] = true
 			s.Path.Key("username")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -745,7 +704,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -753,16 +712,11 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 
 // decodeEmailInput reads one EmailInput object.
 func decodeEmailInput(s *validation.State, v *EmailInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -773,7 +727,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -794,12 +748,12 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("type")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -819,7 +773,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[0] {
@@ -833,16 +787,11 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 
 // decodeRoleInput reads one RoleInput object.
 func decodeRoleInput(s *validation.State, v *RoleInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "id":
 			if seen[0] {
@@ -853,12 +802,12 @@ func decodeRoleInput(s *validation.State, v *RoleInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("id")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -883,7 +832,7 @@ func decodeRoleInput(s *validation.State, v *RoleInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -901,7 +850,7 @@ func decodeRoleInput(s *validation.State, v *RoleInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil

@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
-
-	"github.com/go-faster/jx"
 )
 
 // MaxDepth bounds the nesting of free-form members (remote_data,
@@ -26,10 +22,13 @@ var ErrTooDeep = errors.New("nested deeper than the service accepts")
 // State is what a generated decoder carries through one body: the token
 // reader, where it is, and where failures go.
 type State struct {
-	D    *jx.Decoder
 	Path JSONPath
 	R    *Report
 	data []byte
+	// pos is where the scanner stands in data; err is the syntax error
+	// that ended a member or item loop (Err).
+	pos int
+	err error
 	// text is one string copy of data, made on the first string read:
 	// strings without escapes are substrings of it, so a body costs one
 	// string allocation however many members it has.
@@ -37,10 +36,12 @@ type State struct {
 	// strs backs *string members, a chunk at a time. A chunk is never
 	// reused: the pointers live on in the decoded value.
 	strs []string
+	// scratch holds the last escaped string or key, unescaped.
+	scratch []byte
 }
 
 var statePool = sync.Pool{New: func() any {
-	return &State{D: jx.DecodeBytes(nil), Path: JSONPath{segs: make([]segment, 0, 8)}}
+	return &State{Path: JSONPath{segs: make([]segment, 0, 8)}}
 }}
 
 // Begin returns a State reading data and reporting to r. Call End when done:
@@ -60,10 +61,9 @@ func Begin(data []byte, r *Report) *State {
 		return nil
 	}
 	s := statePool.Get().(*State)
-	s.D.ResetBytes(data)
 	s.Path.Reset()
 	s.R = r
-	s.data, s.text, s.strs = data, "", nil
+	s.data, s.pos, s.err, s.text, s.strs = data, 0, nil, "", nil
 	return s
 }
 
@@ -72,28 +72,26 @@ func Begin(data []byte, r *Report) *State {
 // the byte offset. The State goes back to the pool.
 func (s *State) End(err error) {
 	if err == nil {
-		// After the body only white space may follow. jx reports both the
-		// end and a stray byte as Invalid; Skip tells them apart.
-		if s.D.Next() != jx.Invalid || !errors.Is(s.D.Skip(), io.EOF) {
+		// After the body only white space may follow.
+		if s.ws(); s.pos < len(s.data) {
 			err = errTrailing
 		}
 	}
 	if err != nil {
 		s.R.Add(s.syntaxFailure(err))
 	}
-	s.D.ResetBytes(nil)
-	s.R, s.data, s.text, s.strs = nil, nil, "", nil
+	s.R, s.data, s.err, s.text, s.strs = nil, nil, nil, "", nil
+	if cap(s.scratch) > 4096 {
+		s.scratch = nil // a pooled State keeps no large body's string
+	}
 	statePool.Put(s)
 }
 
-var (
-	errTrailing = errors.New("unexpected data after the JSON value")
-	errInvalid  = errors.New("invalid JSON value")
-)
+var errTrailing = errors.New("unexpected data after the JSON value")
 
-// syntaxFailure describes a fatal decoding error. jx does not export the
-// offset of its errors, so the offset comes from encoding/json, which runs
-// only here, on a body already known to be bad.
+// syntaxFailure describes a fatal decoding error. Its message and offset
+// come from encoding/json, which runs only here, on a body already known to
+// be bad: clients get the words the Go ecosystem uses for each mistake.
 func (s *State) syntaxFailure(err error) Failure {
 	field := s.Path.String()
 	if errors.Is(err, ErrTooDeep) {
@@ -115,37 +113,6 @@ func (s *State) syntaxFailure(err error) Failure {
 		return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON at byte offset " + strconv.FormatInt(max(off, 0), 10) + ": " + se.Error()}
 	}
 	return Failure{Location: Body, Field: field, Rule: RuleSyntax, Message: "malformed JSON: " + err.Error()}
-}
-
-// Str reads a string. An unescaped string is a substring of the body's
-// one copy; an escaped one is decoded into its own string.
-func (s *State) Str() (string, error) {
-	b, err := s.D.StrBytes()
-	if err != nil || len(b) == 0 {
-		return "", err
-	}
-	if off, ok := offsetIn(s.data, b); ok {
-		if s.text == "" {
-			s.text = string(s.data)
-		}
-		return s.text[off : off+len(b)], nil
-	}
-	return string(b), nil
-}
-
-// offsetIn reports where b starts inside data, when b is a subslice of it.
-// jx returns unescaped strings as subslices of its input; escaped ones are
-// unescaped into a scratch buffer elsewhere.
-func offsetIn(data, b []byte) (int, bool) {
-	if len(data) == 0 {
-		return 0, false
-	}
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	if p < start || p+uintptr(len(b)) > start+uintptr(len(data)) {
-		return 0, false
-	}
-	return int(p - start), true
 }
 
 // StrPtr returns a pointer to a copy of v, carved from a chunk shared by
@@ -174,38 +141,16 @@ func (s *State) Strings(items []string) []string {
 	return s.strs[start:len(s.strs):len(s.strs)]
 }
 
-// Kind names a JSON token type the way messages say it.
-func Kind(t jx.Type) string {
-	switch t {
-	case jx.String:
-		return "string"
-	case jx.Number:
-		return "number"
-	case jx.Null:
-		return "null"
-	case jx.Bool:
-		return "boolean"
-	case jx.Array:
-		return "array"
-	case jx.Object:
-		return "object"
-	}
-	return "invalid JSON"
-}
-
 // WrongType records that the value at the current path is not what the
 // schema says, and skips it so decoding can go on and report the rest.
-func (s *State) WrongType(want string, got jx.Type) error {
-	if got == jx.Invalid {
+func (s *State) WrongType(want string, got Token) error {
+	if got == TokenInvalid {
 		// Not a value at all: a syntax error, which End reports with
 		// its offset.
-		if err := s.D.Skip(); err != nil {
-			return err
-		}
-		return errInvalid
+		return s.Skip()
 	}
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be " + want + ", got " + Kind(got)})
-	return s.D.Skip()
+	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be " + want + ", got " + got.String()})
+	return s.Skip()
 }
 
 // BadEnum records a value outside the schema's enum.
@@ -264,14 +209,14 @@ func (s *State) OutOfRange(what string) {
 // Unknown records a member the schema does not have and skips its value.
 func (s *State) Unknown(key []byte) error {
 	s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleUnknown, Message: "is not a field of the unified model"})
-	return s.D.Skip()
+	return s.Skip()
 }
 
 // Duplicate records a member that appears twice and skips the second value:
 // the first one wins, and the client learns its body was ambiguous.
 func (s *State) Duplicate(key []byte) error {
 	s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleDuplicate, Message: "appears more than once"})
-	return s.D.Skip()
+	return s.Skip()
 }
 
 // MissingMember records a member the schema requires in an object.
@@ -288,57 +233,61 @@ func (s *State) Any() (any, error) {
 }
 
 func (s *State) anyValue(depth int) (any, error) {
-	d := s.D
-	switch d.Next() {
-	case jx.Object:
+	switch s.Next() {
+	case TokenObject:
 		if depth >= MaxDepth {
 			return nil, ErrTooDeep
 		}
 		m := map[string]any{}
-		err := d.Obj(func(d *jx.Decoder, key string) error {
-			if _, dup := m[key]; dup {
-				return s.Duplicate([]byte(key))
+		for key, more := s.FirstKey(); more; key, more = s.NextKey() {
+			if _, dup := m[string(key)]; dup {
+				if err := s.Duplicate(key); err != nil {
+					return m, err
+				}
+				continue
 			}
-			s.Path.Key(key)
+			k := string(key)
+			s.Path.Key(k)
 			v, err := s.anyValue(depth + 1)
 			s.Path.Pop()
-			m[key] = v
-			return err
-		})
-		return m, err
-	case jx.Array:
+			m[k] = v
+			if err != nil {
+				return m, err
+			}
+		}
+		return m, s.err
+	case TokenArray:
 		if depth >= MaxDepth {
 			return nil, ErrTooDeep
 		}
 		a := []any{}
-		i := 0
-		err := d.Arr(func(d *jx.Decoder) error {
+		for i, more := 0, s.FirstItem(); more; i, more = i+1, s.NextItem() {
 			s.Path.Index(i)
 			v, err := s.anyValue(depth + 1)
 			s.Path.Pop()
 			a = append(a, v)
-			i++
-			return err
-		})
-		return a, err
-	case jx.String:
-		return d.Str()
-	case jx.Number:
+			if err != nil {
+				return a, err
+			}
+		}
+		return a, s.err
+	case TokenString:
+		return s.Str()
+	case TokenNumber:
 		// Free-form data is passed through: keep the number exactly as
 		// sent (1e400 and 2^64 are valid JSON, not float64s).
-		n, err := d.Num()
-		return json.Number(n.String()), err
-	case jx.Bool:
-		return d.Bool()
-	default:
-		return nil, d.Null()
+		n, err := s.number()
+		return json.Number(n), err
+	case TokenBool:
+		return s.Bool()
 	}
+	return nil, s.Skip() // null, or a syntax error
 }
 
 // Object decodes a free-form object member; anything but an object is a
 // type failure.
 func (s *State) Object() (map[string]any, bool, error) {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != TokenObject {
 		return nil, false, s.WrongType("an object", t)
 	}
 	v, err := s.Any()
@@ -353,64 +302,61 @@ func (s *State) Object() (map[string]any, bool, error) {
 // large body costs no more than its bytes. Anything but an object is a
 // type failure.
 func (s *State) RawObject() (json.RawMessage, bool, error) {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != TokenObject {
 		return nil, false, s.WrongType("an object", t)
 	}
-	raw, err := s.D.Raw()
-	if err != nil {
-		return nil, false, err
-	}
-	// Walk what was skipped: Raw checks the syntax, not what the schema's
-	// rules say of free-form data.
 	before := len(s.R.Failures) + s.R.Dropped
-	w := jx.GetDecoder()
-	w.ResetBytes(raw)
-	err = s.walkFree(w, s.Path.Depth())
-	jx.PutDecoder(w)
-	if err != nil {
+	start := s.pos
+	if err := s.walkFree(s.Path.Depth()); err != nil {
 		return nil, false, err
 	}
-	return json.RawMessage(raw), len(s.R.Failures)+s.R.Dropped == before, nil
+	return json.RawMessage(s.data[start:s.pos]), len(s.R.Failures)+s.R.Dropped == before, nil
 }
 
 // walkFree checks a free-form value without building it: duplicate members
 // (reported, the walk goes on) and depth (fatal).
-func (s *State) walkFree(d *jx.Decoder, depth int) error {
-	switch d.Next() {
-	case jx.Object:
+func (s *State) walkFree(depth int) error {
+	switch s.Next() {
+	case TokenObject:
 		if depth >= MaxDepth {
 			return ErrTooDeep
 		}
 		var seen map[string]struct{}
-		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 			if seen == nil {
 				seen = map[string]struct{}{}
 			}
 			if _, dup := seen[string(key)]; dup {
-				s.R.Add(Failure{Location: Body, Field: s.Path.With(string(key)), Rule: RuleDuplicate, Message: "appears more than once"})
-				return d.Skip()
+				if err := s.Duplicate(key); err != nil {
+					return err
+				}
+				continue
 			}
-			seen[string(key)] = struct{}{}
-			s.Path.Key(string(key))
-			err := s.walkFree(d, depth+1)
+			k := string(key)
+			seen[k] = struct{}{}
+			s.Path.Key(k)
+			err := s.walkFree(depth + 1)
 			s.Path.Pop()
-			return err
-		})
-	case jx.Array:
+			if err != nil {
+				return err
+			}
+		}
+		return s.err
+	case TokenArray:
 		if depth >= MaxDepth {
 			return ErrTooDeep
 		}
-		i := 0
-		return d.Arr(func(d *jx.Decoder) error {
+		for i, more := 0, s.FirstItem(); more; i, more = i+1, s.NextItem() {
 			s.Path.Index(i)
-			err := s.walkFree(d, depth+1)
+			err := s.walkFree(depth + 1)
 			s.Path.Pop()
-			i++
-			return err
-		})
-	default:
-		return d.Skip()
+			if err != nil {
+				return err
+			}
+		}
+		return s.err
 	}
+	return s.Skip()
 }
 
 // EmptyObject reports whether raw is the JSON object {} (white space
@@ -424,18 +370,3 @@ func EmptyObject(raw json.RawMessage) bool {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
-
-// Int reads an integer. A number with a fraction or out of int64 range is a
-// type failure, not a fatal error: the rest of the body is still checked.
-func (s *State) Int() (int64, bool, error) {
-	n, err := s.D.Num()
-	if err != nil {
-		return 0, false, err
-	}
-	v, err := n.Int64()
-	if err != nil {
-		s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "must be an integer, got " + n.String()})
-		return 0, false, nil
-	}
-	return v, true, nil
-}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
-
-	"github.com/go-faster/jx"
 )
 
 // begin starts a State on body, failing the test if Begin refuses it.
@@ -88,14 +86,14 @@ func TestBeginAcceptsValidUTF8(t *testing.T) {
 		if s.R != &r || s.Path.Depth() != 0 {
 			t.Errorf("Begin(%q): R %p (want %p), path depth %d", body, s.R, &r, s.Path.Depth())
 		}
-		s.End(s.D.Skip())
+		s.End(s.Skip())
 	}
 }
 
 func TestEndAcceptsTrailingWhiteSpace(t *testing.T) {
 	for _, body := range []string{`{}`, "{}\n", "{} \t\r\n ", " \n{\"a\": [1, 2]}\n\n"} {
 		s, r := begin(t, body)
-		s.End(s.D.Skip())
+		s.End(s.Skip())
 		wantFailures(t, r)
 	}
 }
@@ -118,7 +116,7 @@ func TestEndTrailingData(t *testing.T) {
 	for _, tt := range tests {
 		s, r := begin(t, tt.body)
 		// The decoder read one value without error; End finds the rest.
-		if err := s.D.Skip(); err != nil {
+		if err := s.Skip(); err != nil {
 			t.Fatalf("%q: Skip: %v", tt.body, err)
 		}
 		s.End(nil)
@@ -152,7 +150,7 @@ func TestEndSyntaxFailureOffsets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, r := begin(t, tt.body)
-			err := s.D.Skip()
+			err := s.Skip()
 			if err == nil {
 				t.Fatalf("jx accepted %q", tt.body)
 			}
@@ -177,7 +175,7 @@ func TestEndTruncatedBodyOffset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, r := begin(t, tt.body)
-		s.End(s.D.Skip())
+		s.End(s.Skip())
 		wantFailures(t, r, syntaxAt("", "malformed JSON at byte offset "+strconv.Itoa(tt.off)+": unexpected end of JSON input"))
 	}
 }
@@ -187,7 +185,7 @@ func TestEndEmptyBody(t *testing.T) {
 		s, r := begin(t, body)
 		// What a generated decoder does first: the body must be an object.
 		var err error
-		if tp := s.D.Next(); tp != jx.Object {
+		if tp := s.Next(); tp != TokenObject {
 			err = s.WrongType("an object", tp)
 		}
 		if err == nil {
@@ -202,25 +200,25 @@ func TestEndSyntaxFailureNamesThePath(t *testing.T) {
 	// A generated decoder returns without popping: the failure names the
 	// member being read when the body broke off.
 	s, r := begin(t, `{"emails": [{"type": tru}]}`)
-	s.D.Next()
-	iter, err := s.D.ObjIter()
+	s.Next()
+	iter, err := objIter(s)
 	if err != nil || !iter.Next() || string(iter.Key()) != "emails" {
 		t.Fatalf("ObjIter: %v", err)
 	}
 	s.Path.Key("emails")
 	s.Path.Index(0)
-	s.D.Next()
-	arr, err := s.D.ArrIter()
+	s.Next()
+	arr, err := arrIter(s)
 	if err != nil || !arr.Next() {
 		t.Fatalf("ArrIter: %v", err)
 	}
-	s.D.Next()
-	obj, err := s.D.ObjIter()
+	s.Next()
+	obj, err := objIter(s)
 	if err != nil || !obj.Next() {
 		t.Fatalf("ObjIter: %v", err)
 	}
 	s.Path.Key("type")
-	_, err = s.D.Bool()
+	_, err = s.Bool()
 	if err == nil {
 		t.Fatal("jx read tru as a boolean")
 	}
@@ -230,7 +228,7 @@ func TestEndSyntaxFailureNamesThePath(t *testing.T) {
 
 func TestEndTooDeep(t *testing.T) {
 	s, r := begin(t, `{}`)
-	s.D.Skip()
+	s.Skip()
 	s.Path.Key("remote_data")
 	s.Path.Key("a")
 	s.End(fmt.Errorf("callback: callback: %w", ErrTooDeep))
@@ -250,7 +248,7 @@ func TestEndSyntaxFailureSurvivesTheCap(t *testing.T) {
 	for range MaxFailures {
 		r.Add(Failure{Location: Body, Rule: RuleType, Message: "m"})
 	}
-	s.End(s.D.Skip())
+	s.End(s.Skip())
 	if len(r.Failures) != MaxFailures+1 || r.Failures[MaxFailures].Rule != RuleSyntax {
 		t.Errorf("kept %d failures, last %+v", len(r.Failures), r.Failures[len(r.Failures)-1])
 	}
@@ -262,8 +260,8 @@ func TestStatesAreResetBetweenBodies(t *testing.T) {
 		if s.Path.Depth() != 0 || s.R != r || s.text != "" || s.strs != nil {
 			t.Fatalf("body %d: Begin gave a used state: depth %d, text %q, %d strs", i, s.Path.Depth(), s.text, len(s.strs))
 		}
-		s.D.Next()
-		it, _ := s.D.ArrIter()
+		s.Next()
+		it, _ := arrIter(s)
 		it.Next()
 		s.Path.Key("left")
 		s.Path.Index(i)
@@ -281,8 +279,8 @@ func TestStrUnescapedIsASubstringOfOneCopy(t *testing.T) {
 	body := []byte(`{"a": "hello", "b": "wörld", "c": "", "d": "hello"}`)
 	var r Report
 	s := Begin(body, &r)
-	s.D.Next()
-	iter, err := s.D.ObjIter()
+	s.Next()
+	iter, err := objIter(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,8 +324,8 @@ func TestStrEscapedIsItsOwnString(t *testing.T) {
 	body := []byte(`["esc\"aped", "\u00e9\n\/\\", "\ud83d\ude00", "plain"]`)
 	var r Report
 	s := Begin(body, &r)
-	s.D.Next()
-	it, err := s.D.ArrIter()
+	s.Next()
+	it, err := arrIter(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,8 +363,8 @@ func TestStrEscapedIsItsOwnString(t *testing.T) {
 
 func TestStrError(t *testing.T) {
 	s, r := begin(t, `["a\qb"]`)
-	s.D.Next()
-	it, _ := s.D.ArrIter()
+	s.Next()
+	it, _ := arrIter(s)
 	it.Next()
 	v, err := s.Str()
 	if err == nil || v != "" {
@@ -406,7 +404,7 @@ func TestStrPtrChunks(t *testing.T) {
 			t.Errorf("*ps[%d] = %q, want %q", i, *p, want)
 		}
 	}
-	s.End(s.D.Skip())
+	s.End(s.Skip())
 	wantFailures(t, r)
 
 	// A chunk is never reused, not even by the next body from the pool.
@@ -415,7 +413,7 @@ func TestStrPtrChunks(t *testing.T) {
 		for i := range 20 {
 			s2.StrPtr("other" + strconv.Itoa(i))
 		}
-		s2.End(s2.D.Skip())
+		s2.End(s2.Skip())
 	}
 	for i, p := range ps {
 		want := "v" + strconv.Itoa(i)
@@ -428,14 +426,14 @@ func TestStrPtrChunks(t *testing.T) {
 	}
 }
 
-func TestKind(t *testing.T) {
-	tests := map[jx.Type]string{
-		jx.String: "string", jx.Number: "number", jx.Null: "null", jx.Bool: "boolean",
-		jx.Array: "array", jx.Object: "object", jx.Invalid: "invalid JSON", jx.Type(99): "invalid JSON",
+func TestTokenString(t *testing.T) {
+	tests := map[Token]string{
+		TokenString: "string", TokenNumber: "number", TokenNull: "null", TokenBool: "boolean",
+		TokenArray: "array", TokenObject: "object", TokenInvalid: "invalid JSON", Token(99): "invalid JSON",
 	}
 	for tp, want := range tests {
-		if got := Kind(tp); got != want {
-			t.Errorf("Kind(%v) = %q, want %q", tp, got, want)
+		if got := tp.String(); got != want {
+			t.Errorf("Token(%d).String() = %q, want %q", tp, got, want)
 		}
 	}
 }
@@ -443,37 +441,37 @@ func TestKind(t *testing.T) {
 func TestWrongTypeEveryType(t *testing.T) {
 	tests := []struct {
 		value string
-		tp    jx.Type
+		tp    Token
 		kind  string
 	}{
-		{`"text"`, jx.String, "string"},
-		{`"esc\"aped ]}"`, jx.String, "string"},
-		{`-1.5e3`, jx.Number, "number"},
-		{`null`, jx.Null, "null"},
-		{`true`, jx.Bool, "boolean"},
-		{`false`, jx.Bool, "boolean"},
-		{`[1, [2, {"a": 3}]]`, jx.Array, "array"},
-		{`[]`, jx.Array, "array"},
-		{`{"a": {"b": [null]}}`, jx.Object, "object"},
-		{`{}`, jx.Object, "object"},
+		{`"text"`, TokenString, "string"},
+		{`"esc\"aped ]}"`, TokenString, "string"},
+		{`-1.5e3`, TokenNumber, "number"},
+		{`null`, TokenNull, "null"},
+		{`true`, TokenBool, "boolean"},
+		{`false`, TokenBool, "boolean"},
+		{`[1, [2, {"a": 3}]]`, TokenArray, "array"},
+		{`[]`, TokenArray, "array"},
+		{`{"a": {"b": [null]}}`, TokenObject, "object"},
+		{`{}`, TokenObject, "object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
 			// The wrong value sits between two good ones: it is skipped
 			// whole and decoding goes on.
 			s, r := begin(t, `{"items": [1, `+tt.value+`, 3]}`)
-			s.D.Next()
-			obj, _ := s.D.ObjIter()
+			s.Next()
+			obj, _ := objIter(s)
 			obj.Next()
 			s.Path.Key("items")
-			s.D.Next()
-			it, _ := s.D.ArrIter()
+			s.Next()
+			it, _ := arrIter(s)
 			var ints []int64
 			for i := 0; it.Next(); i++ {
 				s.Path.Index(i)
 				// The schema wants an object at [1]: whatever is there
 				// is the wrong type, and is skipped whole.
-				if tp := s.D.Next(); i == 1 {
+				if tp := s.Next(); i == 1 {
 					if tp != tt.tp {
 						t.Fatalf("Next = %v, want %v", tp, tt.tp)
 					}
@@ -508,7 +506,7 @@ func TestWrongTypeEveryType(t *testing.T) {
 func TestWrongTypeAtTheRoot(t *testing.T) {
 	for body, kind := range map[string]string{`null`: "null", `[]`: "array", `"x"`: "string", `12`: "number", `false`: "boolean"} {
 		s, r := begin(t, body)
-		tp := s.D.Next()
+		tp := s.Next()
 		s.End(s.WrongType("an object", tp))
 		wantFailures(t, r, Failure{Location: Body, Rule: RuleType, Message: "must be an object, got " + kind})
 	}
@@ -525,12 +523,12 @@ func TestWrongTypeInvalidIsASyntaxFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, r := begin(t, tt.body)
-		s.D.Next()
-		obj, _ := s.D.ObjIter()
+		s.Next()
+		obj, _ := objIter(s)
 		obj.Next()
 		s.Path.Key("a")
-		tp := s.D.Next()
-		if tp != jx.Invalid {
+		tp := s.Next()
+		if tp != TokenInvalid {
 			t.Fatalf("%q: Next = %v", tt.body, tp)
 		}
 		err := s.WrongType("a string", tp)
@@ -576,7 +574,7 @@ func TestBadEnum(t *testing.T) {
 	s.Path.Reset()
 	s.Path.Key("status")
 	s.BadEnum([]byte(`we"ird`), []string{"active", "inactive"})
-	s.End(s.D.Skip())
+	s.End(s.Skip())
 	wantFailures(t, r,
 		Failure{Location: Body, Field: "emails[0].type", Rule: RuleEnum, Message: `"work" is not one of "primary", "other"`, Allowed: allowed},
 		Failure{Location: Body, Field: "status", Rule: RuleEnum, Message: `"we\"ird" is not one of "active", "inactive"`, Allowed: []string{"active", "inactive"}},
@@ -604,7 +602,7 @@ func TestFormatAndRangeFailures(t *testing.T) {
 	s.OutOfRange("a 32-bit float")
 	s.Path.Reset()
 	s.BadFormat("date (YYYY-MM-DD)")
-	s.End(s.D.Skip())
+	s.End(s.Skip())
 	wantFailures(t, r,
 		Failure{Location: Body, Field: "items[2].customer_id", Rule: RuleFormat, Message: "must be a uuid string"},
 		Failure{Location: Body, Field: "items[2].due_at", Rule: RuleFormat, Message: "must be a date-time (RFC 3339) string"},
@@ -623,7 +621,7 @@ func TestBadFormatEmail(t *testing.T) {
 	s.Path.Index(0)
 	s.Path.Key("email")
 	s.BadFormat("email")
-	s.End(s.D.Skip())
+	s.End(s.Skip())
 	wantFailures(t, r, Failure{Location: Body, Field: "emails[0].email", Rule: RuleFormat, Message: "must be an email string"})
 }
 
@@ -632,11 +630,11 @@ func TestBadFormatEmail(t *testing.T) {
 // twice is a duplicate, others are unknown, required ones must be there.
 // Kinds are "string", "int" and "object" (free-form).
 func decodeMembers(s *State, known map[string]string, required []string) (map[string]any, error) {
-	if tp := s.D.Next(); tp != jx.Object {
+	if tp := s.Next(); tp != TokenObject {
 		return nil, s.WrongType("an object", tp)
 	}
 	got := map[string]any{}
-	iter, err := s.D.ObjIter()
+	iter, err := objIter(s)
 	if err != nil {
 		return nil, err
 	}
@@ -658,7 +656,7 @@ func decodeMembers(s *State, known map[string]string, required []string) (map[st
 		s.Path.Key(string(k))
 		switch kind {
 		case "string":
-			if tp := s.D.Next(); tp != jx.String {
+			if tp := s.Next(); tp != TokenString {
 				if err := s.WrongType("a string", tp); err != nil {
 					return nil, err
 				}
@@ -681,7 +679,7 @@ func decodeMembers(s *State, known map[string]string, required []string) (map[st
 				got[string(k)] = nil
 			}
 		case "int":
-			if tp := s.D.Next(); tp != jx.Number {
+			if tp := s.Next(); tp != TokenNumber {
 				if err := s.WrongType("an integer", tp); err != nil {
 					return nil, err
 				}
@@ -730,8 +728,8 @@ func TestUnknownDuplicateMissing(t *testing.T) {
 func TestUnknownDuplicateMissingUnderAPath(t *testing.T) {
 	known := map[string]string{"email": "string", "type": "string"}
 	s, r := begin(t, `[{"email": "a@b.c"}, {"type": "x", "type": "y", "level": [3]}]`)
-	s.D.Next()
-	it, _ := s.D.ArrIter()
+	s.Next()
+	it, _ := arrIter(s)
 	s.Path.Key("emails")
 	var got []map[string]any
 	for i := 0; it.Next(); i++ {
@@ -822,8 +820,8 @@ func TestInt(t *testing.T) {
 
 func TestIntSyntaxErrorIsFatal(t *testing.T) {
 	s, r := begin(t, `[1.]`)
-	s.D.Next()
-	it, _ := s.D.ArrIter()
+	s.Next()
+	it, _ := arrIter(s)
 	it.Next()
 	s.Path.Index(0)
 	_, ok, err := s.Int()
@@ -1048,8 +1046,8 @@ func TestObject(t *testing.T) {
 	for _, tt := range tests {
 		s, r := begin(t, `{"remote_data": `+tt.value+`, "name": "x"}`)
 		got, err := func() (map[string]any, error) {
-			s.D.Next()
-			iter, err := s.D.ObjIter()
+			s.Next()
+			iter, err := objIter(s)
 			if err != nil {
 				return nil, err
 			}
@@ -1136,7 +1134,7 @@ func TestObjectErrors(t *testing.T) {
 func TestEndOnEOFErrorFromSkip(t *testing.T) {
 	// io.EOF from a decoder on a non-empty body is still a syntax failure.
 	s, r := begin(t, `{"a": 1}`)
-	s.D.Skip()
+	s.Skip()
 	s.End(io.EOF)
 	wantFailures(t, r, syntaxAt("", "malformed JSON: EOF"))
 }
@@ -1153,8 +1151,8 @@ func TestStatesConcurrent(t *testing.T) {
 				id := strconv.Itoa(w) + "-" + strconv.Itoa(i)
 				var r Report
 				s := Begin([]byte(`{"id": "`+id+`", "esc": "\u00e9`+id+`", "bogus": 1}`), &r)
-				s.D.Next()
-				iter, _ := s.D.ObjIter()
+				s.Next()
+				iter, _ := objIter(s)
 				var ptrs []*string
 				for iter.Next() {
 					k := string(iter.Key())
@@ -1190,3 +1188,36 @@ func TestStatesConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// iter walks an object's members or an array's items the way a generated
+// decoder does (FirstKey/NextKey, FirstItem/NextItem), with the shape of
+// an iterator so that tests read as a loop.
+type iter struct {
+	s       *State
+	object  bool
+	started bool
+	key     []byte
+}
+
+func objIter(s *State) (*iter, error) { return &iter{s: s, object: true}, nil }
+func arrIter(s *State) (*iter, error) { return &iter{s: s}, nil }
+
+func (it *iter) Next() bool {
+	first := !it.started
+	it.started = true
+	var more bool
+	switch {
+	case it.object && first:
+		it.key, more = it.s.FirstKey()
+	case it.object:
+		it.key, more = it.s.NextKey()
+	case first:
+		more = it.s.FirstItem()
+	default:
+		more = it.s.NextItem()
+	}
+	return more
+}
+
+func (it *iter) Key() []byte { return it.key }
+func (it *iter) Err() error  { return it.s.Err() }

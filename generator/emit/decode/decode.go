@@ -21,7 +21,6 @@ import (
 const FileName = "decode.gen.go"
 
 const (
-	jxPkg   = "github.com/go-faster/jx"
 	valPkg  = "github.com/unifiedgen/unifiedgen/runtime/validation"
 	uuidPkg = "github.com/google/uuid"
 )
@@ -30,7 +29,6 @@ const (
 func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}, enums: map[string]bool{}}
 	e.f.HeaderComment(fmt.Sprintf(emit.Header, specName))
-	e.f.ImportName(jxPkg, "jx")
 	e.f.ImportName(valPkg, "validation")
 	e.f.ImportName(uuidPkg, "uuid")
 	// The values of every enum type, declared here once for the decoders
@@ -116,12 +114,12 @@ func (e *emitter) object(s *model.Schema) error {
 	if s.Free {
 		// Members beyond the schema are allowed here but have no Go field
 		// to land in.
-		unknown = jen.If(jen.Err().Op(":=").Id("s").Dot("D").Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		unknown = jen.If(jen.Err().Op(":=").Id("s").Dot("Skip").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 	}
 	cases = append(cases, jen.Default().Block(unknown))
 
 	body := []jen.Code{
-		jen.If(jen.Id("t").Op(":=").Id("s").Dot("D").Dot("Next").Call(), jen.Id("t").Op("!=").Qual(jxPkg, "Object")).Block(
+		jen.If(jen.Id("t").Op(":=").Id("s").Dot("Next").Call(), jen.Id("t").Op("!=").Qual(valPkg, "TokenObject")).Block(
 			jen.Return(jen.Id("s").Dot("WrongType").Call(jen.Lit("an object"), jen.Id("t"))),
 		),
 	}
@@ -129,13 +127,14 @@ func (e *emitter) object(s *model.Schema) error {
 		body = append(body, jen.Var().Id("seen").Index(jen.Lit(len(s.Properties))).Bool())
 	}
 	body = append(body,
-		jen.List(jen.Id("iter"), jen.Err()).Op(":=").Id("s").Dot("D").Dot("ObjIter").Call(),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.For(jen.Id("iter").Dot("Next").Call()).Block(
-			jen.Id("key").Op(":=").Id("iter").Dot("Key").Call(),
+		jen.For(
+			jen.List(jen.Id("key"), jen.Id("more")).Op(":=").Id("s").Dot("FirstKey").Call(),
+			jen.Id("more"),
+			jen.List(jen.Id("key"), jen.Id("more")).Op("=").Id("s").Dot("NextKey").Call(),
+		).Block(
 			jen.Switch(jen.String().Call(jen.Id("key"))).Block(cases...),
 		),
-		jen.If(jen.Err().Op(":=").Id("iter").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Id("s").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
 	body = append(body, after...)
 	body = append(body, jen.Return(jen.Nil()))
@@ -178,11 +177,8 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			jen.Var().Add(el.Clone()).Add(emit.Type(elem)),
 		}, inner...)
 		loop = append(loop, x.Clone().Op("=").Append(x.Clone(), el.Clone()), jen.Id("s").Dot("Path").Dot("Pop").Call())
-		iter := jen.Id(fmt.Sprintf("it%d", depth))
-		ok := []jen.Code{
-			jen.List(iter.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("ArrIter").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		}
+		more := jen.Id(fmt.Sprintf("more%d", depth))
+		var ok []jen.Code
 		plainStrings := elem.Name == "string" && !elem.Ptr && !t.Ptr
 		if plainStrings {
 			// Read into a buffer on the stack, then copy into the State's
@@ -196,15 +192,19 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			ok = append(ok, x.Clone().Op(":=").Make(jen.Index().Add(emit.Type(elem)), jen.Lit(0), jen.Lit(4)))
 		}
 		ok = append(ok,
-			jen.For(i.Clone().Op(":=").Lit(0), iter.Clone().Dot("Next").Call(), i.Clone().Op("++")).Block(loop...),
-			jen.If(jen.Err().Op(":=").Add(iter.Clone()).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.For(
+				jen.List(i.Clone(), more.Clone()).Op(":=").List(jen.Lit(0), jen.Id("s").Dot("FirstItem").Call()),
+				more.Clone(),
+				jen.List(i.Clone(), more.Clone()).Op("=").List(i.Clone().Op("+").Lit(1), jen.Id("s").Dot("NextItem").Call()),
+			).Block(loop...),
+			jen.If(jen.Err().Op(":=").Id("s").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
 		if plainStrings {
 			ok = append(ok, target.Clone().Op("=").Id("s").Dot("Strings").Call(x.Clone()))
 		} else {
 			ok = append(ok, assign(x)...)
 		}
-		return typed("jx.Array", want(s), ok), nil
+		return typed("TokenArray", want(s), ok), nil
 
 	case t.Under == "raw":
 		m := jen.Id(fmt.Sprintf("m%d", depth))
@@ -255,8 +255,8 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			cases = append(cases, jen.Case(jen.Lit(v)).Block(set...))
 		}
 		cases = append(cases, jen.Default().Block(jen.Id("s").Dot("BadEnum").Call(x.Clone(), jen.Id(allowed))))
-		return typed("jx.String", "a string", []jen.Code{
-			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("StrBytes").Call(),
+		return typed("TokenString", "a string", []jen.Code{
+			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("StrBytes").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Switch(jen.String().Call(x.Clone())).Block(cases...),
 		}), nil
@@ -307,35 +307,36 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		default:
 			return nil, fmt.Errorf("string schema with Go type %s", t.Name)
 		}
-		return typed("jx.String", "a string", read), nil
+		return typed("TokenString", "a string", read), nil
 
 	case s.Kind == model.KindBoolean:
-		return typed("jx.Bool", "a boolean", append([]jen.Code{
-			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("Bool").Call(),
+		return typed("TokenBool", "a boolean", append([]jen.Code{
+			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("Bool").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}, assign(conv(x.Clone()))...)), nil
 
 	case s.Kind == model.KindInteger:
 		ok := jen.Id(fmt.Sprintf("ok%d", depth))
-		return typed("jx.Number", "an integer", []jen.Code{
+		return typed("TokenNumber", "an integer", []jen.Code{
 			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Int").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...),
 		}), nil
 
 	case s.Kind == model.KindNumber:
+		ok := jen.Id(fmt.Sprintf("ok%d", depth))
 		read := []jen.Code{
-			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("D").Dot("Float64").Call(),
+			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Float64").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
 		if t.Under == "float32" {
 			// float32(x) of a larger value is +Inf without a word.
-			read = append(read, jen.If(jen.Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
+			read = append(read, jen.If(ok.Clone().Op("&&").Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
 				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
-			).Else().Block(assign(jen.Id(t.Under).Call(x.Clone()))...))
-			return typed("jx.Number", "a number", read), nil
+			).Else().If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...))
+			return typed("TokenNumber", "a number", read), nil
 		}
-		return typed("jx.Number", "a number", append(read, assign(jen.Id(t.Under).Call(x.Clone()))...)), nil
+		return typed("TokenNumber", "a number", append(read, jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...))), nil
 
 	default: // free-form value
 		return append([]jen.Code{
@@ -348,7 +349,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 // typed wraps ok in a check that the next token is of the JSON type tok.
 func typed(tok, want string, ok []jen.Code) []jen.Code {
 	return []jen.Code{
-		jen.If(jen.Id("t").Op(":=").Id("s").Dot("D").Dot("Next").Call(), jen.Id("t").Op("!=").Qual(jxPkg, tok[len("jx."):])).Block(
+		jen.If(jen.Id("t").Op(":=").Id("s").Dot("Next").Call(), jen.Id("t").Op("!=").Qual(valPkg, tok)).Block(
 			jen.If(jen.Err().Op(":=").Id("s").Dot("WrongType").Call(jen.Lit(want), jen.Id("t")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		).Else().Block(ok...),
 	}

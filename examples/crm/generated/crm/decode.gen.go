@@ -3,7 +3,6 @@
 package crm
 
 import (
-	"github.com/go-faster/jx"
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 	"unicode/utf8"
@@ -24,16 +23,11 @@ func DecodeContactInput(data []byte, v *ContactInput, r *validation.Report) {
 
 // decodeContactInput reads one ContactInput object.
 func decodeContactInput(s *validation.State, v *ContactInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [6]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -44,7 +38,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -69,7 +63,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("first_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -90,7 +84,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[2] = true
 			s.Path.Key("last_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -111,12 +105,12 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[3] = true
 			s.Path.Key("lifecycle")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -141,7 +135,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 			seen[4] = true
 			s.Path.Key("phone")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -176,7 +170,7 @@ func decodeContactInput(s *validation.State, v *ContactInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -194,16 +188,11 @@ func DecodeNoteInput(data []byte, v *NoteInput, r *validation.Report) {
 
 // decodeNoteInput reads one NoteInput object.
 func decodeNoteInput(s *validation.State, v *NoteInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [4]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "body":
 			if seen[0] {
@@ -214,7 +203,7 @@ func decodeNoteInput(s *validation.State, v *NoteInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("body")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -235,7 +224,7 @@ func decodeNoteInput(s *validation.State, v *NoteInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("contact_id")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -256,7 +245,7 @@ func decodeNoteInput(s *validation.State, v *NoteInput) error {
 			}
 			seen[2] = true
 			s.Path.Key("private_token")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -291,7 +280,7 @@ func decodeNoteInput(s *validation.State, v *NoteInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -309,16 +298,11 @@ func DecodeMergeInput(data []byte, v *MergeInput, r *validation.Report) {
 
 // decodeMergeInput reads one MergeInput object.
 func decodeMergeInput(s *validation.State, v *MergeInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "duplicate_ids":
 			if seen[0] {
@@ -329,21 +313,17 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("duplicate_ids")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of strings", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				var b0 [8]string
 				x0 := b0[:0]
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 string
-					if t := s.D.Next(); t != jx.String {
+					if t := s.Next(); t != validation.TokenString {
 						if err := s.WrongType("a string", t); err != nil {
 							return err
 						}
@@ -357,7 +337,7 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.DuplicateIds = s.Strings(x0)
@@ -372,7 +352,7 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("primary_id")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -393,7 +373,7 @@ func decodeMergeInput(s *validation.State, v *MergeInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[0] {
@@ -417,16 +397,11 @@ func DecodeContactPatch(data []byte, v *ContactPatch, r *validation.Report) {
 
 // decodeContactPatch reads one ContactPatch object.
 func decodeContactPatch(s *validation.State, v *ContactPatch) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [6]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -437,7 +412,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -462,7 +437,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[1] = true
 			s.Path.Key("first_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -483,7 +458,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[2] = true
 			s.Path.Key("last_name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -504,12 +479,12 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[3] = true
 			s.Path.Key("lifecycle")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -534,7 +509,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 			seen[4] = true
 			s.Path.Key("phone")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -569,7 +544,7 @@ func decodeContactPatch(s *validation.State, v *ContactPatch) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil

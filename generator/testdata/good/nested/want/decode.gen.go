@@ -3,7 +3,6 @@
 package unified
 
 import (
-	"github.com/go-faster/jx"
 	"github.com/google/uuid"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 	"math"
@@ -26,16 +25,11 @@ func DecodeCreateOrderRequest(data []byte, v *CreateOrderRequest, r *validation.
 
 // decodeCreateOrderRequest reads one CreateOrderRequest object.
 func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [5]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "customer_id":
 			if seen[0] {
@@ -46,7 +40,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			seen[0] = true
 			s.Path.Key("customer_id")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -72,7 +66,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			seen[1] = true
 			s.Path.Key("due_at")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -98,17 +92,13 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			seen[2] = true
 			s.Path.Key("items")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"kind\": \"physical\", \"quantity\": 1}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]OrderLine, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 OrderLine
 					if err := decodeOrderLine(s, &e0); err != nil {
@@ -117,7 +107,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Items = x0
@@ -132,12 +122,12 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			seen[3] = true
 			s.Path.Key("paid")
-			if t := s.D.Next(); t != jx.Bool {
+			if t := s.Next(); t != validation.TokenBool {
 				if err := s.WrongType("a boolean", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.Bool()
+				x0, err := s.Bool()
 				if err != nil {
 					return err
 				}
@@ -154,18 +144,18 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			seen[4] = true
 			s.Path.Key("total")
-			if t := s.D.Next(); t != jx.Number {
+			if t := s.Next(); t != validation.TokenNumber {
 				if err := s.WrongType("a number", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.Float64()
+				x0, ok0, err := s.Float64()
 				if err != nil {
 					return err
 				}
-				if math.Abs(x0) > math.MaxFloat32 {
+				if ok0 && math.Abs(x0) > math.MaxFloat32 {
 					s.OutOfRange("a 32-bit float")
-				} else {
+				} else if ok0 {
 					y0 := float32(x0)
 					v.Total = &y0
 				}
@@ -177,7 +167,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[2] {
@@ -188,16 +178,11 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 
 // decodeOrderLine reads one OrderLine object.
 func decodeOrderLine(s *validation.State, v *OrderLine) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [5]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "dimensions":
 			if seen[0] {
@@ -223,12 +208,12 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 			}
 			seen[1] = true
 			s.Path.Key("kind")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -253,7 +238,7 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 			}
 			seen[2] = true
 			s.Path.Key("quantity")
-			if t := s.D.Next(); t != jx.Number {
+			if t := s.Next(); t != validation.TokenNumber {
 				if err := s.WrongType("an integer", t); err != nil {
 					return err
 				}
@@ -276,7 +261,7 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 			}
 			seen[3] = true
 			s.Path.Key("sku")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -300,21 +285,17 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 			}
 			seen[4] = true
 			s.Path.Key("tags")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of strings", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				var b0 [8]string
 				x0 := b0[:0]
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 string
-					if t := s.D.Next(); t != jx.String {
+					if t := s.Next(); t != validation.TokenString {
 						if err := s.WrongType("a string", t); err != nil {
 							return err
 						}
@@ -328,7 +309,7 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Tags = s.Strings(x0)
@@ -340,7 +321,7 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[1] {
@@ -354,16 +335,11 @@ func decodeOrderLine(s *validation.State, v *OrderLine) error {
 
 // decodeDimensions reads one Dimensions object.
 func decodeDimensions(s *validation.State, v *Dimensions) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "height":
 			if seen[0] {
@@ -374,7 +350,7 @@ func decodeDimensions(s *validation.State, v *Dimensions) error {
 			}
 			seen[0] = true
 			s.Path.Key("height")
-			if t := s.D.Next(); t != jx.Number {
+			if t := s.Next(); t != validation.TokenNumber {
 				if err := s.WrongType("an integer", t); err != nil {
 					return err
 				}
@@ -398,18 +374,18 @@ func decodeDimensions(s *validation.State, v *Dimensions) error {
 			}
 			seen[1] = true
 			s.Path.Key("width")
-			if t := s.D.Next(); t != jx.Number {
+			if t := s.Next(); t != validation.TokenNumber {
 				if err := s.WrongType("a number", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.Float64()
+				x0, ok0, err := s.Float64()
 				if err != nil {
 					return err
 				}
-				if math.Abs(x0) > math.MaxFloat32 {
+				if ok0 && math.Abs(x0) > math.MaxFloat32 {
 					s.OutOfRange("a 32-bit float")
-				} else {
+				} else if ok0 {
 					v.Width = float32(x0)
 				}
 			}
@@ -420,7 +396,7 @@ func decodeDimensions(s *validation.State, v *Dimensions) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[1] {

@@ -3,7 +3,6 @@
 package unified
 
 import (
-	"github.com/go-faster/jx"
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
@@ -23,16 +22,11 @@ func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Re
 
 // decodeCreateUserRequest reads one CreateUserRequest object.
 func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [4]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "emails":
 			if seen[0] {
@@ -43,17 +37,13 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[0] = true
 			s.Path.Key("emails")
-			if t := s.D.Next(); t != jx.Array {
+			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"email\": \"...\"}]", t); err != nil {
 					return err
 				}
 			} else {
-				it0, err := s.D.ArrIter()
-				if err != nil {
-					return err
-				}
 				x0 := make([]EmailInput, 0, 4)
-				for i0 := 0; it0.Next(); i0++ {
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
 					s.Path.Index(i0)
 					var e0 EmailInput
 					if err := decodeEmailInput(s, &e0); err != nil {
@@ -62,7 +52,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 					x0 = append(x0, e0)
 					s.Path.Pop()
 				}
-				if err := it0.Err(); err != nil {
+				if err := s.Err(); err != nil {
 					return err
 				}
 				v.Emails = x0
@@ -77,7 +67,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[1] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -115,12 +105,12 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[3] = true
 			s.Path.Key("status")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -140,7 +130,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
@@ -148,16 +138,11 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 
 // decodeEmailInput reads one EmailInput object.
 func decodeEmailInput(s *validation.State, v *EmailInput) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -168,7 +153,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -192,7 +177,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 			seen[1] = true
 			s.Path.Key("type")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -210,7 +195,7 @@ func decodeEmailInput(s *validation.State, v *EmailInput) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[0] {

@@ -2,10 +2,7 @@
 
 package unified
 
-import (
-	"github.com/go-faster/jx"
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-)
+import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // allowedUpdateUserRequestRole lists the values the schema allows for UpdateUserRequestRole.
 var allowedUpdateUserRequestRole = []string{"agent", "admin", "observer"}
@@ -22,16 +19,11 @@ func DecodeCreateUserRequest(data []byte, v *CreateUserRequest, r *validation.Re
 
 // decodeCreateUserRequest reads one CreateUserRequest object.
 func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [2]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -42,7 +34,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -63,7 +55,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 			seen[1] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -81,7 +73,7 @@ func decodeCreateUserRequest(s *validation.State, v *CreateUserRequest) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	if !seen[1] {
@@ -102,16 +94,11 @@ func DecodeUpdateUserRequest(data []byte, v *UpdateUserRequest, r *validation.Re
 
 // decodeUpdateUserRequest reads one UpdateUserRequest object.
 func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
-	if t := s.D.Next(); t != jx.Object {
+	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
 	var seen [3]bool
-	iter, err := s.D.ObjIter()
-	if err != nil {
-		return err
-	}
-	for iter.Next() {
-		key := iter.Key()
+	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
 		case "email":
 			if seen[0] {
@@ -122,7 +109,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[0] = true
 			s.Path.Key("email")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -143,7 +130,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[1] = true
 			s.Path.Key("name")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
@@ -164,12 +151,12 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 			seen[2] = true
 			s.Path.Key("role")
-			if t := s.D.Next(); t != jx.String {
+			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
 					return err
 				}
 			} else {
-				x0, err := s.D.StrBytes()
+				x0, err := s.StrBytes()
 				if err != nil {
 					return err
 				}
@@ -191,7 +178,7 @@ func decodeUpdateUserRequest(s *validation.State, v *UpdateUserRequest) error {
 			}
 		}
 	}
-	if err := iter.Err(); err != nil {
+	if err := s.Err(); err != nil {
 		return err
 	}
 	return nil
