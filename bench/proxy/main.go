@@ -3,7 +3,11 @@
 // on 127.0.0.1, starts the service binary with one account connected to
 // it, and sends creates at a fixed rate twice, straight to the emulator
 // and through the service, reporting latency percentiles of each and the
-// difference. With -delay the emulator answers each call that much later
+// difference. A third run goes through a bare net/http reverse proxy
+// (httputil.ReverseProxy in a process of its own, this program started
+// again with -bare-proxy): the least any Go service in between adds on
+// this machine, so the service's own share is what it adds beyond that.
+// With -delay the emulator answers each call that much later
 // (a slow provider): the throughput line shows whether concurrency, not
 // the service, bounds it.
 //
@@ -22,6 +26,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +45,13 @@ func main() {
 	rate := flag.Int("rate", 1000, "calls per second")
 	duration := flag.Duration("duration", 10*time.Second, "how long each run sends")
 	delay := flag.Duration("delay", 0, "how long the emulated provider takes to answer")
+	bareProxy := flag.String("bare-proxy", "", "run as the baseline instead: a bare reverse proxy listening on this address, to -target")
+	target := flag.String("target", "", "with -bare-proxy, the provider's URL")
 	flag.Parse()
+	if *bareProxy != "" {
+		fmt.Fprintln(os.Stderr, "proxy:", serveBareProxy(*bareProxy, *target))
+		os.Exit(1)
+	}
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "proxy: -bin is required")
 		os.Exit(2)
@@ -108,12 +120,55 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 		req.Header.Set("Content-Type", "application/json")
 		return req
 	}, 201)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bareAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	bare := exec.Command(self, "-bare-proxy", bareAddr, "-target", provider.URL)
+	if err := bare.Start(); err != nil {
+		return err
+	}
+	defer func() { bare.Process.Kill(); bare.Wait() }()
+	if err := waitUp("http://" + bareAddr + "/healthz"); err != nil {
+		return err
+	}
+	viaBare := load(client, rate, duration, func() *http.Request {
+		req, _ := http.NewRequest("POST", "http://"+bareAddr+"/v1/agents", bytes.NewReader(providerBody))
+		req.Header.Set("Authorization", apiKey)
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}, 201)
+
 	fmt.Printf("rate %d/s for %v each, provider delay %v\n", rate, duration, delay)
-	fmt.Printf("%-16s %8s %8s %8s %8s %10s %8s\n", "", "p50", "p90", "p99", "max", "done/s", "errors")
+	fmt.Printf("%-22s %8s %8s %8s %8s %10s %8s\n", "", "p50", "p90", "p99", "max", "done/s", "errors")
 	direct.print("direct")
-	through.print("through service")
-	fmt.Printf("%-16s %8s %8s %8s\n", "added", ms(through.pct(50)-direct.pct(50)), ms(through.pct(90)-direct.pct(90)), ms(through.pct(99)-direct.pct(99)))
+	viaBare.print("through a bare proxy")
+	through.print("through the service")
+	added := func(name string, a, b *result) {
+		fmt.Printf("%-22s %8s %8s %8s\n", name, ms(a.pct(50)-b.pct(50)), ms(a.pct(90)-b.pct(90)), ms(a.pct(99)-b.pct(99)))
+	}
+	added("added by a bare proxy", viaBare, direct)
+	added("added by the service", through, direct)
+	added("service beyond bare", through, viaBare)
 	return nil
+}
+
+// serveBareProxy forwards every request to target with net/http's own
+// reverse proxy and nothing else: no authentication, no decoding, no
+// mapping. Its /healthz is the provider's 404, which tells waitUp it is up.
+func serveBareProxy(addr, target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	// The same pool size as the service's client (runtime/remote).
+	rp.Transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 64}
+	return http.ListenAndServe(addr, rp)
 }
 
 type result struct {
@@ -130,7 +185,7 @@ func (r *result) pct(p float64) time.Duration {
 }
 
 func (r *result) print(name string) {
-	fmt.Printf("%-16s %8s %8s %8s %8s %10.0f %8d\n", name, ms(r.pct(50)), ms(r.pct(90)), ms(r.pct(99)), ms(r.pct(100)),
+	fmt.Printf("%-22s %8s %8s %8s %8s %10.0f %8d\n", name, ms(r.pct(50)), ms(r.pct(90)), ms(r.pct(99)), ms(r.pct(100)),
 		float64(len(r.lat))/r.span.Seconds(), r.errors)
 }
 
