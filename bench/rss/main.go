@@ -19,6 +19,10 @@
 //
 //	go run ./bench/rss -bin /tmp/unifiedapi -startup -runs 20
 //
+// With -pages as well, it shows after the last run where the executable's
+// resident pages come from, by package (from /proc/<pid>/pagemap and the
+// binary's symbol table).
+//
 // It works with any build of cmd/unifiedapi that loads the demo into a new
 // database and takes -addr, -db and -rate, such as the server before the
 // pipeline was rewritten (commit e8a0208). Linux only (/proc).
@@ -59,13 +63,14 @@ func main() {
 	runs := flag.Int("runs", 3, "fresh servers to measure, one after the other")
 	extra := flag.String("args", "", "more arguments for the server, space-separated (e.g. \"-max-body 2097152\")")
 	startup := flag.Bool("startup", false, "measure start-up time and idle RSS on an existing database instead")
+	pages := flag.Bool("pages", false, "with -startup, show after the last run which packages the executable's resident pages belong to")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "rss: -bin is required")
 		os.Exit(2)
 	}
 	if *startup {
-		if err := startups(*bin, strings.Fields(*extra), *runs); err != nil {
+		if err := startups(*bin, strings.Fields(*extra), *runs, *pages); err != nil {
 			fmt.Fprintln(os.Stderr, "rss:", err)
 			os.Exit(1)
 		}

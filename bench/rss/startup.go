@@ -16,7 +16,7 @@ const smallUser = `{"name":"Jane Doe","emails":[{"email":"jane@example.com","typ
 
 // startups starts the server runs+1 times on one database: the first run
 // creates it (migrations, the demo configuration) and is not counted.
-func startups(bin string, extra []string, runs int) error {
+func startups(bin string, extra []string, runs int, pages bool) error {
 	dir, err := os.MkdirTemp("", "unifiedapi-startup-")
 	if err != nil {
 		return err
@@ -27,7 +27,7 @@ func startups(bin string, extra []string, runs int) error {
 	var took []time.Duration
 	var idle, after, anon []int64
 	for i := range runs + 1 {
-		t, rss, rssAfter, rssAnon, err := startOnce(bin, extra, db)
+		t, rss, rssAfter, rssAnon, err := startOnce(bin, extra, db, pages && i == runs)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func startups(bin string, extra []string, runs int) error {
 	return nil
 }
 
-func startOnce(bin string, extra []string, db string) (took time.Duration, rss, rssAfter, rssAnon int64, err error) {
+func startOnce(bin string, extra []string, db string, pages bool) (took time.Duration, rss, rssAfter, rssAnon int64, err error) {
 	srv, err := startServer(bin, db, extra, io.Discard, 200*time.Microsecond)
 	if err != nil {
 		return 0, 0, 0, 0, err
@@ -73,6 +73,13 @@ func startOnce(bin string, extra []string, db string) (took time.Duration, rss, 
 	if rssAfter, err = procStatus(srv.pid, "VmRSS"); err != nil {
 		return 0, 0, 0, 0, err
 	}
-	rssAnon, err = procStatus(srv.pid, "RssAnon")
+	if rssAnon, err = procStatus(srv.pid, "RssAnon"); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	if pages {
+		if err := printResidentPages(os.Stdout, srv.pid, bin); err != nil {
+			return 0, 0, 0, 0, err
+		}
+	}
 	return srv.took, rss, rssAfter, rssAnon, err
 }
