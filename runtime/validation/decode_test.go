@@ -377,22 +377,22 @@ func TestStrError(t *testing.T) {
 func TestStrPtrChunks(t *testing.T) {
 	s, r := begin(t, `{}`)
 	var ps []*string
-	for i := range 16 {
+	for i := range strChunk {
 		ps = append(ps, s.StrPtr("v"+strconv.Itoa(i)))
-		if len(s.strs) != i+1 || cap(s.strs) != 16 {
+		if len(s.strs) != i+1 || cap(s.strs) != strChunk {
 			t.Fatalf("after %d: chunk len %d cap %d", i+1, len(s.strs), cap(s.strs))
 		}
 	}
-	// Sixteen pointers share one chunk, in order.
-	for i := 1; i < 16; i++ {
+	// A chunk's pointers share it, in order.
+	for i := 1; i < strChunk; i++ {
 		if uintptr(unsafe.Pointer(ps[i]))-uintptr(unsafe.Pointer(ps[i-1])) != unsafe.Sizeof("") {
 			t.Fatalf("pointer %d is not next to pointer %d", i, i-1)
 		}
 	}
-	// The seventeenth starts a new chunk; the first is left alone.
-	ps = append(ps, s.StrPtr("v16"))
-	if len(s.strs) != 1 || cap(s.strs) != 16 || &s.strs[0] != ps[16] {
-		t.Fatalf("seventeenth: chunk len %d cap %d", len(s.strs), cap(s.strs))
+	// The next one starts a new chunk; the first is left alone.
+	ps = append(ps, s.StrPtr("v"+strconv.Itoa(strChunk)))
+	if len(s.strs) != 1 || cap(s.strs) != strChunk || &s.strs[0] != ps[strChunk] {
+		t.Fatalf("one past a chunk: chunk len %d cap %d", len(s.strs), cap(s.strs))
 	}
 	*ps[3] = "changed"
 	for i, p := range ps {
