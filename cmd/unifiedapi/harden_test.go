@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -372,5 +373,21 @@ func TestArgumentsNotEchoed(t *testing.T) {
 		if strings.Contains(out+stderr+err.Error(), tok1) {
 			t.Errorf("%v: the output shows the token: %v\n%s%s", args, err, out, stderr)
 		}
+	}
+}
+
+func TestUsageNamesTheCommands(t *testing.T) {
+	_, stderr, err := runCmd(t, "", "-h")
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: err %v", err)
+	}
+	for _, want := range []string{"unifiedapi [serve]", "unifiedapi apply -config FILE", "unifiedapi migrate", "unifiedapi revoke", "-addr", "-db"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("-h does not mention %q:\n%s", want, stderr)
+		}
+	}
+	_, _, err = runCmd(t, "", "aply", "-config", "x.yaml")
+	if err == nil || !strings.Contains(err.Error(), `unknown command "aply"`) || !strings.Contains(err.Error(), "apply") {
+		t.Errorf("a mistyped command: err %v, want it named with the commands", err)
 	}
 }

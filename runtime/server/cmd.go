@@ -74,6 +74,18 @@ func env(name, def string) string {
 // dbUsage describes -db.
 const dbUsage = "database: a SQLite file (created if missing), or a PostgreSQL URL, postgres://USER[:PASSWORD]@HOST:PORT/DB (better: the password in PGPASSWORD or ~/.pgpass)"
 
+// usage is the head of -h's answer: the commands, before the flags.
+const usage = `Usage:
+  %[1]s [serve] [flags]
+    	serve the unified API (the default command)
+  %[1]s apply -config FILE [flags]
+    	apply a configuration of tenants, tokens and integrated accounts, then exit
+  %[1]s migrate [flags]
+    	bring the database's schema up to date, then exit
+  %[1]s revoke (-tenant ID | -token-stdin) [-db DB]
+    	revoke tokens (%[1]s revoke -h)
+`
+
 // maxAuthCache bounds -auth-cache, and so how long a revoked token can keep
 // working on a server other than the one that revoked it.
 const maxAuthCache = time.Minute
@@ -83,14 +95,24 @@ const maxAuthCache = time.Minute
 // is done.
 func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "apply" || args[0] == "revoke" || args[0] == "migrate") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "serve", "apply", "revoke", "migrate":
+			cmd, args = args[0], args[1:]
+		default:
+			return fmt.Errorf("unknown command %s; the commands are serve (the default), apply, migrate and revoke (%s -h)", config.Quote(args[0]), app.Name)
+		}
 	}
 	if cmd == "revoke" {
 		return revoke(ctx, app, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet(app.Name+" "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), usage, app.Name)
+		fmt.Fprintf(fs.Output(), "\nFlags of %s %s (serve, apply and migrate share them):\n", app.Name, cmd)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", env("UNIFIED_ADDR", "127.0.0.1:8080"), "listen address")
 	dbPath := fs.String("db", env("UNIFIED_DB", "data/unified.db"), dbUsage)
 	cfgPath := fs.String("config", env("UNIFIED_CONFIG", ""), "configuration of tenants, tokens and integrated accounts to apply; it is the whole truth about the tenants it names: their tokens it does not list are revoked")
