@@ -299,10 +299,14 @@ func decode(data []byte) (*yaml.Node, error) {
 // Servers using s see a revocation at once; servers in other processes
 // within their lookup cache's TTL (see store.DefaultCacheTTL).
 func (c *Config) Apply(ctx context.Context, s store.Store) (Applied, error) {
+	accounts, err := c.accounts()
+	if err != nil {
+		return Applied{}, fmt.Errorf("config: apply: %w", err)
+	}
 	var done Applied
-	_, _, err := s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
+	_, _, err = s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
 		var err error
-		done, err = c.apply(tx)
+		done, err = c.apply(tx, accounts)
 		return store.Saved{}, err
 	})
 	if err != nil {
@@ -325,13 +329,17 @@ type Applied struct {
 // tenants, so the next attempt applies c again, and two processes starting
 // on the same new file apply it once.
 func (c *Config) ApplyIfNew(ctx context.Context, s store.Store) (applied bool, err error) {
+	accounts, err := c.accounts()
+	if err != nil {
+		return false, fmt.Errorf("config: apply: %w", err)
+	}
 	_, _, err = s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
 		has, err := tx.HasTenants()
 		if err != nil || has {
 			return store.Saved{}, err
 		}
 		applied = true
-		_, err = c.apply(tx)
+		_, err = c.apply(tx, accounts)
 		return store.Saved{}, err
 	})
 	if err != nil {
@@ -340,7 +348,7 @@ func (c *Config) ApplyIfNew(ctx context.Context, s store.Store) (applied bool, e
 	return applied, nil
 }
 
-func (c *Config) apply(tx store.Tx) (Applied, error) {
+func (c *Config) apply(tx store.Tx, accounts []store.Account) (Applied, error) {
 	done := Applied{Revoked: map[string]int{}}
 	// Revocations first: a token the file moves from one tenant to
 	// another is deleted from the first before it is added to the second.
@@ -363,31 +371,59 @@ func (c *Config) apply(tx store.Tx) (Applied, error) {
 			}
 		}
 	}
-	for _, a := range c.Accounts {
-		sa := store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name, Backend: a.Backend, BaseURL: a.BaseURL}
-		if err := c.checkBackend(a); err != nil {
-			return Applied{}, err
-		}
-		if len(a.Credentials) > 0 {
-			creds, err := c.Resolve(a)
-			if err != nil {
-				return Applied{}, err
-			}
-			if errs := c.Remote[a.Integration].CheckAccount(remote.Account{ID: a.ID, Integration: a.Integration, BaseURL: a.BaseURL, Credentials: creds}); len(errs) > 0 {
-				return Applied{}, fmt.Errorf("%s:%d: account %s: %w", c.File, a.Line, a.ID, errors.Join(errs...))
-			}
-			if c.Seal == nil {
-				return Applied{}, fmt.Errorf("account %s has credentials, which are kept encrypted: set UNIFIED_SECRET_KEY (32 bytes, hex or base64) or -secret-key-file", a.ID)
-			}
-			if sa.Credentials, err = c.Seal(a.ID, creds); err != nil {
-				return Applied{}, fmt.Errorf("account %s: %w", a.ID, err)
-			}
-		}
-		if err := tx.PutAccount(sa); err != nil {
+	for _, a := range accounts {
+		if err := tx.PutAccount(a); err != nil {
 			return Applied{}, err
 		}
 	}
 	return done, nil
+}
+
+// accounts checks every account of the file and returns them as the store
+// keeps them, credentials resolved and sealed. Every account is checked
+// before any is refused, so that one run names every mistake in the file;
+// none of this needs the database, so it happens before the write
+// transaction, which it would otherwise hold while sealing.
+func (c *Config) accounts() ([]store.Account, error) {
+	if c.Seal == nil && slices.ContainsFunc(c.Accounts, func(a Account) bool { return len(a.Credentials) > 0 }) {
+		return nil, errors.New("accounts have credentials, which are kept encrypted: set UNIFIED_SECRET_KEY (32 bytes, hex or base64) or -secret-key-file")
+	}
+	out := make([]store.Account, 0, len(c.Accounts))
+	var errs []error
+	for _, a := range c.Accounts {
+		sa, err := c.account(a)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, sa)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// account checks one account and seals its credentials.
+func (c *Config) account(a Account) (store.Account, error) {
+	sa := store.Account{ID: a.ID, TenantID: a.Tenant, Integration: a.Integration, Name: a.Name, Backend: a.Backend, BaseURL: a.BaseURL}
+	if err := c.checkBackend(a); err != nil {
+		return store.Account{}, err
+	}
+	if len(a.Credentials) == 0 {
+		return sa, nil
+	}
+	creds, err := c.Resolve(a)
+	if err != nil {
+		return store.Account{}, err
+	}
+	if errs := c.Remote[a.Integration].CheckAccount(remote.Account{ID: a.ID, Integration: a.Integration, BaseURL: a.BaseURL, Credentials: creds}); len(errs) > 0 {
+		return store.Account{}, fmt.Errorf("%s:%d: account %s: %w", c.File, a.Line, a.ID, errors.Join(errs...))
+	}
+	if sa.Credentials, err = c.Seal(a.ID, creds); err != nil {
+		return store.Account{}, fmt.Errorf("account %s: %w", a.ID, err)
+	}
+	return sa, nil
 }
 
 // checkBackend refuses what cannot work: a remote account of an

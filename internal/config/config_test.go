@@ -522,3 +522,60 @@ func TestApplyConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestApplyNamesEveryAccountMistake: the account checks (backend, base
+// URL, credentials) run over the whole file before anything is written,
+// and one apply names each mistake with its line.
+func TestApplyNamesEveryAccountMistake(t *testing.T) {
+	const file = `tenants:
+  - {id: acme, name: Acme, tokens: ["7f3c9a1e5b2d8f4a6c0e9b3d7a1f5c8e2b6d0a4f8c3e7b1d5a9f2c6e0b4d8a3f"]}
+accounts:
+  - id: 00000000-0000-4000-8000-000000000001
+    tenant: acme
+    integration: dixa
+    name: Local with a URL
+    base_url: https://dev.dixa.io
+  - id: 00000000-0000-4000-8000-000000000002
+    tenant: acme
+    integration: pivotal_tracker
+    name: Remote without a definition
+    backend: remote
+  - id: 00000000-0000-4000-8000-000000000003
+    tenant: acme
+    integration: dixa
+    name: Remote without credentials
+    backend: remote
+    base_url: https://dev.dixa.io
+  - id: 00000000-0000-4000-8000-000000000004
+    tenant: acme
+    integration: dixa
+    name: Fine
+`
+	cfg, err := Parse("accounts.yaml", []byte(file), integrationIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Remote = unified.RemoteIntegrations
+	cfg.Seal = func(string, map[string]string) (string, error) { return "sealed", nil }
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = cfg.Apply(context.Background(), s)
+	if err == nil {
+		t.Fatal("apply accepted three bad accounts")
+	}
+	for _, want := range []string{
+		"accounts.yaml:4: account 00000000-0000-4000-8000-000000000001: credentials and base_url are for backend: remote",
+		"accounts.yaml:9: account 00000000-0000-4000-8000-000000000002: pivotal_tracker has no provider definition",
+		"accounts.yaml:14: account 00000000-0000-4000-8000-000000000003: backend: remote needs credentials",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	if _, err := s.Account(context.Background(), "acme", "00000000-0000-4000-8000-000000000004"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the good account was written from a refused file: %v", err)
+	}
+}
