@@ -327,11 +327,11 @@ func TestService(t *testing.T) {
 		t.Fatalf("operations %v, want [&CreateUserOperation &UpdateUserOperation]", s.Operations)
 	}
 	if op, ok := s.Lookup("ticketing", "users", "update"); !ok || op != update || op.HTTPMethod != "PATCH" || op.SuccessStatus != 200 ||
-		op.Kind != matrix.Update || op.OperationID != "updateUser" || op.Path != "/unified/ticketing/users/{id}" || !op.HasBody || !op.HasID {
+		op.Kind != matrix.Update || op.OperationID != "updateUser" || op.Path != "/unified/ticketing/users/{id}" || !op.HasBody {
 		t.Fatalf("update: %+v", op)
 	}
 	if op, ok := s.Lookup("ticketing", "users", "create"); !ok || op != create || op.HTTPMethod != "POST" || op.SuccessStatus != 201 ||
-		op.Kind != matrix.Create || op.OperationID != "createUser" || op.Path != "/unified/ticketing/users" || !op.HasBody || op.HasID {
+		op.Kind != matrix.Create || op.OperationID != "createUser" || op.Path != "/unified/ticketing/users" || !op.HasBody {
 		t.Fatalf("create: %+v", op)
 	}
 	// The spec marks password (create only) writeOnly: it reaches the

@@ -64,7 +64,6 @@ var Service = &api.Service{
 		&CreateUserOperation,
 		&UpdateUserOperation,
 	},
-	Title: "Unified Ticketing API - Users",
 }
 
 // CreateUserOperation describes createUser (POST /unified/ticketing/users): its support matrix and
@@ -539,7 +538,6 @@ func (in *createUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 // how to read a request of it.
 var UpdateUserOperation = api.Operation{
 	HasBody: true,
-	HasID:   true,
 	Meta:    updateUserMeta,
 	New: func() api.Input {
 		return updateUserInputs.Get().(*updateUserInput)

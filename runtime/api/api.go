@@ -16,7 +16,6 @@ import (
 
 // Service is a generated unified API.
 type Service struct {
-	Title        string
 	Integrations []matrix.Integration // sorted by ID
 	// Operations are sorted by operation id.
 	Operations []*Operation
@@ -30,8 +29,6 @@ type Operation struct {
 	matrix.Operation
 	// HasBody reports a JSON request body.
 	HasBody bool
-	// HasID reports a path with the record's {id}.
-	HasID bool
 	// WriteOnly lists the top-level request fields the spec marks
 	// writeOnly: they reach the integration, but are never stored by the
 	// service nor shown in any response.

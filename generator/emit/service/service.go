@@ -47,7 +47,6 @@ func Emit(a *model.API, pkg, specName string, spec []byte) (emit.File, error) {
 	}
 	f.Commentf("Service is the unified API of %s.", specName)
 	f.Var().Id("Service").Op("=").Op("&").Qual(apiPkg, "Service").Values(jen.Dict{
-		jen.Id("Title"):        jen.Lit(a.Title),
 		jen.Id("Integrations"): jen.Index().Qual(matrixPkg, "Integration").Values(multiline(regs)...),
 		jen.Id("Operations"):   jen.Index().Op("*").Qual(apiPkg, "Operation").Values(multiline(ops)...),
 		jen.Id("OpenAPI"):      jen.Id("openAPIDocument"),
@@ -94,9 +93,6 @@ func descriptor(f *jen.File, op *model.Operation, meta string) {
 	}
 	if op.Body != nil {
 		d[jen.Id("HasBody")] = jen.True()
-	}
-	if op.HasID {
-		d[jen.Id("HasID")] = jen.True()
 	}
 	if len(writeOnly) > 0 {
 		d[jen.Id("WriteOnly")] = stringList(writeOnly)

@@ -38,7 +38,6 @@ var Service = &api.Service{
 		&MergeContactsOperation,
 		&UpdateContactOperation,
 	},
-	Title: "Unified CRM API",
 }
 
 // CreateContactOperation describes createContact (POST /unified/crm/contacts): its support matrix and
@@ -423,8 +422,7 @@ func (in *createNoteInput) AppendBody(dst []byte, writeOnly bool) []byte {
 // DeleteContactOperation describes deleteContact (DELETE /unified/crm/contacts/{id}): its support matrix and
 // how to read a request of it.
 var DeleteContactOperation = api.Operation{
-	HasID: true,
-	Meta:  deleteContactMeta,
+	Meta: deleteContactMeta,
 	New: func() api.Input {
 		return deleteContactInputs.Get().(*deleteContactInput)
 	},
@@ -557,8 +555,7 @@ func (in *deleteContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 // GetContactOperation describes getContact (GET /unified/crm/contacts/{id}): its support matrix and
 // how to read a request of it.
 var GetContactOperation = api.Operation{
-	HasID: true,
-	Meta:  getContactMeta,
+	Meta: getContactMeta,
 	New: func() api.Input {
 		return getContactInputs.Get().(*getContactInput)
 	},
@@ -1148,7 +1145,6 @@ func (in *mergeContactsInput) AppendBody(dst []byte, writeOnly bool) []byte {
 // how to read a request of it.
 var UpdateContactOperation = api.Operation{
 	HasBody: true,
-	HasID:   true,
 	Meta:    updateContactMeta,
 	New: func() api.Input {
 		return updateContactInputs.Get().(*updateContactInput)

@@ -27,7 +27,6 @@ var Service = &api.Service{
 	Operations: []*api.Operation{
 		&CreateUserOperation,
 	},
-	Title: "Minimal",
 }
 
 // CreateUserOperation describes createUser (POST /unified/crm/users): its support matrix and

@@ -27,7 +27,6 @@ var Service = &api.Service{
 	Operations: []*api.Operation{
 		&CreateOrderOperation,
 	},
-	Title: "Nested",
 }
 
 // CreateOrderOperation describes createOrder (POST /unified/ecommerce/orders): its support matrix and
