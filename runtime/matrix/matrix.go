@@ -1,9 +1,11 @@
 // Package matrix holds the types of a unified API's support matrix: which
 // integrations implement an operation, and which fields and query
 // parameters each one requires, supports and returns. Generated code
-// declares the data (generated/<pkg>/support.gen.go); the types and their
+// declares the data (generated/<pkg>/service.gen.go); the types and their
 // lookups live here, once, for every generated package.
 package matrix
+
+import "slices"
 
 // Level is how an integration treats a field or query parameter.
 type Level uint8
@@ -36,25 +38,25 @@ type Integration struct {
 	Name string `json:"name"`
 }
 
-// Cell is one integration's level for a field.
-type Cell struct {
-	Integration string
-	Level       Level
-}
-
 // Field is one row of a matrix: a field or query parameter and the
-// integrations that support or require it, sorted by integration.
+// integrations that support or require it. An integration in neither list
+// does not use the field.
 type Field struct {
-	Name  string
-	Cells []Cell
+	Name string
+	// Required lists, sorted, the integrations that need the field.
+	Required []string
+	// Supported lists, sorted, the integrations that use (or return) the
+	// field when present but do not need it.
+	Supported []string
 }
 
 // Level returns integration's level for the field.
 func (f *Field) Level(integration string) Level {
-	for _, c := range f.Cells {
-		if c.Integration == integration {
-			return c.Level
-		}
+	if slices.Contains(f.Required, integration) {
+		return Required
+	}
+	if slices.Contains(f.Supported, integration) {
+		return Supported
 	}
 	return Unsupported
 }

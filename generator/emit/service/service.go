@@ -215,22 +215,33 @@ func stringList(list []string) jen.Code {
 	return jen.Index().String().Values(lits...)
 }
 
-func cells(cs []model.Cell) jen.Code {
-	var out []jen.Code
+// field renders one row of the matrix on one line, the integrations of
+// each level as a list of names: a table a person reads across, and
+// short enough that formatting a large matrix stays cheap (go/printer
+// measures every element of a multi-line literal by printing it).
+func field(name string, cs []model.Cell) jen.Code {
+	var required, supported []string
 	for _, c := range cs {
-		lvl := "Supported"
 		if c.Level == model.Required {
-			lvl = "Required"
+			required = append(required, c.Integration)
+		} else {
+			supported = append(supported, c.Integration)
 		}
-		out = append(out, jen.Values(jen.Id("Integration").Op(":").Lit(c.Integration), jen.Id("Level").Op(":").Qual(matrixPkg, lvl)))
 	}
-	return jen.Index().Qual(matrixPkg, "Cell").Values(multiline(out)...)
+	kv := []jen.Code{jen.Id("Name").Op(":").Lit(name)}
+	if len(required) > 0 {
+		kv = append(kv, jen.Id("Required").Op(":").Add(stringList(required)))
+	}
+	if len(supported) > 0 {
+		kv = append(kv, jen.Id("Supported").Op(":").Add(stringList(supported)))
+	}
+	return jen.Values(kv...)
 }
 
 func params(ps []model.Param) jen.Code {
 	var out []jen.Code
 	for _, p := range ps {
-		out = append(out, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Cells"): cells(p.Cells)}))
+		out = append(out, field(p.Name, p.Cells))
 	}
 	return jen.Index().Qual(matrixPkg, "Field").Values(multiline(out)...)
 }
@@ -238,7 +249,7 @@ func params(ps []model.Param) jen.Code {
 func fields(fs []model.Field) jen.Code {
 	var out []jen.Code
 	for _, fd := range fs {
-		out = append(out, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(fd.Name), jen.Id("Cells"): cells(fd.Cells)}))
+		out = append(out, field(fd.Name, fd.Cells))
 	}
 	return jen.Index().Qual(matrixPkg, "Field").Values(multiline(out)...)
 }

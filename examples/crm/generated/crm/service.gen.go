@@ -64,168 +64,32 @@ var CreateContactOperation = api.Operation{
 		OperationID:  "createContact",
 		Path:         "/unified/crm/contacts",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_query",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_exclude_fields",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_ignore_remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_response_format",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "remote_query", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_exclude_fields", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_ignore_remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_response_format", Supported: []string{"contoso", "fabrikam", "northwind"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-					{Integration: "fabrikam", Level: matrix.Required},
-					{Integration: "northwind", Level: matrix.Required},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-					{Integration: "fabrikam", Level: matrix.Required},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Required},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
+			{Name: "email", Required: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "first_name", Required: []string{"contoso", "fabrikam"}, Supported: []string{"northwind"}},
+			{Name: "last_name", Required: []string{"fabrikam"}, Supported: []string{"contoso"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
 		},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "etag",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "updated_at",
-			},
+			{Name: "created_at", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "email", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "etag", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "first_name", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "last_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "updated_at", Supported: []string{"contoso", "northwind"}},
 		},
 		SuccessStatus: 201,
 	},
@@ -299,80 +163,21 @@ var CreateNoteOperation = api.Operation{
 		OperationID:  "createNote",
 		Path:         "/unified/crm/notes",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "northwind"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-					{Integration: "northwind", Level: matrix.Required},
-				},
-				Name: "body",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-					{Integration: "northwind", Level: matrix.Required},
-				},
-				Name: "contact_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "private_token",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
+			{Name: "body", Required: []string{"contoso", "northwind"}},
+			{Name: "contact_id", Required: []string{"contoso", "northwind"}},
+			{Name: "private_token", Supported: []string{"northwind"}},
+			{Name: "remote_data", Supported: []string{"contoso", "northwind"}},
 		},
 		Resource: "notes",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "body",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "contact_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
+			{Name: "body", Supported: []string{"contoso", "northwind"}},
+			{Name: "contact_id", Supported: []string{"contoso", "northwind"}},
+			{Name: "created_at", Supported: []string{"contoso", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "northwind"}},
+			{Name: "remote_data", Supported: []string{"contoso", "northwind"}},
 		},
 		SuccessStatus: 201,
 	},
@@ -436,84 +241,21 @@ var DeleteContactOperation = api.Operation{
 		OperationID:  "deleteContact",
 		Path:         "/unified/crm/contacts/{id}",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "northwind"}},
 		},
 		Request:  []matrix.Field{},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "etag",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "updated_at",
-			},
+			{Name: "created_at", Supported: []string{"contoso", "northwind"}},
+			{Name: "email", Supported: []string{"contoso", "northwind"}},
+			{Name: "etag", Supported: []string{"contoso", "northwind"}},
+			{Name: "first_name", Supported: []string{"contoso", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "northwind"}},
+			{Name: "last_name", Supported: []string{"contoso"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"northwind"}},
+			{Name: "remote_data", Supported: []string{"contoso", "northwind"}},
+			{Name: "updated_at", Supported: []string{"contoso", "northwind"}},
 		},
 		SuccessStatus: 200,
 	},
@@ -569,108 +311,23 @@ var GetContactOperation = api.Operation{
 		OperationID:  "getContact",
 		Path:         "/unified/crm/contacts/{id}",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_ignore_remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_response_format",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_ignore_remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_response_format", Supported: []string{"contoso", "fabrikam", "northwind"}},
 		},
 		Request:  []matrix.Field{},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "etag",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "updated_at",
-			},
+			{Name: "created_at", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "email", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "etag", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "first_name", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "last_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "updated_at", Supported: []string{"contoso", "northwind"}},
 		},
 		SuccessStatus: 200,
 	},
@@ -732,132 +389,26 @@ var ListContactsOperation = api.Operation{
 		OperationID:  "listContacts",
 		Path:         "/unified/crm/contacts",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "limit",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "next_cursor",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_exclude_fields",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_ignore_remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "truto_response_format",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "limit", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "next_cursor", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_exclude_fields", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_ignore_remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "truto_response_format", Supported: []string{"contoso", "fabrikam", "northwind"}},
 		},
 		Request:  []matrix.Field{},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "etag",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "updated_at",
-			},
+			{Name: "created_at", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "email", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "etag", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "first_name", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "last_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "updated_at", Supported: []string{"contoso", "northwind"}},
 		},
 		SuccessStatus: 200,
 	},
@@ -928,65 +479,18 @@ var ListNotesOperation = api.Operation{
 		OperationID:  "listNotes",
 		Path:         "/unified/crm/notes",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "limit",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "next_cursor",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "northwind"}},
+			{Name: "limit", Supported: []string{"contoso", "northwind"}},
+			{Name: "next_cursor", Supported: []string{"contoso", "northwind"}},
 		},
 		Request:  []matrix.Field{},
 		Resource: "notes",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "body",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "contact_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "northwind", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
+			{Name: "body", Supported: []string{"contoso", "northwind"}},
+			{Name: "contact_id", Supported: []string{"contoso", "northwind"}},
+			{Name: "created_at", Supported: []string{"contoso", "northwind"}},
+			{Name: "id", Supported: []string{"contoso", "northwind"}},
+			{Name: "remote_data", Supported: []string{"northwind"}},
 		},
 		SuccessStatus: 200,
 	},
@@ -1049,53 +553,18 @@ var MergeContactsOperation = api.Operation{
 		OperationID:  "mergeContacts",
 		Path:         "/unified/crm/contacts/merge",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-				},
-				Name: "duplicate_ids",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Required},
-				},
-				Name: "primary_id",
-			},
+			{Name: "duplicate_ids", Required: []string{"contoso"}},
+			{Name: "primary_id", Required: []string{"contoso"}},
 		},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "duplicate_ids",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "primary_id",
-			},
+			{Name: "created_at", Supported: []string{"contoso"}},
+			{Name: "duplicate_ids", Supported: []string{"contoso"}},
+			{Name: "id", Supported: []string{"contoso"}},
+			{Name: "primary_id", Supported: []string{"contoso"}},
 		},
 		SuccessStatus: 201,
 	},
@@ -1165,124 +634,28 @@ var UpdateContactOperation = api.Operation{
 		OperationID:  "updateContact",
 		Path:         "/unified/crm/contacts/{id}",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"contoso", "fabrikam"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
+			{Name: "email", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "first_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "last_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam"}},
 		},
 		Resource: "contacts",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "etag",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "first_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "last_name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "lifecycle",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "phone",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-					{Integration: "fabrikam", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "contoso", Level: matrix.Supported},
-				},
-				Name: "updated_at",
-			},
+			{Name: "created_at", Supported: []string{"fabrikam"}},
+			{Name: "email", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "etag", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "first_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "id", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "last_name", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
+			{Name: "phone", Supported: []string{"fabrikam"}},
+			{Name: "remote_data", Supported: []string{"contoso", "fabrikam"}},
+			{Name: "updated_at", Supported: []string{"contoso"}},
 		},
 		SuccessStatus: 200,
 	},

@@ -53,58 +53,18 @@ var CreateUserOperation = api.Operation{
 		OperationID:  "createUser",
 		Path:         "/unified/crm/users",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"dixa", "planhat"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "emails",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Required},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "remote_data",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "status",
-			},
+			{Name: "emails", Supported: []string{"planhat"}},
+			{Name: "name", Required: []string{"dixa"}, Supported: []string{"planhat"}},
+			{Name: "remote_data", Supported: []string{"dixa", "planhat"}},
+			{Name: "status", Supported: []string{"dixa", "planhat"}},
 		},
 		Resource: "users",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-				},
-				Name: "name",
-			},
+			{Name: "id", Supported: []string{"dixa", "planhat"}},
+			{Name: "name", Supported: []string{"dixa"}},
 		},
 		SuccessStatus: 201,
 	},

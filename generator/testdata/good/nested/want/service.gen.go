@@ -58,64 +58,19 @@ var CreateOrderOperation = api.Operation{
 		OperationID:  "createOrder",
 		Path:         "/unified/ecommerce/orders",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Supported},
-					{Integration: "woo_commerce", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "integrated_account_id", Supported: []string{"shopify", "woo_commerce"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Required},
-				},
-				Name: "customer_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "woo_commerce", Level: matrix.Supported},
-				},
-				Name: "due_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Required},
-					{Integration: "woo_commerce", Level: matrix.Required},
-				},
-				Name: "items",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Supported},
-					{Integration: "woo_commerce", Level: matrix.Supported},
-				},
-				Name: "paid",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Supported},
-					{Integration: "woo_commerce", Level: matrix.Required},
-				},
-				Name: "total",
-			},
+			{Name: "customer_id", Required: []string{"shopify"}},
+			{Name: "due_at", Supported: []string{"woo_commerce"}},
+			{Name: "items", Required: []string{"shopify", "woo_commerce"}},
+			{Name: "paid", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "total", Required: []string{"woo_commerce"}, Supported: []string{"shopify"}},
 		},
 		Resource: "orders",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Supported},
-				},
-				Name: "created_at",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "shopify", Level: matrix.Supported},
-					{Integration: "woo_commerce", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
+			{Name: "created_at", Supported: []string{"shopify"}},
+			{Name: "id", Supported: []string{"shopify", "woo_commerce"}},
 		},
 		SuccessStatus: 201,
 	},

@@ -52,58 +52,18 @@ var CreateUserOperation = api.Operation{
 		OperationID:  "createUser",
 		Path:         "/unified/ticketing/users",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "dry_run",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
+			{Name: "dry_run", Supported: []string{"planhat"}},
+			{Name: "integrated_account_id", Supported: []string{"dixa", "planhat"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Required},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Required},
-					{Integration: "planhat", Level: matrix.Required},
-				},
-				Name: "name",
-			},
+			{Name: "email", Required: []string{"dixa"}, Supported: []string{"planhat"}},
+			{Name: "name", Required: []string{"dixa", "planhat"}},
 		},
 		Resource: "users",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "planhat", Level: matrix.Supported},
-				},
-				Name: "name",
-			},
+			{Name: "email", Supported: []string{"dixa"}},
+			{Name: "id", Supported: []string{"dixa", "planhat"}},
+			{Name: "name", Supported: []string{"dixa", "planhat"}},
 		},
 		SuccessStatus: 201,
 	},
@@ -173,64 +133,19 @@ var UpdateUserOperation = api.Operation{
 		OperationID:  "updateUser",
 		Path:         "/unified/ticketing/users/{id}",
 		Query: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "integrated_account_id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "gorgias", Level: matrix.Required},
-				},
-				Name: "notify",
-			},
+			{Name: "integrated_account_id", Supported: []string{"dixa", "gorgias"}},
+			{Name: "notify", Required: []string{"gorgias"}},
 		},
 		Request: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "gorgias", Level: matrix.Required},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "name",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "role",
-			},
+			{Name: "email", Required: []string{"gorgias"}, Supported: []string{"dixa"}},
+			{Name: "name", Supported: []string{"dixa", "gorgias"}},
+			{Name: "role", Supported: []string{"gorgias"}},
 		},
 		Resource: "users",
 		Response: []matrix.Field{
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "email",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "dixa", Level: matrix.Supported},
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "id",
-			},
-			{
-				Cells: []matrix.Cell{
-					{Integration: "gorgias", Level: matrix.Supported},
-				},
-				Name: "name",
-			},
+			{Name: "email", Supported: []string{"dixa", "gorgias"}},
+			{Name: "id", Supported: []string{"dixa", "gorgias"}},
+			{Name: "name", Supported: []string{"gorgias"}},
 		},
 		SuccessStatus: 200,
 	},
