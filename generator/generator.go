@@ -79,7 +79,7 @@ func Emit(api *model.API, doc *openapi3.T, spec []byte, cfg Config) ([]emit.File
 		{"", func() ([]emit.File, error) { return file(oapi.Emit(doc, types, cfg.Package, specName)) }},
 		{"decoders", func() ([]emit.File, error) { return file(decode.Emit(api, cfg.Package, specName)) }},
 		{"encoders", func() ([]emit.File, error) { return file(encode.Emit(api, cfg.Package, specName)) }},
-		{"validators", func() ([]emit.File, error) { return file(validate.Emit(api, cfg.Package, specName)) }},
+		{"validators", func() ([]emit.File, error) { return validate.Emit(api, cfg.Package, specName) }},
 		{"binders", func() ([]emit.File, error) { return file(bind.Emit(api, cfg.Package, specName)) }},
 		{"descriptors", func() ([]emit.File, error) { return file(service.Emit(api, cfg.Package, specName, spec)) }},
 		{"remote definitions", func() ([]emit.File, error) {

@@ -46,6 +46,12 @@ type Integration struct {
 	GoName string // e.g. "Reamaze", part of generated identifiers
 }
 
+// ValidateFile is the generated file holding the integration's validators,
+// e.g. "validate_reamaze.gen.go". Integration ids are lowercase letters,
+// digits and underscores, and unique (build's idPattern), so these names
+// are safe paths and distinct.
+func (in Integration) ValidateFile() string { return "validate_" + in.ID + ".gen.go" }
+
 // Resource is one resource of a unified model, e.g. ticketing/users.
 type Resource struct {
 	Model, Resource string

@@ -4,11 +4,18 @@
 // value outside the integration's enum subset, and drops (and reports) what
 // the integration does not support. No reflection and no lookups: the
 // matrix is compiled into the code.
+//
+// validate.gen.go holds each operation's dispatcher, which calls the
+// validator of the request's integration; validate_<integration>.gen.go
+// holds that integration's validators, so that its rules read in one file,
+// and a large spec's validators are formatted on every core at once.
 package validate
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 
@@ -16,56 +23,116 @@ import (
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
-// FileName is the output this package owns.
+// FileName is the file of the dispatchers; each integration's validators
+// are in its model.Integration.ValidateFile.
 const FileName = "validate.gen.go"
 
 const valPkg = "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // Emit renders the validators of every operation in api.
-func Emit(api *model.API, pkg, specName string) (emit.File, error) {
-	f := jen.NewFile(pkg)
-	f.HeaderComment(fmt.Sprintf(emit.Header, specName))
-	f.ImportName(valPkg, "validation")
+func Emit(api *model.API, pkg, specName string) ([]emit.File, error) {
+	newFile := func() *jen.File {
+		f := jen.NewFile(pkg)
+		f.HeaderComment(fmt.Sprintf(emit.Header, specName))
+		f.ImportName(valPkg, "validation")
+		return f
+	}
+	jobs := []func() (emit.File, error){func() (emit.File, error) {
+		f := newFile()
+		for _, op := range api.Operations {
+			dispatcher(f, op)
+		}
+		return emit.Render(FileName, f)
+	}}
+	type validation struct {
+		op model.Operation
+		fn string
+	}
+	byIntegration := map[string][]validation{}
 	for _, op := range api.Operations {
-		if err := operation(f, api, op); err != nil {
-			return emit.File{}, fmt.Errorf("operation %s: %w", op.ID, err)
+		for _, v := range op.Validators {
+			byIntegration[v.Integration] = append(byIntegration[v.Integration], validation{op, v.Func})
 		}
 	}
-	return emit.Render(FileName, f)
+	for _, in := range api.Integrations {
+		vs := byIntegration[in.ID]
+		if len(vs) == 0 {
+			continue
+		}
+		jobs = append(jobs, func() (emit.File, error) {
+			f := newFile()
+			for _, v := range vs {
+				if err := validator(f, v.op, in, v.fn); err != nil {
+					return emit.File{}, fmt.Errorf("operation %s, integration %s: %w", v.op.ID, in.ID, err)
+				}
+			}
+			return emit.Render(in.ValidateFile(), f)
+		})
+	}
+	// Formatting is most of the cost; the files format in parallel, at
+	// most one per core.
+	files := make([]emit.File, len(jobs))
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files[i], errs[i] = job()
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
-func operation(f *jen.File, api *model.API, op model.Operation) error {
-	args := []jen.Code{jen.Id("p").Op("*").Id(op.ParamsType())}
-	argNames := []jen.Code{jen.Id("p")}
+// args are the parameters of an operation's dispatcher and validators,
+// and the names they are passed on by.
+func args(op model.Operation) (params, names []jen.Code) {
+	params = []jen.Code{jen.Id("p").Op("*").Id(op.ParamsType())}
+	names = []jen.Code{jen.Id("p")}
 	if op.Body != nil {
-		args = append(args, jen.Id("b").Op("*").Id(op.Body.GoName))
-		argNames = append(argNames, jen.Id("b"))
+		params = append(params, jen.Id("b").Op("*").Id(op.Body.GoName))
+		names = append(names, jen.Id("b"))
 	}
-	args = append(args, jen.Id("r").Op("*").Qual(valPkg, "Report"))
-	argNames = append(argNames, jen.Id("r"))
+	return append(params, jen.Id("r").Op("*").Qual(valPkg, "Report")), append(names, jen.Id("r"))
+}
 
+// dispatcher emits op's ValidateFunc, which calls the validator of the
+// request's integration.
+func dispatcher(f *jen.File, op model.Operation) {
+	params, names := args(op)
 	var cases []jen.Code
 	for _, v := range op.Validators {
-		in, _ := api.Integration(v.Integration)
-		stmts, doc, err := integration(f, op, in)
-		if err != nil {
-			return err
-		}
-		for _, line := range emit.Wrap(fmt.Sprintf("%s applies %s's rules to a %s request: %s", v.Func, in.Name, op.ID, doc)) {
-			f.Comment(line)
-		}
-		f.Func().Id(v.Func).Params(args...).Block(stmts...)
-		cases = append(cases, jen.Case(jen.Lit(in.ID)).Block(jen.Id(v.Func).Call(argNames...)))
+		cases = append(cases, jen.Case(jen.Lit(v.Integration)).Block(jen.Id(v.Func).Call(names...)))
 	}
 	cases = append(cases, jen.Default().Block(jen.Return(jen.False())))
 	f.Commentf("%s applies the rules of integration to a decoded %s request,", op.ValidateFunc(), op.ID)
 	f.Comment("recording every failure in r and removing from the request (and recording)")
 	f.Comment("the fields and query parameters that integration does not support. It")
 	f.Commentf("returns false when integration does not implement %s.", op.ID)
-	f.Func().Id(op.ValidateFunc()).Params(append([]jen.Code{jen.Id("integration").String()}, args...)...).Bool().Block(
+	f.Func().Id(op.ValidateFunc()).Params(append([]jen.Code{jen.Id("integration").String()}, params...)...).Bool().Block(
 		jen.Switch(jen.Id("integration")).Block(cases...),
 		jen.Return(jen.True()),
 	)
+}
+
+// validator emits fn, the validator of op for integration in.
+func validator(f *jen.File, op model.Operation, in model.Integration, fn string) error {
+	params, _ := args(op)
+	stmts, doc, err := integration(f, op, in)
+	if err != nil {
+		return err
+	}
+	for _, line := range emit.Wrap(fmt.Sprintf("%s applies %s's rules to a %s request: %s", fn, in.Name, op.ID, doc)) {
+		f.Comment(line)
+	}
+	f.Func().Id(fn).Params(params...).Block(stmts...)
 	return nil
 }
 

@@ -4,83 +4,6 @@ package crm
 
 import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
-// validateCreateContactContosoAllowedLifecycle lists the values Contoso CRM accepts for lifecycle.
-var validateCreateContactContosoAllowedLifecycle = []string{"lead", "customer"}
-
-// validateCreateContactContoso applies Contoso CRM's rules to a createContact
-// request: it requires email, first_name and does not support phone.
-func validateCreateContactContoso(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil {
-		r.Missing(validation.Body, "email", "contoso", "Contoso CRM")
-	} else if (*b.Email) == "" {
-		r.Empty(validation.Body, "email", "contoso", "Contoso CRM", "an empty string")
-	}
-	if b.FirstName == nil {
-		r.Missing(validation.Body, "first_name", "contoso", "Contoso CRM")
-	} else if (*b.FirstName) == "" {
-		r.Empty(validation.Body, "first_name", "contoso", "Contoso CRM", "an empty string")
-	}
-	if b.Phone != nil {
-		r.Ignore(validation.Body, "phone")
-		b.Phone = nil
-	}
-	if v0 := b.Lifecycle; v0 != nil {
-		switch *v0 {
-		case "lead", "customer":
-		default:
-			r.NotAllowed("lifecycle", string(*v0), "contoso", "Contoso CRM", validateCreateContactContosoAllowedLifecycle)
-		}
-	}
-}
-
-// validateCreateContactFabrikam applies Fabrikam Sales's rules to a
-// createContact request: it requires email, first_name, last_name and does not
-// support lifecycle.
-func validateCreateContactFabrikam(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil {
-		r.Missing(validation.Body, "email", "fabrikam", "Fabrikam Sales")
-	} else if (*b.Email) == "" {
-		r.Empty(validation.Body, "email", "fabrikam", "Fabrikam Sales", "an empty string")
-	}
-	if b.FirstName == nil {
-		r.Missing(validation.Body, "first_name", "fabrikam", "Fabrikam Sales")
-	} else if (*b.FirstName) == "" {
-		r.Empty(validation.Body, "first_name", "fabrikam", "Fabrikam Sales", "an empty string")
-	}
-	if b.LastName == nil {
-		r.Missing(validation.Body, "last_name", "fabrikam", "Fabrikam Sales")
-	} else if (*b.LastName) == "" {
-		r.Empty(validation.Body, "last_name", "fabrikam", "Fabrikam Sales", "an empty string")
-	}
-	if b.Lifecycle != nil {
-		r.Ignore(validation.Body, "lifecycle")
-		b.Lifecycle = nil
-	}
-}
-
-// validateCreateContactNorthwind applies Northwind Contacts's rules to a
-// createContact request: it requires email and does not support last_name,
-// lifecycle, phone.
-func validateCreateContactNorthwind(p *CreateContactParams, b *ContactInput, r *validation.Report) {
-	if b.Email == nil {
-		r.Missing(validation.Body, "email", "northwind", "Northwind Contacts")
-	} else if (*b.Email) == "" {
-		r.Empty(validation.Body, "email", "northwind", "Northwind Contacts", "an empty string")
-	}
-	if b.LastName != nil {
-		r.Ignore(validation.Body, "last_name")
-		b.LastName = nil
-	}
-	if b.Lifecycle != nil {
-		r.Ignore(validation.Body, "lifecycle")
-		b.Lifecycle = nil
-	}
-	if b.Phone != nil {
-		r.Ignore(validation.Body, "phone")
-		b.Phone = nil
-	}
-}
-
 // validateCreateContact applies the rules of integration to a decoded createContact request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -99,40 +22,6 @@ func validateCreateContact(integration string, p *CreateContactParams, b *Contac
 	return true
 }
 
-// validateCreateNoteContoso applies Contoso CRM's rules to a createNote
-// request: it requires body, contact_id and does not support private_token.
-func validateCreateNoteContoso(p *CreateNoteParams, b *NoteInput, r *validation.Report) {
-	if b.Body == nil {
-		r.Missing(validation.Body, "body", "contoso", "Contoso CRM")
-	} else if (*b.Body) == "" {
-		r.Empty(validation.Body, "body", "contoso", "Contoso CRM", "an empty string")
-	}
-	if b.ContactId == nil {
-		r.Missing(validation.Body, "contact_id", "contoso", "Contoso CRM")
-	} else if (*b.ContactId) == "" {
-		r.Empty(validation.Body, "contact_id", "contoso", "Contoso CRM", "an empty string")
-	}
-	if b.PrivateToken != nil {
-		r.Ignore(validation.Body, "private_token")
-		b.PrivateToken = nil
-	}
-}
-
-// validateCreateNoteNorthwind applies Northwind Contacts's rules to a
-// createNote request: it requires body, contact_id.
-func validateCreateNoteNorthwind(p *CreateNoteParams, b *NoteInput, r *validation.Report) {
-	if b.Body == nil {
-		r.Missing(validation.Body, "body", "northwind", "Northwind Contacts")
-	} else if (*b.Body) == "" {
-		r.Empty(validation.Body, "body", "northwind", "Northwind Contacts", "an empty string")
-	}
-	if b.ContactId == nil {
-		r.Missing(validation.Body, "contact_id", "northwind", "Northwind Contacts")
-	} else if (*b.ContactId) == "" {
-		r.Empty(validation.Body, "contact_id", "northwind", "Northwind Contacts", "an empty string")
-	}
-}
-
 // validateCreateNote applies the rules of integration to a decoded createNote request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -149,14 +38,6 @@ func validateCreateNote(integration string, p *CreateNoteParams, b *NoteInput, r
 	return true
 }
 
-// validateDeleteContactContoso applies Contoso CRM's rules to a deleteContact
-// request: it requires nothing beyond the schema.
-func validateDeleteContactContoso(p *DeleteContactParams, r *validation.Report) {}
-
-// validateDeleteContactNorthwind applies Northwind Contacts's rules to a
-// deleteContact request: it requires nothing beyond the schema.
-func validateDeleteContactNorthwind(p *DeleteContactParams, r *validation.Report) {}
-
 // validateDeleteContact applies the rules of integration to a decoded deleteContact request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -172,18 +53,6 @@ func validateDeleteContact(integration string, p *DeleteContactParams, r *valida
 	}
 	return true
 }
-
-// validateGetContactContoso applies Contoso CRM's rules to a getContact
-// request: it requires nothing beyond the schema.
-func validateGetContactContoso(p *GetContactParams, r *validation.Report) {}
-
-// validateGetContactFabrikam applies Fabrikam Sales's rules to a getContact
-// request: it requires nothing beyond the schema.
-func validateGetContactFabrikam(p *GetContactParams, r *validation.Report) {}
-
-// validateGetContactNorthwind applies Northwind Contacts's rules to a
-// getContact request: it requires nothing beyond the schema.
-func validateGetContactNorthwind(p *GetContactParams, r *validation.Report) {}
 
 // validateGetContact applies the rules of integration to a decoded getContact request,
 // recording every failure in r and removing from the request (and recording)
@@ -203,18 +72,6 @@ func validateGetContact(integration string, p *GetContactParams, r *validation.R
 	return true
 }
 
-// validateListContactsContoso applies Contoso CRM's rules to a listContacts
-// request: it requires nothing beyond the schema.
-func validateListContactsContoso(p *ListContactsParams, r *validation.Report) {}
-
-// validateListContactsFabrikam applies Fabrikam Sales's rules to a
-// listContacts request: it requires nothing beyond the schema.
-func validateListContactsFabrikam(p *ListContactsParams, r *validation.Report) {}
-
-// validateListContactsNorthwind applies Northwind Contacts's rules to a
-// listContacts request: it requires nothing beyond the schema.
-func validateListContactsNorthwind(p *ListContactsParams, r *validation.Report) {}
-
 // validateListContacts applies the rules of integration to a decoded listContacts request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -233,14 +90,6 @@ func validateListContacts(integration string, p *ListContactsParams, r *validati
 	return true
 }
 
-// validateListNotesContoso applies Contoso CRM's rules to a listNotes request:
-// it requires nothing beyond the schema.
-func validateListNotesContoso(p *ListNotesParams, r *validation.Report) {}
-
-// validateListNotesNorthwind applies Northwind Contacts's rules to a listNotes
-// request: it requires nothing beyond the schema.
-func validateListNotesNorthwind(p *ListNotesParams, r *validation.Report) {}
-
 // validateListNotes applies the rules of integration to a decoded listNotes request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -257,19 +106,6 @@ func validateListNotes(integration string, p *ListNotesParams, r *validation.Rep
 	return true
 }
 
-// validateMergeContactsContoso applies Contoso CRM's rules to a mergeContacts
-// request: it requires duplicate_ids, primary_id.
-func validateMergeContactsContoso(p *MergeContactsParams, b *MergeInput, r *validation.Report) {
-	if b.DuplicateIds == nil {
-		r.Missing(validation.Body, "duplicate_ids", "contoso", "Contoso CRM")
-	} else if len(b.DuplicateIds) == 0 {
-		r.Empty(validation.Body, "duplicate_ids", "contoso", "Contoso CRM", "an empty array")
-	}
-	if b.PrimaryId == "" {
-		r.Missing(validation.Body, "primary_id", "contoso", "Contoso CRM")
-	}
-}
-
 // validateMergeContacts applies the rules of integration to a decoded mergeContacts request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -282,35 +118,6 @@ func validateMergeContacts(integration string, p *MergeContactsParams, b *MergeI
 		return false
 	}
 	return true
-}
-
-// validateUpdateContactContosoAllowedLifecycle lists the values Contoso CRM accepts for lifecycle.
-var validateUpdateContactContosoAllowedLifecycle = []string{"lead", "customer"}
-
-// validateUpdateContactContoso applies Contoso CRM's rules to a updateContact
-// request: it requires nothing beyond the schema and does not support phone.
-func validateUpdateContactContoso(p *UpdateContactParams, b *ContactPatch, r *validation.Report) {
-	if b.Phone != nil {
-		r.Ignore(validation.Body, "phone")
-		b.Phone = nil
-	}
-	if v0 := b.Lifecycle; v0 != nil {
-		switch *v0 {
-		case "lead", "customer":
-		default:
-			r.NotAllowed("lifecycle", string(*v0), "contoso", "Contoso CRM", validateUpdateContactContosoAllowedLifecycle)
-		}
-	}
-}
-
-// validateUpdateContactFabrikam applies Fabrikam Sales's rules to a
-// updateContact request: it requires nothing beyond the schema and does not
-// support lifecycle.
-func validateUpdateContactFabrikam(p *UpdateContactParams, b *ContactPatch, r *validation.Report) {
-	if b.Lifecycle != nil {
-		r.Ignore(validation.Body, "lifecycle")
-		b.Lifecycle = nil
-	}
 }
 
 // validateUpdateContact applies the rules of integration to a decoded updateContact request,

@@ -4,35 +4,6 @@ package unified
 
 import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
-// validateCreateUserDixa applies Dixa's rules to a createUser request: it
-// requires name and does not support emails.
-func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if b.Emails != nil {
-		r.Ignore(validation.Body, "emails")
-		b.Emails = nil
-	}
-	if b.Name == nil {
-		r.Missing(validation.Body, "name", "dixa", "Dixa")
-	} else if (*b.Name) == "" {
-		r.Empty(validation.Body, "name", "dixa", "Dixa", "an empty string")
-	}
-}
-
-// validateCreateUserPlanhatAllowedStatus lists the values Planhat accepts for status.
-var validateCreateUserPlanhatAllowedStatus = []string{"active"}
-
-// validateCreateUserPlanhat applies Planhat's rules to a createUser request:
-// it requires nothing beyond the schema.
-func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if v0 := b.Status; v0 != nil {
-		switch *v0 {
-		case "active":
-		default:
-			r.NotAllowed("status", string(*v0), "planhat", "Planhat", validateCreateUserPlanhatAllowedStatus)
-		}
-	}
-}
-
 // validateCreateUser applies the rules of integration to a decoded createUser request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It

@@ -2,70 +2,7 @@
 
 package unified
 
-import (
-	"github.com/unifiedgen/unifiedgen/runtime/validation"
-	"strconv"
-)
-
-// validateCreateOrderShopifyAllowedItemsKind lists the values Shopify accepts for items[].kind.
-var validateCreateOrderShopifyAllowedItemsKind = []string{"physical", "digital"}
-
-// validateCreateOrderShopify applies Shopify's rules to a createOrder request:
-// it requires customer_id, items and does not support due_at.
-func validateCreateOrderShopify(p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) {
-	if b.CustomerId == nil {
-		r.Missing(validation.Body, "customer_id", "shopify", "Shopify")
-	}
-	if b.DueAt != nil {
-		r.Ignore(validation.Body, "due_at")
-		b.DueAt = nil
-	}
-	if b.Items == nil {
-		r.Missing(validation.Body, "items", "shopify", "Shopify")
-	} else if len(b.Items) == 0 {
-		r.Empty(validation.Body, "items", "shopify", "Shopify", "an empty array")
-	}
-	v0 := b.Items
-	for i0, e0 := range v0 {
-		v1 := e0.Kind
-		switch v1 {
-		case "physical", "digital":
-		case "":
-		default:
-			r.NotAllowed("items["+strconv.Itoa(i0)+"].kind", string(v1), "shopify", "Shopify", validateCreateOrderShopifyAllowedItemsKind)
-		}
-	}
-}
-
-// validateCreateOrderWooCommerceAllowedItemsKind lists the values WooCommerce accepts for items[].kind.
-var validateCreateOrderWooCommerceAllowedItemsKind = []string{"physical"}
-
-// validateCreateOrderWooCommerce applies WooCommerce's rules to a createOrder
-// request: it requires items, total and does not support customer_id.
-func validateCreateOrderWooCommerce(p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) {
-	if b.CustomerId != nil {
-		r.Ignore(validation.Body, "customer_id")
-		b.CustomerId = nil
-	}
-	if b.Items == nil {
-		r.Missing(validation.Body, "items", "woo_commerce", "WooCommerce")
-	} else if len(b.Items) == 0 {
-		r.Empty(validation.Body, "items", "woo_commerce", "WooCommerce", "an empty array")
-	}
-	if b.Total == nil {
-		r.Missing(validation.Body, "total", "woo_commerce", "WooCommerce")
-	}
-	v0 := b.Items
-	for i0, e0 := range v0 {
-		v1 := e0.Kind
-		switch v1 {
-		case "physical":
-		case "":
-		default:
-			r.NotAllowed("items["+strconv.Itoa(i0)+"].kind", string(v1), "woo_commerce", "WooCommerce", validateCreateOrderWooCommerceAllowedItemsKind)
-		}
-	}
-}
+import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // validateCreateOrder applies the rules of integration to a decoded createOrder request,
 // recording every failure in r and removing from the request (and recording)

@@ -4,31 +4,6 @@ package unified
 
 import "github.com/unifiedgen/unifiedgen/runtime/validation"
 
-// validateCreateUserDixa applies Dixa's rules to a createUser request: it
-// requires email, name and does not support query dry_run.
-func validateCreateUserDixa(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if p.DryRun != nil {
-		r.Ignore(validation.Query, "dry_run")
-		p.DryRun = nil
-	}
-	if b.Email == nil {
-		r.Missing(validation.Body, "email", "dixa", "Dixa")
-	} else if (*b.Email) == "" {
-		r.Empty(validation.Body, "email", "dixa", "Dixa", "an empty string")
-	}
-	if b.Name == "" {
-		r.Missing(validation.Body, "name", "dixa", "Dixa")
-	}
-}
-
-// validateCreateUserPlanhat applies Planhat's rules to a createUser request:
-// it requires name.
-func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
-	if b.Name == "" {
-		r.Missing(validation.Body, "name", "planhat", "Planhat")
-	}
-}
-
 // validateCreateUser applies the rules of integration to a decoded createUser request,
 // recording every failure in r and removing from the request (and recording)
 // the fields and query parameters that integration does not support. It
@@ -43,44 +18,6 @@ func validateCreateUser(integration string, p *CreateUserParams, b *CreateUserRe
 		return false
 	}
 	return true
-}
-
-// validateUpdateUserDixa applies Dixa's rules to a updateUser request: it
-// requires nothing beyond the schema and does not support query notify, role.
-func validateUpdateUserDixa(p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) {
-	if p.Notify != nil {
-		r.Ignore(validation.Query, "notify")
-		p.Notify = nil
-	}
-	if b.Role != nil {
-		r.Ignore(validation.Body, "role")
-		b.Role = nil
-	}
-}
-
-// validateUpdateUserGorgiasAllowedRole lists the values Gorgias accepts for role.
-var validateUpdateUserGorgiasAllowedRole = []string{"agent", "admin"}
-
-// validateUpdateUserGorgias applies Gorgias's rules to a updateUser request:
-// it requires query notify, email.
-func validateUpdateUserGorgias(p *UpdateUserParams, b *UpdateUserRequest, r *validation.Report) {
-	if p.Notify == nil {
-		r.Missing(validation.Query, "notify", "gorgias", "Gorgias")
-	} else if (*p.Notify) == "" {
-		r.Empty(validation.Query, "notify", "gorgias", "Gorgias", "an empty string")
-	}
-	if b.Email == nil {
-		r.Missing(validation.Body, "email", "gorgias", "Gorgias")
-	} else if (*b.Email) == "" {
-		r.Empty(validation.Body, "email", "gorgias", "Gorgias", "an empty string")
-	}
-	if v0 := b.Role; v0 != nil {
-		switch *v0 {
-		case "agent", "admin":
-		default:
-			r.NotAllowed("role", string(*v0), "gorgias", "Gorgias", validateUpdateUserGorgiasAllowedRole)
-		}
-	}
 }
 
 // validateUpdateUser applies the rules of integration to a decoded updateUser request,
