@@ -41,7 +41,10 @@ func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
 	resource := c.Op.Model + "/" + c.Op.Resource
 	switch c.Op.Kind {
 	case matrix.List:
-		limit := c.Params.Limit
+		limit := api.DefaultLimit // the server sets one for every list
+		if c.Params.Limit != nil {
+			limit = *c.Params.Limit
+		}
 		recs, next, err := l.Store.List(ctx, c.Account.ID, resource, c.Params.NextCursor, limit)
 		if err != nil {
 			return Result{}, err

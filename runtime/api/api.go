@@ -75,9 +75,12 @@ type Params struct {
 	IgnoreRemoteData    bool           // truto_ignore_remote_data
 	ExcludeFields       []string       // truto_exclude_fields
 	RemoteQuery         map[string]any // remote_query
-	Limit               int            // limit (list); 0 means the default
+	Limit               *int           // limit (list); nil when the request has none
 	NextCursor          string         // next_cursor (list)
 }
+
+// DefaultLimit is a list page's size when the request gives no limit.
+const DefaultLimit = 100
 
 // The names of the query parameters Params holds. The generator maps an
 // operation's parameters of these names onto Params, and checks their

@@ -26,7 +26,7 @@ import (
 
 // Limits of a list page.
 const (
-	defaultLimit = 100
+	defaultLimit = api.DefaultLimit
 	maxLimit     = 1000
 )
 
@@ -392,9 +392,9 @@ func strict(r *http.Request) bool {
 // listOptions checks limit and next_cursor.
 func listOptions(w http.ResponseWriter, r *http.Request, s *Server, p *api.Params) bool {
 	switch {
-	case p.Limit == 0:
-		p.Limit = defaultLimit
-	case p.Limit < 1 || p.Limit > maxLimit:
+	case p.Limit == nil:
+		p.Limit = new(defaultLimit)
+	case *p.Limit < 1 || *p.Limit > maxLimit:
 		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
 			Location: validation.Query, Field: api.ParamLimit, Rule: validation.RuleFormat,
 			Message: "must be between 1 and " + strconv.Itoa(maxLimit) + " (default " + strconv.Itoa(defaultLimit) + ")",

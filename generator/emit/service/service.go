@@ -149,7 +149,9 @@ func input(f *jen.File, op *model.Operation) {
 		case api.ParamRemoteQuery:
 			key, val = "RemoteQuery", jen.Map(jen.String()).Any().Call(field)
 		case api.ParamLimit:
-			key, val = "Limit", deref(field, pt, func(v jen.Code) jen.Code { return jen.Int().Call(v) })
+			// A pointer, so that limit=0 (refused) is not taken for an
+			// absent limit (the default).
+			key, val = "Limit", jen.New(deref(field, pt, func(v jen.Code) jen.Code { return jen.Int().Call(v) }))
 		case api.ParamNextCursor:
 			key, val = "NextCursor", deref(field, pt, func(v jen.Code) jen.Code { return jen.String().Call(v) })
 		default:

@@ -160,6 +160,15 @@ func TestEveryOperation(t *testing.T) {
 	if r := c.do("GET", "/unified/crm/contacts"+q(contoso)+"&next_cursor=garbage", ""); r.status != 400 || !strings.Contains(r.raw, "next_cursor") {
 		t.Fatalf("bad cursor: %d %s", r.status, r.raw)
 	}
+	// limit is 1 to 1000; an explicit 0 is not taken for an absent limit.
+	for _, bad := range []string{"0", "-1", "1001"} {
+		if r := c.do("GET", "/unified/crm/contacts"+q(contoso)+"&limit="+bad, ""); r.status != 400 || !strings.Contains(r.raw, "between 1 and 1000") {
+			t.Fatalf("limit=%s: %d %s", bad, r.status, r.raw)
+		}
+	}
+	if r := c.must(c.do("GET", "/unified/crm/contacts"+q(contoso), ""), 200, "list without limit"); len(r.body["result"].([]any)) != 3 {
+		t.Fatalf("list without limit: %s", r.raw)
+	}
 	// The stream format writes one item per line.
 	stream := c.must(c.do("GET", "/unified/crm/contacts"+q(contoso)+"&truto_response_format=stream", ""), 200, "stream")
 	lines := 0

@@ -441,7 +441,7 @@ func (in *listContactsInput) Params() api.Params {
 		IntegratedAccountID: in.params.IntegratedAccountId.String(),
 	}
 	if in.params.Limit != nil {
-		p.Limit = int(*in.params.Limit)
+		p.Limit = new(int(*in.params.Limit))
 	}
 	if in.params.NextCursor != nil {
 		p.NextCursor = string(*in.params.NextCursor)
@@ -520,7 +520,7 @@ func (in *listNotesInput) Bind(q qs.Values, r *validation.Report) {
 func (in *listNotesInput) Params() api.Params {
 	p := api.Params{IntegratedAccountID: in.params.IntegratedAccountId.String()}
 	if in.params.Limit != nil {
-		p.Limit = int(*in.params.Limit)
+		p.Limit = new(int(*in.params.Limit))
 	}
 	if in.params.NextCursor != nil {
 		p.NextCursor = string(*in.params.NextCursor)
