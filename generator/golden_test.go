@@ -205,7 +205,8 @@ func TestGoldenDeterministic(t *testing.T) {
 // TestGoldenCompiles builds and vets the golden Go files of every good case
 // in a throwaway module that uses this repository (for the validation
 // package) through a replace directive, so a golden that does not compile
-// cannot be committed.
+// cannot be committed; and runs the case's own tests of them, if it has
+// any.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module per case; skipped with -short")
@@ -251,7 +252,26 @@ func TestGoldenCompiles(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+			// A case may carry tests of its generated code's behaviour
+			// (its *_test.go, beside spec.yaml): they run here too.
+			steps := [][]string{{"build", "./..."}, {"vet", "./..."}}
+			tests, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range tests {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(tmp, filepath.Base(p)), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(tests) > 0 {
+				steps = append(steps, []string{"test", "-count=1", "./..."})
+			}
+			for _, args := range steps {
 				start := time.Now()
 				cmd := exec.Command(goBin, args...)
 				cmd.Dir = tmp
