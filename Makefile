@@ -54,6 +54,7 @@ FUZZ_TARGETS = \
 	FuzzDecodeAndValidateCreate:./conformance:20000x \
 	FuzzDecodeAndValidateUpdate:./conformance:20000x \
 	FuzzRequest:./runtime/server:3000x \
+	FuzzAPIErrorJSON:./runtime/server:50000x \
 	FuzzLoadAndBuild:./generator:300x \
 	FuzzParseCheckCompile:./generator/mapping:200000x
 fuzz:
