@@ -50,11 +50,11 @@ race:
 FUZZTIME ?=
 FUZZ_TARGETS = \
 	FuzzParse:./runtime/qs:400000x \
-	FuzzScanAgreesWithEncodingJSON:./runtime/validation:400000x \
+	FuzzScanAgreesWithEncodingJSON:./runtime/validation:200000x \
 	FuzzDecodeAndValidateCreate:./conformance:20000x \
 	FuzzDecodeAndValidateUpdate:./conformance:20000x \
 	FuzzRequest:./runtime/server:3000x \
-	FuzzAPIErrorJSON:./runtime/server:50000x \
+	FuzzAPIErrorJSON:./runtime/server:20000x \
 	FuzzLoadAndBuild:./generator:300x \
 	FuzzParseCheckCompile:./generator/mapping:200000x
 fuzz:
