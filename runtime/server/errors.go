@@ -175,6 +175,11 @@ func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *valid
 	writeAPIError(w, r, body)
 }
 
+// writeFailure sends a 400 with the one failure f, as writeFailures does.
+func writeFailure(s *Server, w http.ResponseWriter, r *http.Request, f validation.Failure, integration string) {
+	writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{f}}, integration)
+}
+
 // summary is the one-line message: the first few failures in order.
 func summary(rep *validation.Report) string {
 	const shown = 5

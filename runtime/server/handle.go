@@ -395,10 +395,10 @@ func listOptions(w http.ResponseWriter, r *http.Request, s *Server, p *api.Param
 	case p.Limit == nil:
 		p.Limit = new(defaultLimit)
 	case *p.Limit < 1 || *p.Limit > maxLimit:
-		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamLimit, Rule: validation.RuleFormat,
 			Message: "must be between 1 and " + strconv.Itoa(maxLimit) + " (default " + strconv.Itoa(defaultLimit) + ")",
-		}}}, "")
+		}, "")
 		return false
 	}
 	return true
@@ -420,10 +420,10 @@ func ifMatch(w http.ResponseWriter, r *http.Request, s *Server) (store.Precondit
 		}
 		v, ok := parseETag(part)
 		if !ok {
-			writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+			writeFailure(s, w, r, validation.Failure{
 				Location: validation.Header, Field: "If-Match", Rule: validation.RuleFormat,
 				Message: strconv.Quote(part) + " is not an entity tag this service issued (e.g. W/\"3\")",
-			}}}, "")
+			}, "")
 			return nil, false
 		}
 		versions = append(versions, v)
@@ -509,9 +509,9 @@ func (s *Server) write(x *exchange) {
 	var key *store.IdemKey
 	if k := r.Header.Get("Idempotency-Key"); k != "" {
 		if len(k) > 255 {
-			writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+			writeFailure(s, w, r, validation.Failure{
 				Location: validation.Header, Field: "Idempotency-Key", Rule: validation.RuleFormat, Message: "must be at most 255 characters",
-			}}}, "")
+			}, "")
 			return
 		}
 		// The same key must come with the same request: operation,
@@ -577,9 +577,9 @@ func (s *Server) callFailed(x *exchange, err error) {
 	case errors.Is(err, store.ErrPrecondition):
 		writeError(w, r, http.StatusPreconditionFailed, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" has changed since the version If-Match names; read it again and retry with its ETag")
 	case errors.Is(err, store.ErrBadCursor):
-		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamNextCursor, Rule: validation.RuleFormat, Message: "is not a cursor this service issued; pass the next_cursor of the previous page as is",
-		}}}, "")
+		}, "")
 	default:
 		if x.op.Kind.Writes() && r.Context().Err() == nil {
 			// A write that failed in the store, not because the client

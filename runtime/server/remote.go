@@ -123,10 +123,10 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 	w, r, op, acct, out, call := x.w, x.r, x.op, x.acct, x.out, x.call
 	if call.Precondition != nil {
 		// The provider keeps no version the service could compare.
-		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Header, Field: "If-Match", Rule: validation.RuleUnsupported, Integration: acct.Integration,
 			Message: "is not supported for an account served by " + s.svc.IntegrationName(acct.Integration) + "'s API: the provider keeps no version the service can check",
-		}}}, acct.Integration)
+		}, acct.Integration)
 		return
 	}
 	if key != nil {

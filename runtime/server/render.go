@@ -40,10 +40,10 @@ func outputOptions(w http.ResponseWriter, r *http.Request, s *Server, p api.Para
 	case formatUnified, formatRaw, formatNormalized, formatStream:
 	default:
 		allowed := []string{formatUnified, formatRaw, formatNormalized, formatStream}
-		writeFailures(s, w, r, &validation.Report{Failures: []validation.Failure{{
+		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamResponseFormat, Rule: validation.RuleEnum,
 			Message: strconv.Quote(out.format) + " is not one of " + validation.OneOf(allowed), Allowed: allowed,
-		}}}, "")
+		}, "")
 		return out, false
 	}
 	for _, f := range p.ExcludeFields {
