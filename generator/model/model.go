@@ -47,10 +47,13 @@ type Integration struct {
 }
 
 // ValidateFile is the generated file holding the integration's validators,
-// e.g. "validate_reamaze.gen.go". Integration ids are lowercase letters,
+// e.g. "validate.reamaze.gen.go". Integration ids are lowercase letters,
 // digits and underscores, and unique (build's idPattern), so these names
-// are safe paths and distinct.
-func (in Integration) ValidateFile() string { return "validate_" + in.ID + ".gen.go" }
+// are safe paths and distinct. The id sits between dots, not after an
+// underscore: the go command reads a name's last _-separated element
+// before its first dot as a build constraint, so validate_windows.gen.go
+// would be compiled on Windows only.
+func (in Integration) ValidateFile() string { return "validate." + in.ID + ".gen.go" }
 
 // Resource is one resource of a unified model, e.g. ticketing/users.
 type Resource struct {

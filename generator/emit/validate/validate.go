@@ -6,7 +6,7 @@
 // matrix is compiled into the code.
 //
 // validate.gen.go holds each operation's dispatcher, which calls the
-// validator of the request's integration; validate_<integration>.gen.go
+// validator of the request's integration; validate.<integration>.gen.go
 // holds that integration's validators, so that its rules read in one file,
 // and a large spec's validators are formatted on every core at once.
 package validate
