@@ -58,10 +58,7 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	}
 	kin := make(chan loaded, 1)
 	go func() {
-		loader := openapi3.NewLoader()
-		loader.IncludeOrigin = true
-		loader.IsExternalRefsAllowed = false
-		t, err := loader.LoadFromDataWithPath(data, &url.URL{Path: file})
+		t, err := openAPI(file, data, false)
 		kin <- loaded{t, err}
 	}()
 	// Every return below waits for it: nothing of a call outlives it.
@@ -89,24 +86,47 @@ func Bytes(file string, data []byte) (*Spec, error) {
 		return nil, err
 	}
 	k := <-kin
-	t, err := k.t, k.err
+	if k.err == nil {
+		if !strings.HasPrefix(k.t.OpenAPI, "3.0.") {
+			return nil, diag.List{s.At(fmt.Sprintf("openapi version %q is not supported; use 3.0.x", k.t.OpenAPI), "openapi")}
+		}
+		if k.t.Validate(context.Background(), openapi3.EnableMultiError()) == nil {
+			if err := unique(s.checkNames(k.t)); err != nil {
+				return nil, err
+			}
+			s.Doc = k.t
+			return s, nil
+		}
+	}
+	return nil, s.diagnose(file, data)
+}
+
+// openAPI loads the document with kin-openapi. With origins, every value
+// records its position, which errors then carry; that is a third of a
+// large spec's load, so only a document already known to be wrong is
+// loaded that way.
+func openAPI(file string, data []byte, origins bool) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = origins
+	loader.IsExternalRefsAllowed = false
+	return loader.LoadFromDataWithPath(data, &url.URL{Path: file})
+}
+
+// diagnose says what kin-openapi finds wrong with the document, and where:
+// it loads and validates the document again, with origins.
+func (s *Spec) diagnose(file string, data []byte) error {
+	t, err := openAPI(file, data, true)
 	if err != nil {
 		if list := s.loaderDiagnostics(err); len(list) > 0 {
-			return nil, unique(list)
+			return unique(list)
 		}
-		return nil, unique(s.kinDiagnostics("cannot load OpenAPI document", err))
-	}
-	if !strings.HasPrefix(t.OpenAPI, "3.0.") {
-		return nil, diag.List{s.At(fmt.Sprintf("openapi version %q is not supported; use 3.0.x", t.OpenAPI), "openapi")}
+		return unique(s.kinDiagnostics("cannot load OpenAPI document", err))
 	}
 	if err := t.Validate(context.Background(), openapi3.EnableMultiError()); err != nil {
-		return nil, unique(s.kinDiagnostics("invalid OpenAPI document", err))
+		return unique(s.kinDiagnostics("invalid OpenAPI document", err))
 	}
-	if err := unique(s.checkNames(t)); err != nil {
-		return nil, err
-	}
-	s.Doc = t
-	return s, nil
+	// Refused without origins, accepted with them: a kin-openapi bug.
+	return diag.List{{File: file, Line: 1, Col: 1, Msg: "kin-openapi refused the document only when loading it without positions; please report this"}}
 }
 
 // unique returns l without repeats as an error, or nil when it is empty: a
