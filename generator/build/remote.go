@@ -49,7 +49,7 @@ func (b *builder) remotes(api *model.API) model.Remote {
 			continue
 		}
 		ri, maps := f.integration(in, api, ops)
-		b.diags = append(b.diags, f.diags...)
+		b.diags = append(b.diags, mergeAliased(f.diags)...)
 		if len(f.diags) == 0 {
 			out.Integrations = append(out.Integrations, ri)
 			out.Mappings = append(out.Mappings, maps...)
@@ -62,6 +62,35 @@ func (b *builder) remotes(api *model.API) model.Remote {
 		}
 		return strings.Compare(a.Integration, b.Integration)
 	})
+	return out
+}
+
+// mergeAliased reports once a mistake in text that several keys share (a
+// YAML anchor and its *aliases, which point errors at the anchored text):
+// one diagnostic at that position, naming every key that uses it.
+func mergeAliased(diags diag.List) diag.List {
+	type at struct {
+		line, col int
+		msg       string
+	}
+	first := map[at]int{}
+	var out diag.List
+	for _, d := range diags {
+		k := at{d.Line, d.Col, d.Msg}
+		if i, seen := first[k]; seen && d.Line > 0 {
+			if d.Path != "" && d.Path != out[i].Path {
+				if !strings.Contains(out[i].Path, " (also ") {
+					out[i].Path += " (also "
+				} else {
+					out[i].Path = strings.TrimSuffix(out[i].Path, ")") + ", "
+				}
+				out[i].Path += d.Path + ")"
+			}
+			continue
+		}
+		first[k] = len(out)
+		out = append(out, d)
+	}
 	return out
 }
 
