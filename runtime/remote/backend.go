@@ -1,9 +1,7 @@
 package remote
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -59,11 +57,12 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 			return backend.Result{}, errors.New("remote: a call with a body but no input")
 		}
 		if raw := c.Input.AppendBody(nil, true); len(raw) > 0 {
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.UseNumber()
-			if err := dec.Decode(&req.Body); err != nil {
-				return backend.Result{}, fmt.Errorf("remote: the validated body does not decode: %w", err)
+			v, err := decodeJSON(raw)
+			body, ok := v.(map[string]any)
+			if err != nil || !ok {
+				return backend.Result{}, fmt.Errorf("remote: the validated body is not a JSON object (%v)", err)
 			}
+			req.Body = body
 		}
 	}
 	res, err := b.Client.Call(ctx, req)

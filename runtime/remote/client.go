@@ -599,7 +599,11 @@ func (c *Client) finish(ctx context.Context, req *Request, a *attempt, attempts 
 	default:
 		raw := scrub(a.body, secrets)
 		e.Raw, e.RawType = raw, ctype
-		doc := decodeLoose(raw)
+		doc, err := decodeJSON(raw)
+		if err != nil {
+			doc = nil // not JSON: no message or failures to read from it
+		}
+		e.doc, e.hasDoc = doc, err == nil
 		msg := scrubString(providerMessage(in, doc), secrets)
 		switch {
 		case c.rateLimited(in, st):
@@ -651,9 +655,8 @@ func (c *Client) success(req *Request, a *attempt, attempts int, secrets [][]byt
 		// The content type is not trusted either way (providers label
 		// JSON text/plain, and HTML error pages come with 200): the body
 		// must decode as JSON.
-		dec := json.NewDecoder(bytes.NewReader(a.body))
-		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil || dec.More() {
+		var err error
+		if doc, err = decodeJSON(a.body); err != nil {
 			return nil, bad("answered with malformed JSON")
 		}
 	} else if m.Kind != matrix.Delete {
@@ -739,17 +742,20 @@ func (c *Client) success(req *Request, a *attempt, attempts int, secrets [][]byt
 	return out, nil
 }
 
-func decodeLoose(raw []byte) any {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
+// decodeJSON decodes one JSON value, numbers kept as written
+// (json.Number), and nothing after it: the one way every provider body,
+// and the validated request body, is read.
+func decodeJSON(raw []byte) (any, error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return nil
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
 	}
-	return v
+	if dec.More() {
+		return nil, errors.New("data after the JSON value")
+	}
+	return v, nil
 }
 
 // describeNetError says what went wrong without the URL (which may carry

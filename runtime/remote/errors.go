@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -53,6 +52,10 @@ type Error struct {
 	// Raw is the provider's body and RawType its content type.
 	Raw     []byte
 	RawType string
+	// doc is Raw decoded, when hasDoc: read once, for the message, the
+	// failures and raw_response.
+	doc    any
+	hasDoc bool
 	// Header holds the provider's rate-limit headers to forward.
 	Header http.Header
 	// Failures are the provider's field errors, with unified field names
@@ -104,7 +107,7 @@ func (e *Error) Body() map[string]any {
 	if e.Remote {
 		b["truto_is_remote_error"] = true
 		if e.Raw != nil {
-			b["raw_response"] = rawResponse(e.Raw)
+			b["raw_response"] = e.rawResponse()
 		}
 		insight := map[string]any{"remote_error": map[string]any{"description": "The error came from the integration's API; raw_response holds its answer."}}
 		if e.RateLimited {
@@ -116,15 +119,15 @@ func (e *Error) Body() map[string]any {
 }
 
 // rawResponse is the provider's body as JSON when it is JSON, else its
-// text.
-func rawResponse(raw []byte) any {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err == nil && !dec.More() {
+// text; decoded once, when the error was made, when it can be.
+func (e *Error) rawResponse() any {
+	if e.hasDoc {
+		return e.doc
+	}
+	if v, err := decodeJSON(e.Raw); err == nil {
 		return v
 	}
-	return string(raw)
+	return string(e.Raw)
 }
 
 // providerMessage reads the provider's message: the integration's
