@@ -123,10 +123,10 @@ func (s *State) Next() Token {
 // object or array.
 func (s *State) Err() error { return s.err }
 
-// FirstKey enters an object (the one Next reported) and reads its first member's
-// key and colon. It reports false for an empty object and on a syntax
-// error (see Err). The key is unescaped; it stays valid until the next
-// key or string is read.
+// FirstKey enters an object (the one Next reported) and reads its first
+// member's key and colon. It reports false for an empty object and on a
+// syntax error (see Err). The key is unescaped; it stays valid until the
+// next key or string is read.
 func (s *State) FirstKey() ([]byte, bool) {
 	if !s.enter('{') {
 		return nil, false
@@ -180,8 +180,8 @@ func (s *State) key() ([]byte, bool) {
 	return k, true
 }
 
-// FirstItem enters an array (the one Next reported) and reports whether it has an
-// item to read.
+// FirstItem enters an array (the one Next reported) and reports whether
+// it has an item to read.
 func (s *State) FirstItem() bool {
 	if !s.enter('[') {
 		return false
