@@ -102,3 +102,52 @@ func TestDecodeSyntaxError(t *testing.T) {
 		t.Errorf("failures: %+v", r.Failures)
 	}
 }
+
+// TestValidatePerIntegration runs each operation's dispatcher
+// (validate.gen.go) into each integration's validators (their own files):
+// the rules are spec.yaml's x-unified-support for createOrder.
+func TestValidatePerIntegration(t *testing.T) {
+	body := `{"due_at": "2026-11-30T12:00:00Z", "items": [{"kind": "digital", "quantity": 1}]}`
+	for _, tt := range []struct {
+		integration string
+		want        map[string]validation.Rule // field: rule
+		dueAtKept   bool
+	}{
+		// Shopify requires customer_id, takes digital items, ignores due_at.
+		{"shopify", map[string]validation.Rule{"customer_id": validation.RuleIntegrationRequired}, false},
+		// WooCommerce requires total, takes physical items only, uses due_at.
+		{"woo_commerce", map[string]validation.Rule{"total": validation.RuleIntegrationRequired, "items[0].kind": validation.RuleIntegrationEnum}, true},
+	} {
+		v, r := decode(t, body)
+		if !r.OK() {
+			t.Fatalf("decode: %+v", r.Failures)
+		}
+		var p CreateOrderParams
+		if !validateCreateOrder(tt.integration, &p, v, r) {
+			t.Fatalf("%s: createOrder not implemented", tt.integration)
+		}
+		got := map[string]validation.Rule{}
+		for _, f := range r.Failures {
+			if f.Integration != tt.integration {
+				t.Errorf("%s: failure names integration %q: %+v", tt.integration, f.Integration, f)
+			}
+			got[f.Field] = f.Rule
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: failures %+v, want %v", tt.integration, r.Failures, tt.want)
+		}
+		for field, rule := range tt.want {
+			if got[field] != rule {
+				t.Errorf("%s: %s: rule %q, want %q", tt.integration, field, got[field], rule)
+			}
+		}
+		if (v.DueAt != nil) != tt.dueAtKept {
+			t.Errorf("%s: due_at kept = %v, want %v", tt.integration, v.DueAt != nil, tt.dueAtKept)
+		}
+	}
+	var p CreateOrderParams
+	v, r := decode(t, body)
+	if validateCreateOrder("magento", &p, v, r) {
+		t.Error("an integration the operation does not list was validated")
+	}
+}
