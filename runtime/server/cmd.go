@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
@@ -233,8 +232,11 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	logOut := logbuf.New(stderr, 100*time.Millisecond)
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
+	// The service's own metrics go to a registry of their own; the Go
+	// runtime's and the process's are the ones the client library
+	// registers by default when it is loaded, gathered from there rather
+	// than built a second time.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var be backend.Backend = backend.Local{Store: st}
 	if app.Remote != nil {
 		be = accounts{local: be, remote: newRemoteBackend(app.Remote, keyring)}
@@ -305,7 +307,8 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 // own /healthz and /readyz, and net/http/pprof.
 func adminHandler(reg *prometheus.Registry, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	gather := prometheus.Gatherers{prometheus.DefaultGatherer, reg}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("GET /healthz", api)
 	mux.Handle("GET /readyz", api)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
