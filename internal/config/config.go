@@ -385,9 +385,6 @@ func (c *Config) apply(tx store.Tx, accounts []store.Account) (Applied, error) {
 // none of this needs the database, so it happens before the write
 // transaction, which it would otherwise hold while sealing.
 func (c *Config) accounts() ([]store.Account, error) {
-	if c.Seal == nil && slices.ContainsFunc(c.Accounts, func(a Account) bool { return len(a.Credentials) > 0 }) {
-		return nil, errors.New("accounts have credentials, which are kept encrypted: set UNIFIED_SECRET_KEY (32 bytes, hex or base64) or -secret-key-file")
-	}
 	out := make([]store.Account, 0, len(c.Accounts))
 	var errs []error
 	for _, a := range c.Accounts {
@@ -419,6 +416,9 @@ func (c *Config) account(a Account) (store.Account, error) {
 	}
 	if errs := c.Remote[a.Integration].CheckAccount(remote.Account{ID: a.ID, Integration: a.Integration, BaseURL: a.BaseURL, Credentials: creds}); len(errs) > 0 {
 		return store.Account{}, fmt.Errorf("%s:%d: account %s: %w", c.File, a.Line, a.ID, errors.Join(errs...))
+	}
+	if c.Seal == nil {
+		return store.Account{}, fmt.Errorf("account %s has credentials, which are kept encrypted: set UNIFIED_SECRET_KEY (32 bytes, hex or base64) or -secret-key-file", a.ID)
 	}
 	if sa.Credentials, err = c.Seal(a.ID, creds); err != nil {
 		return store.Account{}, fmt.Errorf("account %s: %w", a.ID, err)
