@@ -219,9 +219,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		la := &logAttrs{operation: "unknown"}
-		if _, pattern := s.mux.Handler(r); s.opOfPattern[pattern] != "" {
-			la.operation = s.opOfPattern[pattern]
-		}
 		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogAttrs, la)
 		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -234,6 +231,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if !rec.wrote {
 					writeError(rec, r, http.StatusInternalServerError, "internal error; quote request id "+id)
+				}
+			}
+			if la.operation == "unknown" {
+				// Refused before its handler named it (401, 429): the
+				// route it was for. Routing it again only here keeps
+				// that cost off every request that reaches a handler.
+				if _, pattern := s.mux.Handler(r); s.opOfPattern[pattern] != "" {
+					la.operation = s.opOfPattern[pattern]
 				}
 			}
 			attrs := []slog.Attr{
