@@ -75,6 +75,8 @@ type Store interface {
 
 	// TenantByToken returns the tenant owning token, or ErrNotFound.
 	TenantByToken(ctx context.Context, token string) (Tenant, error)
+	// HasTenants reports whether the database has any tenant.
+	HasTenants(ctx context.Context) (bool, error)
 	// Account returns the tenant's account with the given id. An account
 	// that does not exist and one owned by another tenant both yield
 	// ErrNotFound, with the same message.

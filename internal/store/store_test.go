@@ -252,6 +252,22 @@ func TestReaderPoolIsReadOnly(t *testing.T) {
 	}
 }
 
+func TestHasTenants(t *testing.T) { storetest.Run(t, testHasTenants) }
+
+func testHasTenants(t *testing.T, e storetest.Engine) {
+	ctx := context.Background()
+	s, _ := open(t, e, Options{})
+	if has, err := s.HasTenants(ctx); err != nil || has {
+		t.Fatalf("a new database: HasTenants = %v, %v", has, err)
+	}
+	if err := s.PutTenant(ctx, Tenant{ID: "t1", Name: "One"}); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := s.HasTenants(ctx); err != nil || !has {
+		t.Fatalf("after a tenant: HasTenants = %v, %v", has, err)
+	}
+}
+
 func TestTokens(t *testing.T) { storetest.Run(t, testTokens) }
 
 func testTokens(t *testing.T, e storetest.Engine) {

@@ -240,6 +240,17 @@ func (tx *txn) HasTenants() (bool, error) {
 	return found, nil
 }
 
+// HasTenants reports whether the database has any tenant, with a read:
+// what an ordinary start asks before it considers loading the demo (whose
+// transaction asks again, to decide).
+func (s *base) HasTenants(ctx context.Context) (bool, error) {
+	var found bool
+	if err := s.read.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
+		return false, fmt.Errorf("store: any tenants: %w", err)
+	}
+	return found, nil
+}
+
 // tenantExists returns an error wrapping ErrNotFound when the tenant is
 // missing, so callers get a clear message rather than a bare foreign key
 // failure.

@@ -196,7 +196,18 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 	// (deciding by the file's existence made a start that failed after
 	// creating it leave a database that never got the demo).
 	var demo *config.Config
+	newDB := false
 	if cmd == "serve" && cfg == nil && app.Demo != nil {
+		// Asked with a read first, so that an ordinary start parses no
+		// demo and opens no write transaction; ApplyIfNew asks again in
+		// its own, which decides.
+		has, err := st.HasTenants(ctx)
+		if err != nil {
+			return err
+		}
+		newDB = !has
+	}
+	if newDB {
 		if demo, err = config.ParseDemo(app.Demo, integrationIDs(app.Service)); err != nil {
 			return err
 		}
