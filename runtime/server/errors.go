@@ -133,22 +133,6 @@ func (e *apiError) appendJSON(b []byte) []byte {
 	return append(b, "}\n"...)
 }
 
-// appendStrings appends a JSON array of strings; nil is null, as
-// encoding/json writes a nil slice.
-func appendStrings(b []byte, list []string) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, s)
-	}
-	return append(b, ']')
-}
-
 // writeFailures sends a 400 listing every failure of rep. integration is the
 // account's integration id, or "" when the failures are not specific to one.
 func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {

@@ -160,6 +160,22 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// appendStrings appends a JSON array of strings; nil is null, as
+// encoding/json writes a nil slice.
+func appendStrings(b []byte, list []string) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
 // isNumber reports whether s is a JSON number (RFC 8259 6), as
 // encoding/json requires of a json.Number.
 func isNumber(s string) bool {
