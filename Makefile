@@ -55,6 +55,7 @@ FUZZ_TARGETS = \
 	FuzzDecodeAndValidateUpdate:./conformance:20000x \
 	FuzzRequest:./runtime/server:3000x \
 	FuzzAPIErrorJSON:./runtime/server:20000x \
+	FuzzAccessLine:./runtime/server:20000x \
 	FuzzLoadAndBuild:./generator:300x \
 	FuzzParseCheckCompile:./generator/mapping:200000x
 fuzz:

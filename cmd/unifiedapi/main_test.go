@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -203,6 +204,27 @@ func testServiceEndToEnd(t *testing.T, e storetest.Engine) {
 		if strings.Contains(s.stderr.String(), secret) {
 			t.Errorf("the log contains %q", secret)
 		}
+	}
+	// One access-log line per request, each a JSON object; the 70 KiB
+	// query's names its request, its tenant and its outcome.
+	requests, sawLong := 0, false
+	for line := range strings.Lines(s.stderr.String()) {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Errorf("a log line is not JSON: %v\n%s", err, line)
+			continue
+		}
+		if l["msg"] != "request" {
+			continue
+		}
+		requests++
+		if l["path"] == "/unified/ticketing/users/meta/create" && l["status"] == float64(400) && l["method"] == "GET" &&
+			l["tenant"] != nil && len(l["request_id"].(string)) == 24 && l["duration_ms"].(float64) > 0 {
+			sawLong = true
+		}
+	}
+	if calls := len(readmeCalls(t)) + 2; requests < calls || !sawLong {
+		t.Errorf("access log: %d request lines for at least %d requests, the 70 KiB query's line found: %v\n%s", requests, calls, sawLong, s.stderr)
 	}
 
 	// After a restart the data and the idempotency keys are still there:

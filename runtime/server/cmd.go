@@ -253,7 +253,7 @@ func Run(ctx context.Context, app App, args []string, stdin io.Reader, stdout, s
 		be = accounts{local: be, remote: newRemoteBackend(app.Remote, keyring)}
 	}
 	handler, err := New(app.Service, st, be, log, Options{MaxBody: *maxBody, BodyBudget: *bodyBudget, Rate: *rateLimit, Burst: *burst,
-		AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now, Registerer: reg})
+		AccountRate: *accountRate, AccountBurst: *accountBurst, AuthFailures: *authFailures, Now: time.Now, AccessLog: logOut, Registerer: reg})
 	if err != nil {
 		return err
 	}

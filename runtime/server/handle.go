@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -132,7 +131,7 @@ func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report)
 func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, op *api.Operation, meta bool) (store.Account, bool) {
 	start := time.Now()
 	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
-	s.metrics.timeStore("account", s.store.Engine(), start)
+	s.metrics.accountLookups.Observe(time.Since(start).Seconds())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")
@@ -141,7 +140,8 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 		s.storageFailed(w, r, err)
 		return acct, false
 	}
-	annotate(r.Context(), slog.String("account", acct.ID), slog.String("integration", acct.Integration))
+	l := logOf(r.Context())
+	l.account, l.accountIntegration = acct.ID, acct.Integration
 	if acct.NeedsReauth && !meta {
 		// The provider refused the account's credentials (a 401): every
 		// request is answered so until new ones are applied.
@@ -246,7 +246,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	case errors.As(err, &ne) && ne.Timeout():
 		// The client was too slow to send its body; it may no longer be
 		// there to read this, but the log says what happened.
-		annotate(r.Context(), slog.String("outcome", "body read timed out"))
+		logOf(r.Context()).outcome = "body read timed out"
 		writeError(w, r, http.StatusRequestTimeout, "the body did not arrive in time")
 	case coding != "" && !errors.Is(err, io.ErrUnexpectedEOF) && !isReadError(err):
 		writeError(w, r, http.StatusBadRequest, "the body is not valid "+coding+": "+err.Error())
@@ -608,7 +608,7 @@ func clientGone(w http.ResponseWriter, r *http.Request) bool {
 	if r.Context().Err() == nil {
 		return false
 	}
-	annotate(r.Context(), slog.String("outcome", "client closed request"))
+	logOf(r.Context()).outcome = "client closed request"
 	w.WriteHeader(499)
 	return true
 }

@@ -109,7 +109,18 @@ const hexDigits = "0123456789abcdef"
 // appendString appends s as a JSON string, escaped as encoding/json
 // escapes it without HTML escaping: '"', '\\' and control characters,
 // invalid UTF-8 as \ufffd, U+2028 and U+2029.
-func appendString(dst []byte, s string) []byte {
+func appendString(dst []byte, s string) []byte { return appendEscaped(dst, s, true) }
+
+// appendLogString appends s as a JSON string escaped as slog's JSON
+// handler escapes it: as appendString does, except that \b and \f are
+// written \u0008 and \u000c.
+func appendLogString(dst []byte, s string) []byte { return appendEscaped(dst, s, false) }
+
+// appendEscaped appends s as a JSON string: '"', '\\', \n, \r and \t
+// escaped by name, and \b and \f too when namedBF; other control
+// characters as \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029
+// escaped, and no HTML escaping.
+func appendEscaped(dst []byte, s string, namedBF bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -119,18 +130,18 @@ func appendString(dst []byte, s string) []byte {
 				continue
 			}
 			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
+			switch {
+			case b == '\\' || b == '"':
 				dst = append(dst, '\\', b)
-			case '\b':
+			case b == '\b' && namedBF:
 				dst = append(dst, '\\', 'b')
-			case '\f':
+			case b == '\f' && namedBF:
 				dst = append(dst, '\\', 'f')
-			case '\n':
+			case b == '\n':
 				dst = append(dst, '\\', 'n')
-			case '\r':
+			case b == '\r':
 				dst = append(dst, '\\', 'r')
-			case '\t':
+			case b == '\t':
 				dst = append(dst, '\\', 't')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])

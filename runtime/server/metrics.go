@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,11 @@ type metrics struct {
 	failures      *prometheus.CounterVec
 	rateLimited   *prometheus.CounterVec
 	storeDuration *prometheus.HistogramVec
+
+	series sync.Map // seriesKey → *requestSeries
+	// tokenLookups and accountLookups are storeDuration's series of the
+	// two lookups every request makes.
+	tokenLookups, accountLookups prometheus.Observer
 }
 
 func newMetrics(reg prometheus.Registerer, st store.Store) *metrics {
@@ -48,6 +54,8 @@ func newMetrics(reg prometheus.Registerer, st store.Store) *metrics {
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"call", "engine"}),
 	}
+	m.tokenLookups = m.storeDuration.WithLabelValues("tenant_by_token", st.Engine())
+	m.accountLookups = m.storeDuration.WithLabelValues("account", st.Engine())
 	reg.MustRegister(m.requests, m.duration, m.failures, m.rateLimited, m.storeDuration, poolCollector{st})
 	return m
 }
@@ -59,9 +67,9 @@ func (m *metrics) timeStore(call, engine string, start time.Time) {
 
 // validation counts a 400's failures.
 func (m *metrics) validation(ctx context.Context, rep *validation.Report, integration string) {
-	op := "unknown"
-	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok && la.operation != "" {
-		op = la.operation
+	op := logOf(ctx).operation
+	if op == "" {
+		op = "unknown"
 	}
 	for _, f := range rep.Failures {
 		in := f.Integration
@@ -73,14 +81,36 @@ func (m *metrics) validation(ctx context.Context, rep *validation.Report, integr
 }
 
 // request counts an answered request.
-func (m *metrics) request(la *logAttrs, status int, d time.Duration) {
-	op := la.operation
-	if op == "" {
-		op = "unknown"
+func (m *metrics) request(l *exchangeLog, status int, d time.Duration) {
+	key := seriesKey{l.operation, l.integration, status}
+	if key.operation == "" {
+		key.operation = "unknown"
 	}
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(op, la.integration, code).Inc()
-	m.duration.WithLabelValues(op, la.integration, code).Observe(d.Seconds())
+	s, ok := m.series.Load(key)
+	if !ok {
+		code := strconv.Itoa(status)
+		s, _ = m.series.LoadOrStore(key, &requestSeries{
+			count:    m.requests.WithLabelValues(key.operation, key.integration, code),
+			duration: m.duration.WithLabelValues(key.operation, key.integration, code),
+		})
+	}
+	rs := s.(*requestSeries)
+	rs.count.Inc()
+	rs.duration.Observe(d.Seconds())
+}
+
+// seriesKey names the series of requests answered: its labels, bounded
+// in number as every label is (see metrics).
+type seriesKey struct {
+	operation, integration string
+	status                 int
+}
+
+// requestSeries are one seriesKey's counter and histogram, looked up once
+// rather than by hashing their labels on every request.
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // poolCollector reports the store's connection pools when scraped:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -200,7 +199,8 @@ func (s *Server) remoteFailed(x *exchange, err error) bool {
 				s.log.Error("needs reauth", "request_id", requestID(r.Context()), "err", err)
 			}
 		}
-		annotate(r.Context(), slog.Int("provider_status", re.ProviderStatus), slog.Int("provider_attempts", re.Attempts))
+		l := logOf(r.Context())
+		l.provider, l.providerStatus, l.providerAttempts = true, re.ProviderStatus, re.Attempts
 		for k, vs := range re.Header {
 			w.Header()[k] = vs
 		}

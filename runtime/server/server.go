@@ -17,11 +17,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -64,6 +64,11 @@ type Options struct {
 	AuthFailures float64
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// AccessLog, when set, receives the access log: one line per
+	// request, written as slog's JSONHandler writes it (one Write per
+	// line), faster than through the logger, which gets the lines when
+	// AccessLog is nil.
+	AccessLog io.Writer
 	// Registerer receives the service's Prometheus metrics (README,
 	// "Metrics"); nil keeps them in a registry of their own, unexposed.
 	Registerer prometheus.Registerer
@@ -158,52 +163,22 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 	return h, nil
 }
 
-type ctxKey int
-
-const (
-	keyRequestID ctxKey = iota
-	keyTenant
-	keyLogAttrs
-)
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(keyRequestID).(string)
-	return id
-}
-
-func tenant(ctx context.Context) store.Tenant {
-	t, _ := ctx.Value(keyTenant).(store.Tenant)
-	return t
-}
-
-// logAttrs lets handlers add attributes (account, integration, outcome)
-// to the access log line written by observe, and name the operation and
-// integration that the request's metrics are counted under.
-type logAttrs struct {
-	attrs                  []slog.Attr
-	operation, integration string
-}
-
-// label names the operation (and, when known, the integration) the
-// request's metrics are counted under.
-func label(ctx context.Context, operation, integration string) {
-	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
-		if operation != "" {
-			la.operation = operation
-		}
-		if integration != "" {
-			la.integration = integration
+// saneRequestID reports whether a client's X-Request-Id can be used as the
+// request's id: 1 to 64 letters, digits, '.', '_' or '-', nothing a log
+// line or a header could be bent by.
+func saneRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
 		}
 	}
+	return true
 }
-
-func annotate(ctx context.Context, attrs ...slog.Attr) {
-	if la, ok := ctx.Value(keyLogAttrs).(*logAttrs); ok {
-		la.attrs = append(la.attrs, attrs...)
-	}
-}
-
-var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // observe gives every request an id (the client's X-Request-Id when it is
 // a sane token), turns panics into 500s, and writes one access-log line.
@@ -213,16 +188,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.opt.Now()
 		id := r.Header.Get("X-Request-Id")
-		if !safeRequestID.MatchString(id) {
+		if !saneRequestID(id) {
 			var b [12]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		la := &logAttrs{operation: "unknown"}
-		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogAttrs, la)
-		r = r.WithContext(ctx)
+		l := &exchangeLog{id: id, operation: "unknown"}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, l))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		rec.Header().Set("X-Request-Id", id)
+		rec.Header()["X-Request-Id"] = []string{id}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -233,29 +207,27 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeError(rec, r, http.StatusInternalServerError, "internal error; quote request id "+id)
 				}
 			}
-			if la.operation == "unknown" {
+			if l.operation == "unknown" {
 				// Refused before its handler named it (401, 429): the
 				// route it was for. Routing it again only here keeps
 				// that cost off every request that reaches a handler.
 				if _, pattern := s.mux.Handler(r); s.opOfPattern[pattern] != "" {
-					la.operation = s.opOfPattern[pattern]
+					l.operation = s.opOfPattern[pattern]
 				}
 			}
-			attrs := []slog.Attr{
-				slog.String("request_id", id),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes),
-				slog.Float64("duration_ms", float64(s.opt.Now().Sub(start).Microseconds())/1000),
+			end := s.opt.Now()
+			line := accessLine{method: r.Method, path: r.URL.Path, status: rec.status, bytes: rec.bytes, duration: end.Sub(start), writeErr: rec.writeErr}
+			if s.opt.AccessLog != nil {
+				b := lineBuffers.Get().(*[]byte)
+				*b = line.appendJSON((*b)[:0], end, l)
+				_, _ = s.opt.AccessLog.Write(*b) // a log that cannot be written has no one to tell
+				if cap(*b) <= 4<<10 {
+					lineBuffers.Put(b)
+				}
+			} else {
+				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", line.attrs(l)...)
 			}
-			if rec.writeErr != nil {
-				// The status was chosen, but the client never got it.
-				attrs = append(attrs, slog.String("write_error", rec.writeErr.Error()))
-			}
-			attrs = append(attrs, la.attrs...)
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
-			s.metrics.request(la, rec.status, s.opt.Now().Sub(start))
+			s.metrics.request(l, rec.status, line.duration)
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -318,7 +290,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
 			start := time.Now()
 			t, err = s.store.TenantByToken(r.Context(), token)
-			s.metrics.timeStore("tenant_by_token", s.store.Engine(), start)
+			s.metrics.tokenLookups.Observe(time.Since(start).Seconds())
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				if clientGone(w, r) {
 					return
@@ -349,8 +321,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusUnauthorized, "the API token is not valid")
 			return
 		}
-		annotate(r.Context(), slog.String("tenant", t.ID))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyTenant, t)))
+		logOf(r.Context()).tenant = t
+		next.ServeHTTP(w, r)
 	})
 }
 
