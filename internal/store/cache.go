@@ -53,7 +53,7 @@ type lookups struct {
 	// could cache it just after the clear, and the revoked token would
 	// work for another TTL.
 	gen      uint64
-	tenants  map[string]cached[Tenant] // by token hash, never the token
+	tenants  map[[32]byte]cached[Tenant] // by the token's SHA-256, never the token
 	accounts map[[2]string]cached[Account]
 }
 
@@ -68,7 +68,7 @@ func newLookups(ttl time.Duration, needLive bool) *lookups {
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	return &lookups{ttl: ttl, needLive: needLive, now: time.Now, tenants: map[string]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
+	return &lookups{ttl: ttl, needLive: needLive, now: time.Now, tenants: map[[32]byte]cached[Tenant]{}, accounts: map[[2]string]cached[Account]{}}
 }
 
 // off reports whether nothing may be cached now.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -173,21 +174,42 @@ func TestRevokeOtherProcess(t *testing.T) {
 // revocation cleared the cache.
 func TestCacheClearWinsOverLookupInFlight(t *testing.T) {
 	l := newLookups(time.Hour, false)
-	_, ok, gen, began := get(l, l.tenants, "hash")
+	hash := sha256.Sum256([]byte("a token"))
+	_, ok, gen, began := get(l, l.tenants, hash)
 	if ok {
 		t.Fatal("empty cache hit")
 	}
 	// ... the lookup reads the token's tenant from the database; then the
 	// revocation commits and clears the cache; then the lookup caches:
 	l.clear()
-	put(l, l.tenants, "hash", Tenant{ID: "t1"}, gen, began)
-	if v, ok, _, _ := get(l, l.tenants, "hash"); ok {
+	put(l, l.tenants, hash, Tenant{ID: "t1"}, gen, began)
+	if v, ok, _, _ := get(l, l.tenants, hash); ok {
 		t.Fatalf("a lookup from before the clear was cached: %+v", v)
 	}
 	// A lookup that began after the clear is cached.
-	_, _, gen, began = get(l, l.tenants, "hash")
-	put(l, l.tenants, "hash", Tenant{ID: "t1"}, gen, began)
-	if _, ok, _, _ := get(l, l.tenants, "hash"); !ok {
+	_, _, gen, began = get(l, l.tenants, hash)
+	put(l, l.tenants, hash, Tenant{ID: "t1"}, gen, began)
+	if _, ok, _, _ := get(l, l.tenants, hash); !ok {
 		t.Fatal("not cached")
+	}
+}
+
+func TestCanonicalUUID(t *testing.T) {
+	const id = "00000000-0000-4000-8000-00000000000a"
+	for in, want := range map[string]string{
+		id:                                       id,
+		"00000000-0000-4000-8000-00000000000A":   id,
+		"{00000000-0000-4000-8000-00000000000a}": id,
+		"urn:uuid:00000000-0000-4000-8000-00000000000a": id,
+		"00000000000040008000000000000000a":             "", // 33 digits
+		"0000000000004000800000000000000a":              id,
+		"00000000-0000-4000-8000-00000000000g":          "",
+		"00000000-0000-4000-8000_00000000000a":          "",
+		"":                                              "",
+	} {
+		got, ok := canonicalUUID(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("canonicalUUID(%q) = %q, %v; want %q", in, got, ok, want)
+		}
 	}
 }

@@ -269,11 +269,12 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 	if token == "" {
 		return Tenant{}, ErrNotFound
 	}
-	want := hashToken(token)
-	t, ok, gen, began := get(s.lookups, s.lookups.tenants, want)
+	sum := sha256.Sum256([]byte(token))
+	t, ok, gen, began := get(s.lookups, s.lookups.tenants, sum)
 	if ok {
 		return t, nil
 	}
+	want := hex.EncodeToString(sum[:]) // hashToken's form
 	var stored string
 	err := s.read.queryRow(ctx,
 		`SELECT k.hash, t.id, t.name FROM tokens k JOIN tenants t ON t.id = k.tenant_id
@@ -291,7 +292,7 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
 		return Tenant{}, ErrNotFound
 	}
-	put(s.lookups, s.lookups.tenants, want, t, gen, began)
+	put(s.lookups, s.lookups.tenants, sum, t, gen, began)
 	return t, nil
 }
 
@@ -299,18 +300,18 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 // does not exist and one owned by another tenant both yield ErrNotFound, with
 // the same message, so a tenant cannot probe for other tenants' ids.
 func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error) {
-	u, err := uuid.Parse(id)
-	if err != nil {
+	canonical, ok := canonicalUUID(id)
+	if !ok {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
 	}
-	a := Account{ID: u.String()}
+	a := Account{ID: canonical}
 	key := [2]string{tenantID, a.ID}
 	c, ok, gen, began := get(s.lookups, s.lookups.accounts, key)
 	if ok {
 		return c, nil
 	}
 	var reauth int64
-	err = s.read.queryRow(ctx,
+	err := s.read.queryRow(ctx,
 		`SELECT tenant_id, integration, name, backend, base_url, credentials, needs_reauth FROM accounts WHERE id = ? AND tenant_id = ?`,
 		a.ID, tenantID).Scan(&a.TenantID, &a.Integration, &a.Name, &a.Backend, &a.BaseURL, &a.Credentials, &reauth)
 	a.NeedsReauth = reauth != 0
@@ -325,6 +326,31 @@ func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error
 	}
 	put(s.lookups, s.lookups.accounts, key, a, gen, began)
 	return a, nil
+}
+
+// canonicalUUID returns id as accounts are stored (lower-case hex,
+// hyphenated), if it is a UUID in any form uuid.Parse accepts. The form
+// nearly every request sends is returned as it is, without parsing.
+func canonicalUUID(id string) (string, bool) {
+	if len(id) == 36 {
+		canonical := true
+		for i := 0; i < 36 && canonical; i++ {
+			switch c := id[i]; i {
+			case 8, 13, 18, 23:
+				canonical = c == '-'
+			default:
+				canonical = '0' <= c && c <= '9' || 'a' <= c && c <= 'f'
+			}
+		}
+		if canonical {
+			return id, true
+		}
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
 }
 
 // hashToken is the stored form of a token: hex(SHA-256). A fast hash is

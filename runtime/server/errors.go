@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"strings"
+	"sync"
 
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
@@ -48,12 +48,27 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
 	if r != nil {
 		e.RequestID = requestID(r.Context())
 	}
-	b := e.appendJSON(make([]byte, 0, 512))
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	buf := errorBuffers.Get().(*[]byte)
+	b := e.appendJSON((*buf)[:0])
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(e.StatusCode)
 	_, _ = w.Write(b) // the client went away; nothing left to tell it
+	if cap(b) <= 16<<10 {
+		*buf = b
+		errorBuffers.Put(buf)
+	}
 }
+
+// errorBuffers keep error bodies' buffers between requests: the
+// ResponseWriter copies what it is given.
+var errorBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// jsonContentType is the Content-Type header's value of every JSON
+// answer, shared: net/http only reads a header's values, and the service
+// never appends to them.
+var jsonContentType = []string{"application/json"}
 
 // appendJSON appends e as encoding/json would encode it (with HTML
 // escaping off, and its newline), field by field: a rejected request is a
@@ -167,18 +182,23 @@ func writeFailure(s *Server, w http.ResponseWriter, r *http.Request, f validatio
 // summary is the one-line message: the first few failures in order.
 func summary(rep *validation.Report) string {
 	const shown = 5
-	var parts []string
+	var buf [512]byte
+	b := buf[:0]
 	for i, f := range rep.Failures {
 		if i == shown {
 			break
 		}
-		parts = append(parts, f.String())
+		if i > 0 {
+			b = append(b, "; "...)
+		}
+		b = f.Append(b)
 	}
-	msg := strings.Join(parts, "; ")
 	if more := len(rep.Failures) - shown + rep.Dropped; more > 0 {
-		msg += "; and " + strconv.Itoa(more) + " more"
+		b = append(b, "; and "...)
+		b = strconv.AppendInt(b, int64(more), 10)
+		b = append(b, " more"...)
 	}
-	return msg
+	return string(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -187,8 +207,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		b = []byte(`{"statusCode":500,"error":"Internal Server Error","message":"the response could not be encoded"}` + "\n")
 		status = http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b) // the client went away; nothing left to tell it
 }

@@ -72,11 +72,11 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 		}
 		var raw []byte
 		if op.HasBody {
-			var release func()
-			if raw, release, ok = s.readBody(w, r); !ok {
+			var reserved int64
+			if raw, reserved, ok = s.readBody(w, r); !ok {
 				return
 			}
-			defer release()
+			defer s.budget.release(reserved)
 			in.DecodeBody(raw, &rep)
 		}
 		if rep.BodyReadable() {
@@ -182,26 +182,34 @@ func (s *Server) names(ids []string) string {
 	return strings.Join(out, ", ")
 }
 
+// jsonMediaType reports whether a Content-Type is JSON: application/json
+// or any +json type, with any parameters.
+func jsonMediaType(contentType string) bool {
+	if strings.EqualFold(contentType, "application/json") {
+		return true // what nearly every client sends: no parsing
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
 // readBody checks the media type and encoding and reads at most
 // Options.MaxBody bytes (after decompression), within the service's body
 // budget. Nothing of the body is read before its reservation is granted.
-// release gives the budget back.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+// The caller gives the budget back with s.budget.release(reserved).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, ok bool) {
+	if !jsonMediaType(r.Header.Get("Content-Type")) {
 		writeError(w, r, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
-		return nil, nil, false
+		return nil, 0, false
 	}
 	coding, problem := contentCoding(r.Header)
 	if problem != "" {
 		w.Header().Set("Accept-Encoding", "gzip, deflate")
 		writeError(w, r, http.StatusUnsupportedMediaType, problem+"; send the body as is, gzip or deflate")
-		return nil, nil, false
+		return nil, 0, false
 	}
-	tooLarge := "the body is larger than " + strconv.FormatInt(s.opt.MaxBody, 10) + " bytes"
 	if r.ContentLength > s.opt.MaxBody {
-		writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
-		return nil, nil, false
+		writeError(w, r, http.StatusRequestEntityTooLarge, s.tooLarge)
+		return nil, 0, false
 	}
 	// Reserve what the body may take before reading it: the declared
 	// length, or the limit when the length is not declared or the body
@@ -213,9 +221,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	if !s.budget.acquire(want) {
 		w.Header().Set("Retry-After", "1")
 		writeError(w, r, http.StatusServiceUnavailable, "the service is reading too many large bodies at once; retry shortly")
-		return nil, nil, false
+		return nil, 0, false
 	}
-	release = func() { s.budget.release(want) }
+	var err error
 	var src io.Reader = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 	switch coding {
 	case "gzip":
@@ -240,9 +248,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	var ne net.Error
 	switch {
 	case err == nil:
-		return body, release, true
+		return body, want, true
 	case errors.As(err, &mbe) || errors.Is(err, errTooLarge):
-		writeError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+		writeError(w, r, http.StatusRequestEntityTooLarge, s.tooLarge)
 	case errors.As(err, &ne) && ne.Timeout():
 		// The client was too slow to send its body; it may no longer be
 		// there to read this, but the log says what happened.
@@ -253,8 +261,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	default:
 		writeError(w, r, http.StatusBadRequest, "the body could not be read: "+err.Error())
 	}
-	release()
-	return nil, nil, false
+	s.budget.release(want)
+	return nil, 0, false
 }
 
 // contentCoding returns the one content coding of a body ("" for none:

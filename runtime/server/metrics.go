@@ -23,7 +23,8 @@ type metrics struct {
 	rateLimited   *prometheus.CounterVec
 	storeDuration *prometheus.HistogramVec
 
-	series sync.Map // seriesKey → *requestSeries
+	series        sync.Map // seriesKey → *requestSeries
+	failureSeries sync.Map // failureKey → prometheus.Counter
 	// tokenLookups and accountLookups are storeDuration's series of the
 	// two lookups every request makes.
 	tokenLookups, accountLookups prometheus.Observer
@@ -72,11 +73,15 @@ func (m *metrics) validation(ctx context.Context, rep *validation.Report, integr
 		op = "unknown"
 	}
 	for _, f := range rep.Failures {
-		in := f.Integration
-		if in == "" {
-			in = integration
+		key := failureKey{op, f.Integration, f.Rule}
+		if key.integration == "" {
+			key.integration = integration
 		}
-		m.failures.WithLabelValues(op, in, string(f.Rule)).Inc()
+		c, ok := m.failureSeries.Load(key)
+		if !ok {
+			c, _ = m.failureSeries.LoadOrStore(key, m.failures.WithLabelValues(key.operation, key.integration, string(key.rule)))
+		}
+		c.(prometheus.Counter).Inc()
 	}
 }
 
@@ -104,6 +109,12 @@ func (m *metrics) request(l *exchangeLog, status int, d time.Duration) {
 type seriesKey struct {
 	operation, integration string
 	status                 int
+}
+
+// failureKey names the series of validation failures.
+type failureKey struct {
+	operation, integration string
+	rule                   validation.Rule
 }
 
 // requestSeries are one seriesKey's counter and histogram, looked up once

@@ -85,7 +85,9 @@ type Server struct {
 	log     *slog.Logger
 	opt     Options
 	budget  *budget
-	metrics *metrics
+	// tooLarge is the message of a 413.
+	tooLarge string
+	metrics  *metrics
 
 	// writeOnly lists, per resource ("model/resource"), the write-only
 	// fields of its operations: they never appear in a response.
@@ -132,6 +134,7 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 	}
 	s := &Server{svc: svc, store: st, backend: be, log: log, opt: opt, budget: newBudget(opt.BodyBudget), writeOnly: map[string][]string{}}
 	s.metrics = newMetrics(opt.Registerer, st)
+	s.tooLarge = "the body is larger than " + strconv.FormatInt(opt.MaxBody, 10) + " bytes"
 	authBurst := int(math.Ceil(10 * opt.AuthFailures))
 	if rl, ok := st.(store.RateLimiter); ok {
 		s.tenants = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}

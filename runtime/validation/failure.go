@@ -47,24 +47,27 @@ type Failure struct {
 
 // String renders the failure the way error messages quote it:
 // `body field "emails[0].type": must be one of "primary", "other"`.
-func (f Failure) String() string {
-	if f.Field == "" {
-		if f.Location == Query {
-			return "query string: " + f.Message
-		}
-		return string(f.Location) + ": " + f.Message
+func (f Failure) String() string { return string(f.Append(nil)) }
+
+// Append appends the failure as String writes it, so that a message of
+// several failures is built in one buffer.
+func (f Failure) Append(b []byte) []byte {
+	switch {
+	case f.Field == "" && f.Location == Query:
+		b = append(b, "query string"...)
+	case f.Field == "":
+		b = append(b, f.Location...)
+	case f.Location == Body:
+		b = append(b, f.Location...)
+		b = append(b, " field "...)
+		b = strconv.AppendQuote(b, f.Field)
+	default:
+		b = append(b, f.Location...)
+		b = append(b, " parameter "...)
+		b = strconv.AppendQuote(b, f.Field)
 	}
-	var b strings.Builder
-	b.WriteString(string(f.Location))
-	if f.Location == Body {
-		b.WriteString(" field ")
-	} else {
-		b.WriteString(" parameter ")
-	}
-	b.WriteString(strconv.Quote(f.Field))
-	b.WriteString(": ")
-	b.WriteString(f.Message)
-	return b.String()
+	b = append(b, ": "...)
+	return append(b, f.Message...)
 }
 
 // OneOf renders an allowed-values list for messages: `"a", "b"`.
