@@ -942,3 +942,49 @@ func TestClientGoneIsNotAStorageFailure(t *testing.T) {
 		t.Errorf("readyz after clients went away: %d %s", ready.Code, ready.Body)
 	}
 }
+
+// TestAnswersDeclareTheirLength: every answer that is not streamed
+// declares its length, whether the service writes the header (bodies over
+// 2 KiB) or leaves it to net/http (smaller ones), so that a client never
+// gets a chunked error and HTTP/1.0 clients keep their connection.
+func TestAnswersDeclareTheirLength(t *testing.T) {
+	e := newEnv(t, server.Options{})
+	var unknown strings.Builder
+	for i := range 80 {
+		fmt.Fprintf(&unknown, `,"unknown_member_%02d":1`, i)
+	}
+	for _, c := range []struct {
+		name, body string
+		status     int
+		larger     bool
+	}{
+		{"small 400", `{"name":"Jane","emails":[{"email":"j@example.com","type":"bogus"}]}`, 400, false},
+		{"large 400", `{"name":"Jane","emails":[{"email":"j@example.com","type":"primary"}]` + unknown.String() + `}`, 400, true},
+		{"201", `{"name":"Jane","emails":[{"email":"j@example.com","type":"primary"}]}`, 201, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+				createPath("dixa"), token, len(c.body), c.body)
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != c.status || res.TransferEncoding != nil || res.ContentLength != int64(len(body)) {
+				t.Errorf("status %d (want %d), Transfer-Encoding %v, Content-Length %d for a body of %d bytes",
+					res.StatusCode, c.status, res.TransferEncoding, res.ContentLength, len(body))
+			}
+			if c.larger != (len(body) > 2048) {
+				t.Errorf("the case wants a body of more than 2 KiB: %v; got %d bytes", c.larger, len(body))
+			}
+		})
+	}
+}

@@ -205,7 +205,7 @@ func marshal(v any) ([]byte, error) {
 // flushed, so a large record never waits for the whole body.
 func writeBody(w http.ResponseWriter, status int, body []byte, stream bool) {
 	if !stream {
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		setContentLength(w.Header(), len(body))
 		w.WriteHeader(status)
 		_, _ = w.Write(body)
 		return
