@@ -274,7 +274,19 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 	if ok {
 		return t, nil
 	}
+	t, err := s.tenantByHash(ctx, sum)
+	if err != nil {
+		return t, err
+	}
+	put(s.lookups, s.lookups.tenants, sum, t, gen, began)
+	return t, nil
+}
+
+// tenantByHash is TenantByToken's database read. (Apart, so that what
+// its scan needs on the heap is allocated only when the cache misses.)
+func (s *base) tenantByHash(ctx context.Context, sum [32]byte) (Tenant, error) {
 	want := hex.EncodeToString(sum[:]) // hashToken's form
+	var t Tenant
 	var stored string
 	err := s.read.queryRow(ctx,
 		`SELECT k.hash, t.id, t.name FROM tokens k JOIN tenants t ON t.id = k.tenant_id
@@ -292,7 +304,6 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 {
 		return Tenant{}, ErrNotFound
 	}
-	put(s.lookups, s.lookups.tenants, sum, t, gen, began)
 	return t, nil
 }
 
@@ -304,12 +315,23 @@ func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error
 	if !ok {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, ErrNotFound)
 	}
-	a := Account{ID: canonical}
-	key := [2]string{tenantID, a.ID}
-	c, ok, gen, began := get(s.lookups, s.lookups.accounts, key)
+	key := [2]string{tenantID, canonical}
+	a, ok, gen, began := get(s.lookups, s.lookups.accounts, key)
 	if ok {
-		return c, nil
+		return a, nil
 	}
+	a, err := s.accountByID(ctx, tenantID, canonical, id)
+	if err != nil {
+		return a, err
+	}
+	put(s.lookups, s.lookups.accounts, key, a, gen, began)
+	return a, nil
+}
+
+// accountByID is Account's database read of the account canonical (id
+// as the request gave it, for errors).
+func (s *base) accountByID(ctx context.Context, tenantID, canonical, id string) (Account, error) {
+	a := Account{ID: canonical}
 	var reauth int64
 	err := s.read.queryRow(ctx,
 		`SELECT tenant_id, integration, name, backend, base_url, credentials, needs_reauth FROM accounts WHERE id = ? AND tenant_id = ?`,
@@ -324,7 +346,6 @@ func (s *base) Account(ctx context.Context, tenantID, id string) (Account, error
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %q: %w", id, err)
 	}
-	put(s.lookups, s.lookups.accounts, key, a, gen, began)
 	return a, nil
 }
 

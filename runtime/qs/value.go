@@ -1,6 +1,9 @@
 package qs
 
-import "strconv"
+import (
+	"iter"
+	"strconv"
+)
 
 // Kind is the shape of a Value.
 type Kind uint8
@@ -107,13 +110,15 @@ type Values struct {
 // name is "a". It is a linear search, which Limits.MaxParams bounds.
 func (v Values) Get(name string) (Value, bool) { return lookup(v.fields, name) }
 
-// Names returns the top-level parameter names in first-seen order.
-func (v Values) Names() []string {
-	names := make([]string, len(v.fields))
-	for i, f := range v.fields {
-		names[i] = f.key
+// Names yields the top-level parameter names in first-seen order.
+func (v Values) Names() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, f := range v.fields {
+			if !yield(f.key) {
+				return
+			}
+		}
 	}
-	return names
 }
 
 func lookup(fs []field, key string) (Value, bool) {

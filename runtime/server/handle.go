@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"iter"
 	"mime"
 	"net"
 	"net/http"
@@ -108,8 +109,8 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 // ignoreUndeclared records the query parameters the operation does not
 // declare: they are not an error (clients add cache busters and tracing),
 // but the client learns they did nothing.
-func ignoreUndeclared(op *api.Operation, names []string, rep *validation.Report) {
-	for _, n := range names {
+func ignoreUndeclared(op *api.Operation, names iter.Seq[string], rep *validation.Report) {
+	for n := range names {
 		declared := false
 		for i := range op.Query {
 			if op.Query[i].Name == n {

@@ -3,6 +3,7 @@ package validation
 import (
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func param(t *testing.T, raw, name string) (qs.Value, Param, *Report) {
 	}
 	v, found := vals.Get(name)
 	if !found {
-		t.Fatalf("ParseQuery(%q) has no %q: %v", raw, name, vals.Names())
+		t.Fatalf("ParseQuery(%q) has no %q: %v", raw, name, slices.Collect(vals.Names()))
 	}
 	return v, QueryParam(r, name), r
 }
@@ -467,12 +468,12 @@ func TestParamFreeForm(t *testing.T) {
 
 func TestParseQuery(t *testing.T) {
 	vals, ok := ParseQuery("a=1&b[]=2&c[x]=3", new(Report))
-	if !ok || !reflect.DeepEqual(vals.Names(), []string{"a", "b", "c"}) {
-		t.Fatalf("ParseQuery = %v, %v", vals.Names(), ok)
+	if !ok || !reflect.DeepEqual(slices.Collect(vals.Names()), []string{"a", "b", "c"}) {
+		t.Fatalf("ParseQuery = %v, %v", slices.Collect(vals.Names()), ok)
 	}
 	r := new(Report)
-	if vals, ok := ParseQuery("", r); !ok || len(vals.Names()) != 0 || !r.OK() {
-		t.Errorf("empty query: %v, %v, %+v", vals.Names(), ok, r.Failures)
+	if vals, ok := ParseQuery("", r); !ok || len(slices.Collect(vals.Names())) != 0 || !r.OK() {
+		t.Errorf("empty query: %v, %v, %+v", slices.Collect(vals.Names()), ok, r.Failures)
 	}
 }
 
@@ -501,8 +502,8 @@ func TestParseQueryFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := new(Report)
 			vals, ok := ParseQuery(tt.raw, r)
-			if ok || len(vals.Names()) != 0 {
-				t.Fatalf("ParseQuery = %v, %v; want a failure and no values", vals.Names(), ok)
+			if ok || len(slices.Collect(vals.Names())) != 0 {
+				t.Fatalf("ParseQuery = %v, %v; want a failure and no values", slices.Collect(vals.Names()), ok)
 			}
 			wantFailures(t, r, queryFailure(tt.field, RuleSyntax, tt.reason))
 			if got := r.Failures[0].String(); got != tt.str {
