@@ -196,10 +196,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		l := &exchangeLog{id: id, operation: "unknown"}
+		// One allocation for what observe keeps of the request.
+		x := &struct {
+			log      exchangeLog
+			rec      recorder
+			idHeader [1]string
+		}{log: exchangeLog{id: id, operation: "unknown"}, rec: recorder{ResponseWriter: w, status: http.StatusOK}, idHeader: [1]string{id}}
+		l, rec := &x.log, &x.rec
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, l))
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		rec.Header()["X-Request-Id"] = []string{id}
+		rec.Header()["X-Request-Id"] = x.idHeader[:]
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
