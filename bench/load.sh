@@ -27,8 +27,12 @@
 # QUIET_WAIT (30): before each scenario, wait up to this many seconds for
 # the machine to be idle (other processes using under 0.25 CPU cores), since
 # wrk and the server share it; a scenario run on a busy machine is marked
-# NOISY in the table. KEEP=1 keeps the temporary directory (databases, logs,
-# wrk output).
+# NOISY in the table. ROUNDS (1): run the whole list of scenarios this many
+# times, one round after the other; the table then has a row per scenario
+# and round, and with bare and rejected in the list, the ratio of each
+# round and their median (a single run's ratio moves by about 10 points
+# with what else the host runs). KEEP=1 keeps the temporary directory
+# (databases, logs, wrk output).
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -40,6 +44,9 @@ PG_PORT=${PG_PORT:-55441}
 GO=${GO:-go}
 KEEP=${KEEP:-}
 QUIET_WAIT=${QUIET_WAIT:-30}
+ROUNDS_SET=${ROUNDS:-}
+ROUNDS=${ROUNDS:-1}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { printf 'load.sh: ROUNDS=%s: want a whole number of rounds, at least 1\n' "$ROUNDS" >&2; exit 1; }
 
 HOST=127.0.0.1
 BASE="http://$HOST:$PORT"
@@ -302,6 +309,7 @@ statuses() {
 
 check() { # name method expected-status: fills R[name.note], records failures
 	local name=$1 method=$2 want=$3 got abandoned
+	sleep 0.3 # the service flushes its log every 100 ms
 	read -r got abandoned < <(statuses "$name" "$method")
 	if [[ $got =~ ^$want×[0-9]+$ ]]; then
 		R[$name.note]="all $want (log: $got)"
@@ -429,12 +437,24 @@ wait_quiet() { # waits up to QUIET_WAIT seconds for under 0.25 busy cores
 	done
 }
 
-for s in $SCENARIOS; do
-	wait_quiet
-	scenario "$s"
-	if awk -v o="${R[$s.cpu_other]}" 'BEGIN { exit !(o > 0.25) }'; then
-		R[$s.note]+="; NOISY: ${R[$s.cpu_other]} cores used by other processes"
-	fi
+RUNS=() # every scenario run, in order: its name, or NAME@ROUND with ROUNDS > 1
+for ((round = 1; round <= ROUNDS; round++)); do
+	for s in $SCENARIOS; do
+		wait_quiet
+		scenario "$s"
+		if awk -v o="${R[$s.cpu_other]}" 'BEGIN { exit !(o > 0.25) }'; then
+			R[$s.note]+="; NOISY: ${R[$s.cpu_other]} cores used by other processes"
+		fi
+		run=$s
+		if ((ROUNDS > 1)); then
+			run=$s@$round
+			for k in "${!R[@]}"; do
+				[[ $k == "$s."* ]] && R[$run.${k#"$s."}]=${R[$k]}
+			done
+			mv "$WORK/$s.wrk" "$WORK/$run.wrk"
+		fi
+		RUNS+=("$run")
+	done
 done
 
 # --- report ------------------------------------------------------------------
@@ -443,13 +463,26 @@ ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 HEADER="| scenario | requests/s | p50 | p99 | requests | non-2xx | socket errors | server CPU µs/req | CPU cores: server / wrk / other / idle | iowait % | responses |"
 RULE="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 TABLE="$HEADER"$'\n'"$RULE"
-for s in $SCENARIOS; do
+for s in "${RUNS[@]}"; do
 	errs=$((R[$s.connect] + R[$s.read] + R[$s.write] + R[$s.timeout]))
 	TABLE+=$'\n'"| $s | ${R[$s.rps]} | $(ms "${R[$s.p50_us]}") | $(ms "${R[$s.p99_us]}") | ${R[$s.requests]} | ${R[$s.non2xx]} | $errs | ${R[$s.cpu_us_req]} | ${R[$s.cpu_server]} / ${R[$s.cpu_wrk]} / ${R[$s.cpu_other]} / ${R[$s.cpu_idle]} | ${R[$s.iowait]} | ${R[$s.note]} |"
 done
 
 RATIO=""
-if [[ -n ${R[bare.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
+if ((ROUNDS > 1)) && [[ " $SCENARIOS " == *" bare "* && " $SCENARIOS " == *" rejected "* ]]; then
+	# One ratio per round (bare and rejected run minutes apart at most),
+	# and their median: a single run's ratio moves by 10 points with what
+	# else the host runs.
+	ratios=$(for ((round = 1; round <= ROUNDS; round++)); do
+		awk -v r="${R[rejected@$round.rps]}" -v b="${R[bare@$round.rps]}" 'BEGIN { printf "%.1f\n", 100 * r / b }'
+	done)
+	RATIO=$(sort -n <<<"$ratios" | awk -v list="$(tr '\n' ' ' <<<"$ratios")" '{ r[NR] = $1 }
+		END {
+			med = (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2)
+			n = split(list, l, " "); s = ""
+			for (i = 1; i <= n; i++) s = s (i > 1 ? ", " : "") sprintf("%.0f%%", l[i])
+			printf "rejected / bare throughput by round: %s; median %.0f%% (target: at least 80%%: %s)", s, med, (med >= 80 ? "met" : "MISSED") }')
+elif [[ -n ${R[bare.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
 	RATIO=$(awk -v r="${R[rejected.rps]}" -v b="${R[bare.rps]}" -v cr="${R[rejected.cpu_us_req]}" -v cb="${R[bare.cpu_us_req]}" 'BEGIN {
 		p = 100 * r / b
 		printf "rejected / bare throughput: %.0f%% (target: at least 80%%: %s); server CPU per request: %s µs vs %s µs (%.1fx)",
@@ -462,7 +495,7 @@ fi
 
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
-COMMAND="DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SCENARIOS=\"$SCENARIOS\" bench/load.sh"
+COMMAND="${ROUNDS_SET:+ROUNDS=$ROUNDS }DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SCENARIOS=\"$SCENARIOS\" bench/load.sh"
 mkdir -p bench/results
 OUT="bench/results/load-$STAMP.md"
 {
@@ -488,7 +521,7 @@ OUT="bench/results/load-$STAMP.md"
 	echo
 	for c in "${WRK_COMMANDS[@]}"; do echo "- \`$c\`"; done
 	echo
-	for s in $SCENARIOS; do
+	for s in "${RUNS[@]}"; do
 		echo "<details><summary>wrk output: $s</summary>"
 		echo
 		echo '```'
