@@ -468,29 +468,53 @@ for s in "${RUNS[@]}"; do
 	TABLE+=$'\n'"| $s | ${R[$s.rps]} | $(ms "${R[$s.p50_us]}") | $(ms "${R[$s.p99_us]}") | ${R[$s.requests]} | ${R[$s.non2xx]} | $errs | ${R[$s.cpu_us_req]} | ${R[$s.cpu_server]} / ${R[$s.cpu_wrk]} / ${R[$s.cpu_other]} / ${R[$s.cpu_idle]} | ${R[$s.iowait]} | ${R[$s.note]} |"
 done
 
-RATIO=""
-if ((ROUNDS > 1)) && [[ " $SCENARIOS " == *" bare "* && " $SCENARIOS " == *" rejected "* ]]; then
-	# One ratio per round (bare and rejected run minutes apart at most),
-	# and their median: a single run's ratio moves by 10 points with what
-	# else the host runs.
-	ratios=$(for ((round = 1; round <= ROUNDS; round++)); do
-		awk -v r="${R[rejected@$round.rps]}" -v b="${R[bare@$round.rps]}" 'BEGIN { printf "%.1f\n", 100 * r / b }'
-	done)
-	RATIO=$(sort -n <<<"$ratios" | awk -v list="$(tr '\n' ' ' <<<"$ratios")" '{ r[NR] = $1 }
+# ratio A B: A's requests/s over B's, as a percentage: with ROUNDS > 1,
+# each round's and their median (B ran minutes before A at most; a single
+# run's ratio moves by about 10 points with what else the host runs).
+# Prints "LIST MEDIAN", e.g. "72%, 77%, 81% 77".
+ratio() {
+	local a=$1 b=$2 round list=""
+	if ((ROUNDS == 1)); then
+		awk -v x="${R[$a.rps]}" -v y="${R[$b.rps]}" 'BEGIN { printf "%.1f%% %.1f\n", 100 * x / y, 100 * x / y }'
+		return
+	fi
+	for ((round = 1; round <= ROUNDS; round++)); do
+		list+=$(awk -v x="${R[$a@$round.rps]}" -v y="${R[$b@$round.rps]}" 'BEGIN { printf "%.1f ", 100 * x / y }')
+	done
+	tr ' ' '\n' <<<"$list" | grep . | sort -n | awk -v list="$list" '{ r[NR] = $1 }
 		END {
-			med = (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2)
 			n = split(list, l, " "); s = ""
 			for (i = 1; i <= n; i++) s = s (i > 1 ? ", " : "") sprintf("%.0f%%", l[i])
-			printf "rejected / bare throughput by round: %s; median %.0f%% (target: at least 80%%: %s)", s, med, (med >= 80 ? "met" : "MISSED") }')
-elif [[ -n ${R[bare.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
-	RATIO=$(awk -v r="${R[rejected.rps]}" -v b="${R[bare.rps]}" -v cr="${R[rejected.cpu_us_req]}" -v cb="${R[bare.cpu_us_req]}" 'BEGIN {
-		p = 100 * r / b
-		printf "rejected / bare throughput: %.0f%% (target: at least 80%%: %s); server CPU per request: %s µs vs %s µs (%.1fx)",
-			p, (p >= 80 ? "met" : "MISSED"), cr, cb, (cb ? cr / cb : 0) }')
+			printf "%s %.1f\n", s, (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2) }'
+}
+
+RATIO=""
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+# ratio_line A B TITLE: "TITLE: LIST" or, with rounds, "TITLE by round:
+# LIST; median M%".
+ratio_line() {
+	local r median
+	read -r -a r <<<"$(ratio "$1" "$2")"
+	median=${r[-1]}
+	unset 'r[-1]'
+	if ((ROUNDS > 1)); then
+		printf '%s by round: %s; median %.1f%%' "$3" "${r[*]}" "$median"
+	else
+		printf '%s: %s' "$3" "${r[*]}"
+	fi
+}
+if has bare && has rejected; then
+	RATIO=$(ratio_line rejected bare "rejected / bare throughput")
+	RATIO+=$(ratio rejected bare | awk '{ m = $NF; printf " (target: at least 80%%: %s)", (m >= 80 ? "met" : "MISSED") }')
+	if ((ROUNDS == 1)); then
+		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[bare.cpu_us_req]} µs"
+	fi
 fi
-if [[ -n ${R[ogen-rejected.rps]:-} && -n ${R[rejected.rps]:-} ]]; then
-	RATIO+=${RATIO:+$'\n\n'}$(awk -v r="${R[rejected.rps]}" -v o="${R[ogen-rejected.rps]}" -v cr="${R[rejected.cpu_us_req]}" -v co="${R[ogen-rejected.cpu_us_req]}" 'BEGIN {
-		printf "rejected / ogen-rejected throughput: %.2fx; server CPU per request: %s µs vs %s µs", r / o, cr, co }')
+if has ogen-rejected && has rejected; then
+	RATIO+=${RATIO:+$'\n\n'}$(ratio_line rejected ogen-rejected "rejected / ogen-rejected throughput")
+	if ((ROUNDS == 1)); then
+		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[ogen-rejected.cpu_us_req]} µs"
+	fi
 fi
 
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
