@@ -241,7 +241,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 		case r.ContentLength >= 0 && coding == "":
 			expect = r.ContentLength
 		case r.ContentLength >= 0:
-			expect = 8 * r.ContentLength
+			expect = max(8*r.ContentLength, 512)
 		}
 		body, err = readAll(src, expect, s.opt.MaxBody)
 	}
@@ -322,7 +322,7 @@ var errTooLarge = errors.New("body too large")
 // too small doubles (up to limit), so that a body of unknown length costs
 // at most twice its size.
 func readAll(src io.Reader, expect, limit int64) ([]byte, error) {
-	buf := make([]byte, 0, min(max(expect, 512), limit)+1)
+	buf := make([]byte, 0, min(max(expect, 0), limit)+1) // +1: room to see EOF without growing
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) > limit {
