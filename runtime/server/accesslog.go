@@ -1,9 +1,9 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"math"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -34,25 +34,32 @@ type exchangeLog struct {
 	providerAttempts            int
 }
 
-type ctxKey struct{}
-
-// logOf returns the request's exchangeLog, or a throw-away one for a
-// context that did not come through observe (handlers called directly).
-func logOf(ctx context.Context) *exchangeLog {
-	if l, ok := ctx.Value(ctxKey{}).(*exchangeLog); ok {
-		return l
+// logOf returns the exchangeLog of the request that w answers: observe
+// keeps it in its recorder, which every handler writes through (wrapped
+// or not), rather than in a context value, which would cost a copy of
+// the request. A writer that did not come through observe (a handler
+// called directly) gets a throw-away one.
+func logOf(w http.ResponseWriter) *exchangeLog {
+	for {
+		switch x := w.(type) {
+		case *recorder:
+			return x.log
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return &exchangeLog{}
+		}
 	}
-	return &exchangeLog{}
 }
 
-func requestID(ctx context.Context) string { return logOf(ctx).id }
+func requestID(w http.ResponseWriter) string { return logOf(w).id }
 
-func tenant(ctx context.Context) store.Tenant { return logOf(ctx).tenant }
+func tenant(w http.ResponseWriter) store.Tenant { return logOf(w).tenant }
 
 // label names the operation (and, when known, the integration) the
 // request's metrics are counted under.
-func label(ctx context.Context, operation, integration string) {
-	l := logOf(ctx)
+func label(w http.ResponseWriter, operation, integration string) {
+	l := logOf(w)
 	if operation != "" {
 		l.operation = operation
 	}

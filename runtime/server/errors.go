@@ -46,7 +46,7 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, message stri
 func writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
 	e.Error = http.StatusText(e.StatusCode)
 	if r != nil {
-		e.RequestID = requestID(r.Context())
+		e.RequestID = requestID(w)
 	}
 	buf := errorBuffers.Get().(*[]byte)
 	b := e.appendJSON((*buf)[:0])
@@ -161,7 +161,7 @@ func (e *apiError) appendJSON(b []byte) []byte {
 // writeFailures sends a 400 listing every failure of rep. integration is the
 // account's integration id, or "" when the failures are not specific to one.
 func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {
-	s.metrics.validation(r.Context(), rep, integration)
+	s.metrics.validation(w, rep, integration)
 	body := apiError{
 		StatusCode:  http.StatusBadRequest,
 		Message:     summary(rep),

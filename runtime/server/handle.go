@@ -47,7 +47,7 @@ type exchange struct {
 // and check the body, call the backend, shape the response.
 func (s *Server) operation(op *api.Operation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		label(r.Context(), op.OperationID, "")
+		label(w, op.OperationID, "")
 		var rep validation.Report
 		in := op.New()
 		defer in.Release()
@@ -131,7 +131,7 @@ func ignoreUndeclared(op *api.Operation, names iter.Seq[string], rep *validation
 // (meta set), which describes it so that a client can see it.
 func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, op *api.Operation, meta bool) (store.Account, bool) {
 	start := time.Now()
-	acct, err := s.store.Account(r.Context(), tenant(r.Context()).ID, id)
+	acct, err := s.store.Account(r.Context(), tenant(w).ID, id)
 	s.metrics.accountLookups.Observe(time.Since(start).Seconds())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -141,7 +141,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 		s.storageFailed(w, r, err)
 		return acct, false
 	}
-	l := logOf(r.Context())
+	l := logOf(w)
 	l.account, l.accountIntegration = acct.ID, acct.Integration
 	if acct.NeedsReauth && !meta {
 		// The provider refused the account's credentials (a 401): every
@@ -150,7 +150,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 			Message: s.svc.IntegrationName(acct.Integration) + " refused this integrated account's credentials; it needs to be re-authenticated (apply new credentials)"})
 		return acct, false
 	}
-	label(r.Context(), "", acct.Integration)
+	label(w, "", acct.Integration)
 	if !op.Implements(acct.Integration) {
 		// Not the provider's validation (422) and not a missing resource
 		// (404): the method exists, but not for this account's
@@ -255,7 +255,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	case errors.As(err, &ne) && ne.Timeout():
 		// The client was too slow to send its body; it may no longer be
 		// there to read this, but the log says what happened.
-		logOf(r.Context()).outcome = "body read timed out"
+		logOf(w).outcome = "body read timed out"
 		writeError(w, r, http.StatusRequestTimeout, "the body did not arrive in time")
 	case coding != "" && !errors.Is(err, io.ErrUnexpectedEOF) && !isReadError(err):
 		writeError(w, r, http.StatusBadRequest, "the body is not valid "+coding+": "+err.Error())
@@ -531,7 +531,7 @@ func (s *Server) write(x *exchange) {
 			h.Write([]byte{0})
 		}
 		h.Write(x.raw)
-		key = &store.IdemKey{TenantID: tenant(r.Context()).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
+		key = &store.IdemKey{TenantID: tenant(w).ID, Key: k, RequestHash: hex.EncodeToString(h.Sum(nil))}
 	}
 	if acct.Remote() {
 		s.writeRemote(x, key)
@@ -605,7 +605,7 @@ func (s *Server) storageFailed(w http.ResponseWriter, r *http.Request, err error
 	if clientGone(w, r) {
 		return
 	}
-	s.log.Error("storage", "request_id", requestID(r.Context()), "err", err)
+	s.log.Error("storage", "request_id", requestID(w), "err", err)
 	w.Header().Set("Retry-After", "1")
 	writeError(w, r, http.StatusServiceUnavailable, "the service's storage failed; retry later")
 }
@@ -617,7 +617,7 @@ func clientGone(w http.ResponseWriter, r *http.Request) bool {
 	if r.Context().Err() == nil {
 		return false
 	}
-	logOf(r.Context()).outcome = "client closed request"
+	logOf(w).outcome = "client closed request"
 	w.WriteHeader(499)
 	return true
 }

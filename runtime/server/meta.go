@@ -34,7 +34,7 @@ type integrationMeta struct {
 // the rules of that account's integration, read from the generated matrix.
 func (s *Server) meta(res *resource) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		label(r.Context(), "meta", "")
+		label(w, "meta", "")
 		method := r.PathValue("method")
 		op, found := s.svc.Lookup(res.model, res.name, method)
 		if !found {
@@ -101,7 +101,7 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 // full disk fails every write while reads go on); 503 otherwise. A load
 // balancer sends traffic only to ready replicas.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	label(r.Context(), "health", "")
+	label(w, "health", "")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	err := s.store.Ready(ctx)
@@ -120,7 +120,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // served on the API listener and the admin listener alike.
 func (s *Server) health() (liveness, readiness http.HandlerFunc) {
 	return func(w http.ResponseWriter, r *http.Request) {
-		label(r.Context(), "health", "")
+		label(w, "health", "")
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}, s.ready
 }

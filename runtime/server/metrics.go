@@ -1,7 +1,7 @@
 package server
 
 import (
-	"context"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -67,8 +67,8 @@ func (m *metrics) timeStore(call, engine string, start time.Time) {
 }
 
 // validation counts a 400's failures.
-func (m *metrics) validation(ctx context.Context, rep *validation.Report, integration string) {
-	op := logOf(ctx).operation
+func (m *metrics) validation(w http.ResponseWriter, rep *validation.Report, integration string) {
+	op := logOf(w).operation
 	if op == "" {
 		op = "unknown"
 	}

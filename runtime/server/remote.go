@@ -151,7 +151,7 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 			if _, _, kerr := s.store.Write(r.Context(), key, func(store.Tx) (store.Saved, error) {
 				return store.Saved{Status: http.StatusConflict, ContentType: "application/json", Body: body}, nil
 			}); kerr != nil {
-				s.log.Error("idempotency", "request_id", requestID(r.Context()), "err", kerr)
+				s.log.Error("idempotency", "request_id", requestID(w), "err", kerr)
 			}
 		}
 		s.callFailed(x, err)
@@ -173,7 +173,7 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 			w.Header().Set("Idempotent-Replayed", "true")
 		case err != nil:
 			// The provider did it; only the key's answer is lost.
-			s.log.Error("idempotency", "request_id", requestID(r.Context()), "err", err)
+			s.log.Error("idempotency", "request_id", requestID(w), "err", err)
 		}
 	}
 	ignoredHeaders(w, x.rep)
@@ -196,16 +196,16 @@ func (s *Server) remoteFailed(x *exchange, err error) bool {
 	case errors.As(err, &re):
 		if re.NeedsReauth {
 			if err := s.store.MarkNeedsReauth(r.Context(), acct.ID); err != nil {
-				s.log.Error("needs reauth", "request_id", requestID(r.Context()), "err", err)
+				s.log.Error("needs reauth", "request_id", requestID(w), "err", err)
 			}
 		}
-		l := logOf(r.Context())
+		l := logOf(w)
 		l.provider, l.providerStatus, l.providerAttempts = true, re.ProviderStatus, re.Attempts
 		for k, vs := range re.Header {
 			w.Header()[k] = vs
 		}
 		b := re.Body()
-		b["request_id"] = requestID(r.Context())
+		b["request_id"] = requestID(w)
 		writeJSON(w, re.Status, b)
 		return true
 	case errors.Is(err, remote.ErrNotMapped):

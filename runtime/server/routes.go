@@ -79,7 +79,7 @@ func (s *Server) routes() (*http.ServeMux, error) {
 		}
 	}
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
-		label(r.Context(), "openapi", "")
+		label(w, "openapi", "")
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Header().Set("Content-Length", strconv.Itoa(len(s.svc.OpenAPI)))
 		_, _ = w.Write([]byte(s.svc.OpenAPI))

@@ -203,7 +203,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			idHeader [1]string
 		}{log: exchangeLog{id: id, operation: "unknown"}, rec: recorder{ResponseWriter: w, status: http.StatusOK}, idHeader: [1]string{id}}
 		l, rec := &x.log, &x.rec
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, l))
+		rec.log = l
 		rec.Header()["X-Request-Id"] = x.idHeader[:]
 		defer func() {
 			if p := recover(); p != nil {
@@ -244,6 +244,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // recorder remembers what was written, for the access log.
 type recorder struct {
 	http.ResponseWriter
+	log      *exchangeLog
 	status   int
 	bytes    int64
 	wrote    bool
@@ -303,7 +304,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				if clientGone(w, r) {
 					return
 				}
-				s.log.Error("token lookup", "request_id", requestID(r.Context()), "err", err)
+				s.log.Error("token lookup", "request_id", requestID(w), "err", err)
 				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
 				return
 			}
@@ -329,7 +330,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusUnauthorized, "the API token is not valid")
 			return
 		}
-		logOf(r.Context()).tenant = t
+		logOf(w).tenant = t
 		next.ServeHTTP(w, r)
 	})
 }
@@ -348,7 +349,7 @@ func (s *Server) limitTenant(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := tenant(r.Context())
+		t := tenant(w)
 		if t.ID != "" {
 			wait, ok, err := s.tenants.take(r.Context(), t.ID)
 			if err != nil {
