@@ -75,12 +75,19 @@ type Store interface {
 
 	// TenantByToken returns the tenant owning token, or ErrNotFound.
 	TenantByToken(ctx context.Context, token string) (Tenant, error)
+	// CachedTenant is TenantByToken's answer when it is in memory (see
+	// DefaultCacheTTL), without I/O, so that callers can time the
+	// database's lookups apart from the cache's.
+	CachedTenant(token string) (Tenant, bool)
 	// HasTenants reports whether the database has any tenant.
 	HasTenants(ctx context.Context) (bool, error)
 	// Account returns the tenant's account with the given id. An account
 	// that does not exist and one owned by another tenant both yield
 	// ErrNotFound, with the same message.
 	Account(ctx context.Context, tenantID, id string) (Account, error)
+	// CachedAccount is Account's answer when it is in memory, without
+	// I/O.
+	CachedAccount(tenantID, id string) (Account, bool)
 
 	// Record returns the account's record id of resource, or ErrNotFound
 	// (wrapped).

@@ -263,6 +263,23 @@ func (tx *txn) tenantExists(id string) error {
 	return err
 }
 
+// CachedTenant returns the cached answer of TenantByToken(token), if any.
+func (s *base) CachedTenant(token string) (Tenant, bool) {
+	t, ok, _, _ := get(s.lookups, s.lookups.tenants, sha256.Sum256([]byte(token)))
+	return t, ok
+}
+
+// CachedAccount returns the cached answer of Account(tenantID, id), if
+// any.
+func (s *base) CachedAccount(tenantID, id string) (Account, bool) {
+	canonical, ok := canonicalUUID(id)
+	if !ok {
+		return Account{}, false
+	}
+	a, ok, _, _ := get(s.lookups, s.lookups.accounts, [2]string{tenantID, canonical})
+	return a, ok
+}
+
 // TenantByToken returns the tenant owning token, or ErrNotFound. The token
 // itself is neither logged nor part of any error.
 func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) {

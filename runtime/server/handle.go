@@ -130,9 +130,13 @@ func ignoreUndeclared(op *api.Operation, names iter.Seq[string], rep *validation
 // An account that needs re-authenticating is refused, except for metadata
 // (meta set), which describes it so that a client can see it.
 func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, op *api.Operation, meta bool) (store.Account, bool) {
-	start := time.Now()
-	acct, err := s.store.Account(r.Context(), tenant(w).ID, id)
-	s.metrics.accountLookups.Observe(time.Since(start).Seconds())
+	acct, cached := s.store.CachedAccount(tenant(w).ID, id)
+	var err error
+	if !cached {
+		start := time.Now()
+		acct, err = s.store.Account(r.Context(), tenant(w).ID, id)
+		s.metrics.accountLookups.Observe(time.Since(start).Seconds())
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")

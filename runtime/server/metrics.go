@@ -26,7 +26,8 @@ type metrics struct {
 	series        sync.Map // seriesKey → *requestSeries
 	failureSeries sync.Map // failureKey → prometheus.Counter
 	// tokenLookups and accountLookups are storeDuration's series of the
-	// two lookups every request makes.
+	// two lookups every request makes, observed when the store reads its
+	// database (a cached answer is no database call).
 	tokenLookups, accountLookups prometheus.Observer
 }
 
@@ -51,7 +52,7 @@ func newMetrics(reg prometheus.Registerer, st store.Store) *metrics {
 		}, []string{"limit"}),
 		storeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "unified_store_duration_seconds",
-			Help:    "Time of the service's database calls, by call (tenant_by_token, account, read, write, rate_limit) and engine, failures included.",
+			Help:    "Time of the service's database calls, by call (tenant_by_token and account when not answered from the cache, read, write, rate_limit) and engine, failures included.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"call", "engine"}),
 	}

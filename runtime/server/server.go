@@ -297,9 +297,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var t store.Tenant
 		var err error
 		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
-			start := time.Now()
-			t, err = s.store.TenantByToken(r.Context(), token)
-			s.metrics.tokenLookups.Observe(time.Since(start).Seconds())
+			var cached bool
+			if t, cached = s.store.CachedTenant(token); !cached {
+				start := time.Now()
+				t, err = s.store.TenantByToken(r.Context(), token)
+				s.metrics.tokenLookups.Observe(time.Since(start).Seconds())
+			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				if clientGone(w, r) {
 					return
