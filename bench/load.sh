@@ -32,7 +32,12 @@
 # and round, and with bare and rejected in the list, the ratio of each
 # round and their median (a single run's ratio moves by about 10 points
 # with what else the host runs). KEEP=1 keeps the temporary directory
-# (databases, logs, wrk output).
+# (databases, logs, wrk output). BEFORE (a git revision) builds that
+# revision's service in a temporary worktree for the scenarios
+# rejected-before, created-before and updated-before, which run it as
+# rejected, created and updated run this tree's: before and after in one
+# run, e.g. ROUNDS=5 BEFORE=HEAD~3 SCENARIOS="bare rejected
+# rejected-before".
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -44,6 +49,7 @@ PG_PORT=${PG_PORT:-55441}
 GO=${GO:-go}
 KEEP=${KEEP:-}
 QUIET_WAIT=${QUIET_WAIT:-30}
+BEFORE=${BEFORE:-}
 ROUNDS_SET=${ROUNDS:-}
 ROUNDS=${ROUNDS:-1}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { printf 'load.sh: ROUNDS=%s: want a whole number of rounds, at least 1\n' "$ROUNDS" >&2; exit 1; }
@@ -120,6 +126,9 @@ cleanup() {
 	if [[ -n $PG_DIR ]]; then
 		scripts/pg-cluster.sh stop "$PG_DIR" || true
 	fi
+	if [[ -d $WORK/before ]]; then
+		git worktree remove --force "$WORK/before" || true
+	fi
 	if [[ -n $KEEP ]]; then
 		say "kept $WORK"
 	else
@@ -134,6 +143,13 @@ trap 'exit 143' TERM
 say "building bin/unifiedapi and the baselines ($($GO version))"
 $GO build -o bin/unifiedapi ./cmd/unifiedapi
 $GO build -o "$WORK/bare" ./bench/bare
+if [[ -n $BEFORE ]]; then
+	say "building the service at $BEFORE ($(git rev-parse --short "$BEFORE^{commit}"))"
+	git worktree add --detach "$WORK/before" "$BEFORE" >&2
+	(cd "$WORK/before" && $GO build -o "$WORK/unifiedapi-before" ./cmd/unifiedapi)
+elif [[ " $SCENARIOS " == *"-before "* ]]; then
+	die "the -before scenarios need BEFORE=<git revision>"
+fi
 if [[ " $SCENARIOS " == *" ogen-"* ]]; then
 	(cd bench/ogen && $GO build -o "$WORK/ogen" ./cmd/ogenserver)
 fi
@@ -170,8 +186,10 @@ start_at() { # port name command...: starts a server, waits for $READY (/readyz)
 	die "$name: no answer from $base$ready after 10s"
 }
 
+SERVICE=./bin/unifiedapi # the service the scenario runs: this tree's, or BEFORE's
+
 start_service() { # name sync
-	start "$1" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
+	start "$1" "$SERVICE" -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
 }
 
 pg_db() { # name: creates database load_NAME on the cluster (started once), sets PG_URL to its URL
@@ -334,8 +352,15 @@ all_rejected() { # name note: a baseline's run, where every answer must be a 400
 }
 
 scenario() {
-	local name=$1
+	local name=$1 kind=$1
+	SERVICE=./bin/unifiedapi
 	case $name in
+	rejected-before | created-before | updated-before)
+		SERVICE=$WORK/unifiedapi-before
+		kind=${name%-before}
+		;;
+	esac
+	case $kind in
 	bare)
 		READY=/healthz start "$name" "$WORK/bare" -addr "$HOST:$PORT"
 		run_wrk "$name" create-invalid.lua
@@ -377,15 +402,15 @@ scenario() {
 		;;
 	created-pg)
 		pg_db "$name"
-		start "$name" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
+		start "$name" "$SERVICE" -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
 		run_wrk "$name" create-valid.lua
 		check "$name" POST 201
 		;;
 	created-pg2)
 		pg_db "$name"
-		./bin/unifiedapi migrate -db "$PG_URL" >/dev/null
-		start_at "$PORT" "$name" ./bin/unifiedapi -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
-		start_at "$((PORT + 1))" "$name-b" ./bin/unifiedapi -addr "$HOST:$((PORT + 1))" -db "$PG_URL" -rate 0
+		"$SERVICE" migrate -db "$PG_URL" >/dev/null
+		start_at "$PORT" "$name" "$SERVICE" -addr "$HOST:$PORT" -db "$PG_URL" -rate 0
+		start_at "$((PORT + 1))" "$name-b" "$SERVICE" -addr "$HOST:$((PORT + 1))" -db "$PG_URL" -rate 0
 		run_wrk "$name" create-valid.lua "$PORT" "$((PORT + 1))"
 		cat "$WORK/$name-b.log" >>"$WORK/$name.log"
 		check "$name" POST 201
@@ -402,7 +427,7 @@ scenario() {
 		USER_ID=$id run_wrk "$name" update.lua
 		check "$name" PATCH 200
 		;;
-	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created)" ;;
+	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created, and rejected-before created-before updated-before with BEFORE)" ;;
 	esac
 	local pid
 	for pid in "${SERVER_PIDS[@]}"; do
@@ -510,6 +535,14 @@ if has bare && has rejected; then
 		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[bare.cpu_us_req]} µs"
 	fi
 fi
+for s in rejected created updated; do
+	if has "$s" && has "$s-before"; then
+		RATIO+=${RATIO:+$'\n\n'}$(ratio_line "$s" "$s-before" "$s now / before ($BEFORE)")
+	fi
+done
+if has bare && has rejected-before; then
+	RATIO+=${RATIO:+$'\n\n'}$(ratio_line rejected-before bare "rejected-before / bare throughput")
+fi
 if has ogen-rejected && has rejected; then
 	RATIO+=${RATIO:+$'\n\n'}$(ratio_line rejected ogen-rejected "rejected / ogen-rejected throughput")
 	if ((ROUNDS == 1)); then
@@ -519,7 +552,7 @@ fi
 
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
-COMMAND="${ROUNDS_SET:+ROUNDS=$ROUNDS }DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SCENARIOS=\"$SCENARIOS\" bench/load.sh"
+COMMAND="${ROUNDS_SET:+ROUNDS=$ROUNDS }${BEFORE:+BEFORE=$BEFORE }DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SCENARIOS=\"$SCENARIOS\" bench/load.sh"
 mkdir -p bench/results
 OUT="bench/results/load-$STAMP.md"
 {
@@ -530,6 +563,7 @@ OUT="bench/results/load-$STAMP.md"
 	echo "- nproc: $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); kernel: $(uname -r)"
 	echo "- wrk: \`$(wrk --version 2>&1 | head -n 1 | sed 's/ Copyright.*//')\`, $THREADS threads, $CONNECTIONS connections, $DURATION per scenario, on the same machine as the server"
 	echo "- commit: \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`$(git diff --quiet HEAD 2>/dev/null || echo ' (working tree differs)')"
+	[[ -z $BEFORE ]] || echo "- before: \`$BEFORE\` = \`$(git rev-parse --short "$BEFORE^{commit}")\` (the -before scenarios)"
 	echo
 	echo "$TABLE"
 	echo
