@@ -79,8 +79,12 @@ type Params struct {
 	NextCursor          string         // next_cursor (list)
 }
 
-// DefaultLimit is a list page's size when the request gives no limit.
-const DefaultLimit = 100
+// A list page's size: DefaultLimit when the request gives no limit, and
+// at most MaxLimit.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
 
 // The names of the query parameters Params holds. The generator maps an
 // operation's parameters of these names onto Params, and checks their

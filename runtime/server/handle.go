@@ -24,12 +24,6 @@ import (
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
-// Limits of a list page.
-const (
-	defaultLimit = api.DefaultLimit
-	maxLimit     = 1000
-)
-
 // exchange is one request of an operation on its way through the
 // pipeline: what was read of it, and where the answer goes.
 type exchange struct {
@@ -406,11 +400,11 @@ func strict(r *http.Request) bool {
 func listOptions(w http.ResponseWriter, r *http.Request, s *Server, p *api.Params) bool {
 	switch {
 	case p.Limit == nil:
-		p.Limit = new(defaultLimit)
-	case *p.Limit < 1 || *p.Limit > maxLimit:
+		p.Limit = new(api.DefaultLimit)
+	case *p.Limit < 1 || *p.Limit > api.MaxLimit:
 		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamLimit, Rule: validation.RuleFormat,
-			Message: "must be between 1 and " + strconv.Itoa(maxLimit) + " (default " + strconv.Itoa(defaultLimit) + ")",
+			Message: "must be between 1 and " + strconv.Itoa(api.MaxLimit) + " (default " + strconv.Itoa(api.DefaultLimit) + ")",
 		}, "")
 		return false
 	}
