@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -35,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/unifiedgen/unifiedgen/bench/internal/serve"
 	"github.com/unifiedgen/unifiedgen/internal/emulator"
 )
 
@@ -87,20 +87,18 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 		"    base_url: "+provider.URL+"\n    credentials:\n      api_key: \"${DIXA_API_KEY}\"\n"), 0o600); err != nil {
 		return err
 	}
-	addr, err := freeAddr()
+	addr, err := serve.FreeAddr()
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(bin, "-addr", addr, "-db", filepath.Join(dir, "u.db"), "-config", cfg, "-rate", "0", "-sync", "NORMAL")
 	cmd.Env = append(os.Environ(), "DIXA_API_KEY="+apiKey, "UNIFIED_SECRET_KEY="+random(32))
 	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
+	svc, err := serve.Start(cmd, addr, 20*time.Millisecond, false)
+	if err != nil {
 		return err
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	if err := waitUp("http://" + addr + "/healthz"); err != nil {
-		return err
-	}
+	defer svc.Stop()
 
 	unifiedBody := []byte(`{"name": "Jane Doe", "emails": [{"email": "jane@example.com", "type": "primary"}], "first_name": "Jane"}`)
 	// What the mapping sends Dixa for that body (the same request, so the
@@ -124,18 +122,16 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 	if err != nil {
 		return err
 	}
-	bareAddr, err := freeAddr()
+	bareAddr, err := serve.FreeAddr()
 	if err != nil {
 		return err
 	}
-	bare := exec.Command(self, "-bare-proxy", bareAddr, "-target", provider.URL)
-	if err := bare.Start(); err != nil {
+	// Its /healthz is the provider's 404: up, as far as waiting goes.
+	bare, err := serve.Start(exec.Command(self, "-bare-proxy", bareAddr, "-target", provider.URL), bareAddr, 20*time.Millisecond, true)
+	if err != nil {
 		return err
 	}
-	defer func() { bare.Process.Kill(); bare.Wait() }()
-	if err := waitUp("http://" + bareAddr + "/healthz"); err != nil {
-		return err
-	}
+	defer bare.Stop()
 	viaBare := load(client, rate, duration, func() *http.Request {
 		req, _ := http.NewRequest("POST", "http://"+bareAddr+"/v1/agents", bytes.NewReader(providerBody))
 		req.Header.Set("Authorization", apiKey)
@@ -159,7 +155,7 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 
 // serveBareProxy forwards every request to target with net/http's own
 // reverse proxy and nothing else: no authentication, no decoding, no
-// mapping. Its /healthz is the provider's 404, which tells waitUp it is up.
+// mapping. Its /healthz is the provider's 404, an answer all the same.
 func serveBareProxy(addr, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -231,23 +227,4 @@ func random(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func waitUp(url string) error {
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			return nil
-		}
-	}
-	return fmt.Errorf("the service did not start at %s", url)
 }

@@ -31,13 +31,10 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,8 +43,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/unifiedgen/unifiedgen/bench/internal/serve"
 )
 
 const (
@@ -121,8 +119,8 @@ func run(bin string, extra []string, n int, body []byte) (result, error) {
 		tail, _ := os.ReadFile(logf.Name())
 		return result{}, fmt.Errorf("%w\n%s", err, tail)
 	}
-	defer srv.stop()
-	base, pid := srv.base, srv.pid
+	defer srv.Stop()
+	base, pid := srv.Base, srv.PID
 	var r result
 	if r.before, err = procStatus(pid, "VmRSS"); err != nil {
 		return result{}, err
@@ -168,77 +166,16 @@ func run(bin string, extra []string, n int, body []byte) (result, error) {
 	return r, nil
 }
 
-// server is a unifiedapi started on a free port of 127.0.0.1.
-type server struct {
-	cmd    *exec.Cmd
-	exited chan error
-	base   string        // http://127.0.0.1:PORT
-	pid    int           // the process, for /proc
-	took   time.Duration // from starting the process to its first 200 from /healthz
-}
-
 // startServer starts bin on db (-rate 0 and extra) and waits for /healthz,
 // polling it every poll. Its standard error goes to stderr.
-func startServer(bin, db string, extra []string, stderr io.Writer, poll time.Duration) (*server, error) {
-	addr, err := freeAddr()
+func startServer(bin, db string, extra []string, stderr io.Writer, poll time.Duration) (*serve.Process, error) {
+	addr, err := serve.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, append([]string{"-addr", addr, "-db", db, "-rate", "0"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{cmd: cmd, exited: make(chan error, 1), base: "http://" + addr, pid: cmd.Process.Pid}
-	go func() { s.exited <- cmd.Wait() }()
-	if err := waitHealthy(s.base, s.exited, poll); err != nil {
-		s.stop()
-		return nil, err
-	}
-	s.took = time.Since(t0)
-	return s, nil
-}
-
-// stop ends the server with SIGTERM, or SIGKILL after 10 s.
-func (s *server) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func waitHealthy(base string, exited <-chan error, every time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case err := <-exited:
-			return fmt.Errorf("the server exited before answering /healthz: %v", err)
-		case <-ctx.Done():
-			return errors.New("no answer from /healthz in 30s")
-		case <-time.After(every):
-		}
-	}
+	return serve.Start(cmd, addr, poll, false)
 }
 
 // procStatus reads a "kB" field of /proc/<pid>/status, in bytes.

@@ -53,11 +53,11 @@ func startOnce(bin string, extra []string, db string, pages bool) (took time.Dur
 	if err != nil {
 		return 0, 0, 0, 0, err
 	}
-	defer srv.stop()
-	if rss, err = procStatus(srv.pid, "VmRSS"); err != nil {
+	defer srv.Stop()
+	if rss, err = procStatus(srv.PID, "VmRSS"); err != nil {
 		return 0, 0, 0, 0, err
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.base+"/unified/ticketing/users?integrated_account_id="+account, strings.NewReader(smallUser))
+	req, _ := http.NewRequest(http.MethodPost, srv.Base+"/unified/ticketing/users?integrated_account_id="+account, strings.NewReader(smallUser))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -70,16 +70,16 @@ func startOnce(bin string, extra []string, db string, pages bool) (took time.Dur
 		return 0, 0, 0, 0, fmt.Errorf("create: status %d", res.StatusCode)
 	}
 	time.Sleep(time.Second)
-	if rssAfter, err = procStatus(srv.pid, "VmRSS"); err != nil {
+	if rssAfter, err = procStatus(srv.PID, "VmRSS"); err != nil {
 		return 0, 0, 0, 0, err
 	}
-	if rssAnon, err = procStatus(srv.pid, "RssAnon"); err != nil {
+	if rssAnon, err = procStatus(srv.PID, "RssAnon"); err != nil {
 		return 0, 0, 0, 0, err
 	}
 	if pages {
-		if err := printResidentPages(os.Stdout, srv.pid, bin); err != nil {
+		if err := printResidentPages(os.Stdout, srv.PID, bin); err != nil {
 			return 0, 0, 0, 0, err
 		}
 	}
-	return srv.took, rss, rssAfter, rssAnon, err
+	return srv.Took, rss, rssAfter, rssAnon, err
 }
