@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // querier is what the code shared by both engines runs its SQL through: a
@@ -24,6 +26,29 @@ type querier interface {
 }
 
 type row interface{ Scan(dest ...any) error }
+
+// inserter runs an INSERT into a table whose INTEGER PRIMARY KEY is the
+// rowid and returns the new row's, without a row to read back: SQLite's
+// queriers. PostgreSQL's say RETURNING instead.
+type inserter interface {
+	insert(ctx context.Context, query string, args ...any) (id int64, err error)
+}
+
+// foreignKeyViolation reports whether err is a statement refused by a
+// foreign key, on either engine.
+func foreignKeyViolation(err error) bool {
+	var se *sqlite.Error
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &se):
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	case errors.As(err, &pe):
+		return pe.Code == "23503" // foreign_key_violation
+	}
+	return false
+}
 
 type rows interface {
 	Next() bool
@@ -47,6 +72,14 @@ func (s sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64,
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+func (s sqlQuerier) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func (s sqlQuerier) queryRow(ctx context.Context, query string, args ...any) row {

@@ -52,14 +52,6 @@ func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Tim
 	if err := checkDoc(doc); err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
-	var one int
-	err := tx.q.queryRow(tx.ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, fmt.Errorf("store: create %s: account %q: %w", resource, accountID, ErrNotFound)
-	}
-	if err != nil {
-		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
-	}
 	id, err := uuid.NewRandom()
 	if err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
@@ -83,10 +75,19 @@ func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Tim
 	// Truncate to what is stored so the returned Record equals a later read.
 	now = now.UTC().Truncate(time.Microsecond)
 	r := Record{AccountID: accountID, Resource: resource, ID: id.String(), Doc: bytes.Clone(doc), Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := tx.q.queryRow(tx.ctx,
-		`INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)).Scan(&r.seq); err != nil {
+	const insert = `INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	args := []any{r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)}
+	if ins, ok := tx.q.(inserter); ok {
+		r.seq, err = ins.insert(tx.ctx, insert, args...) // SQLite: seq is the rowid
+	} else {
+		err = tx.q.queryRow(tx.ctx, insert+` RETURNING seq`, args...).Scan(&r.seq)
+	}
+	switch {
+	case foreignKeyViolation(err):
+		// The only reference is the account: the foreign key checks
+		// it, so the create needs no statement of its own for that.
+		return Record{}, fmt.Errorf("store: create %s: account %q: %w", resource, accountID, ErrNotFound)
+	case err != nil:
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
 	return r, nil

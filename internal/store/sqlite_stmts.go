@@ -100,6 +100,14 @@ func (q writerQuerier) exec(ctx context.Context, query string, args ...any) (int
 	return res.RowsAffected()
 }
 
+func (q writerQuerier) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.execResult(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
 func (q writerQuerier) queryRow(ctx context.Context, query string, args ...any) row {
 	if st := q.stmts.in(ctx, q.tx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
