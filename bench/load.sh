@@ -188,8 +188,8 @@ start_at() { # port name command...: starts a server, waits for $READY (/readyz)
 
 SERVICE=./bin/unifiedapi # the service the scenario runs: this tree's, or BEFORE's
 
-start_service() { # name sync
-	start "$1" "$SERVICE" -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
+start_service() { # name sync (an earlier revision may have no /readyz: its /healthz)
+	READY=$([[ $SERVICE == ./bin/unifiedapi ]] && echo /readyz || echo /healthz) start "$1" "$SERVICE" -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
 }
 
 pg_db() { # name: creates database load_NAME on the cluster (started once), sets PG_URL to its URL
