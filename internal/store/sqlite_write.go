@@ -143,13 +143,17 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 		results[i], changedAuth = s.runOne(ctx, q, r, now)
 		auth = auth || changedAuth
 	}
-	// Pruning is housekeeping: in its own savepoint, and a failure only
-	// means it runs again next time.
-	if _, err := q.exec(ctx, "SAVEPOINT prune"); err == nil {
-		if s.maybePrune(ctx, q, now) != nil {
-			q.exec(ctx, "ROLLBACK TO prune")
+	// Pruning expired idempotency keys is housekeeping, at most once per
+	// pruneEvery, in this transaction (a commit and an fsync of its own
+	// would cost more) and its own savepoint: a failure, or this
+	// transaction rolling back, only means it runs again next time.
+	if s.keyPrune.due(now, pruneEvery) {
+		if _, err := q.exec(ctx, "SAVEPOINT prune"); err == nil {
+			if pruneKeys(ctx, q, now) != nil {
+				q.exec(ctx, "ROLLBACK TO prune")
+			}
+			q.exec(ctx, "RELEASE prune")
 		}
-		q.exec(ctx, "RELEASE prune")
 	}
 	err = sqlTx.Commit()
 	if err != nil || slices.ContainsFunc(results, func(r writeRes) bool { return r.err == nil && r.panicked == nil }) {
@@ -221,15 +225,4 @@ func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, 
 	}
 	keep = true
 	return writeRes{saved: saved}, tx.auth
-}
-
-// maybePrune deletes expired idempotency rows if it has not done so for
-// pruneEvery. It runs inside the caller's transaction to avoid a second
-// commit (and fsync); if that transaction rolls back, the next prune simply
-// comes a little later.
-func (s *sqliteStore) maybePrune(ctx context.Context, q writerQuerier, now time.Time) error {
-	if !s.keyPrune.due(now, pruneEvery) {
-		return nil
-	}
-	return pruneKeys(ctx, q, now)
 }
