@@ -34,8 +34,8 @@
 # with what else the host runs). KEEP=1 keeps the temporary directory
 # (databases, logs, wrk output). BEFORE (a git revision) builds that
 # revision's service in a temporary worktree for the scenarios
-# rejected-before, created-before and updated-before, which run it as
-# rejected, created and updated run this tree's: before and after in one
+# rejected-before, created-before, updated-before and created-pg-before,
+# which run it as those without -before run this tree's: before and after in one
 # run, e.g. ROUNDS=5 BEFORE=HEAD~3 SCENARIOS="bare rejected
 # rejected-before".
 set -euo pipefail
@@ -355,7 +355,7 @@ scenario() {
 	local name=$1 kind=$1
 	SERVICE=./bin/unifiedapi
 	case $name in
-	rejected-before | created-before | updated-before)
+	rejected-before | created-before | updated-before | created-pg-before)
 		SERVICE=$WORK/unifiedapi-before
 		kind=${name%-before}
 		;;
@@ -427,7 +427,7 @@ scenario() {
 		USER_ID=$id run_wrk "$name" update.lua
 		check "$name" PATCH 200
 		;;
-	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created, and rejected-before created-before updated-before with BEFORE)" ;;
+	*) die "unknown scenario $name (known: bare rejected created created-normal updated created-pg created-pg2 ogen-rejected ogen-created, and rejected-before created-before updated-before created-pg-before with BEFORE)" ;;
 	esac
 	local pid
 	for pid in "${SERVER_PIDS[@]}"; do
@@ -535,7 +535,7 @@ if has bare && has rejected; then
 		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[bare.cpu_us_req]} µs"
 	fi
 fi
-for s in rejected created updated; do
+for s in rejected created updated created-pg; do
 	if has "$s" && has "$s-before"; then
 		RATIO+=${RATIO:+$'\n\n'}$(ratio_line "$s" "$s-before" "$s now / before ($BEFORE)")
 	fi
