@@ -5,14 +5,15 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
 // TestWriterKeepsStatementsPrepared: the writer prepares what it ran once
 // the batch has committed and runs it prepared afterwards, with the same
-// results, including the savepoint rollback of a failed write; a statement
-// that does not compile is remembered as such and keeps failing alone.
+// results, including the rollback of a failed write; a statement that
+// does not compile is remembered as such and keeps failing alone.
 func TestWriterKeepsStatementsPrepared(t *testing.T) {
 	ctx := context.Background()
 	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
@@ -62,9 +63,13 @@ func TestWriterKeepsStatementsPrepared(t *testing.T) {
 	if _, _, err := s.Write(ctx, nil, func(Tx) (Saved, error) { return Saved{}, nil }); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
-		if s.stmts.prepared[q] == nil {
-			t.Errorf("%q is not prepared", q)
+	for _, prefix := range []string{"INSERT INTO records ", "INSERT INTO idempotency ", "SELECT request_hash"} {
+		found := false
+		for q, st := range s.stmts.prepared {
+			found = found || strings.HasPrefix(strings.TrimSpace(q), prefix) && st != nil
+		}
+		if !found {
+			t.Errorf("no statement %q... is prepared", prefix)
 		}
 	}
 	if st, ok := s.stmts.prepared["INSERT INTO no_such_table VALUES (1)"]; !ok || st != nil {

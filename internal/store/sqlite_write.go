@@ -107,12 +107,28 @@ func (s *sqliteStore) runWriter() {
 	}
 }
 
-// runBatch runs each request in its own savepoint of one transaction and
-// answers all of them after the commit. The statements use a background
-// context: SQLite answers an interrupted statement by rolling back the
-// whole transaction, so one client going away must not reach the others'
-// writes. Cancellation is honoured when a request's turn comes.
+// runBatch runs the requests in one transaction and answers all of them
+// after the commit. A failing request must undo its own changes alone,
+// which takes a savepoint around each (two statements more per write);
+// but nearly every batch succeeds whole. So a batch runs first without
+// savepoints, and only when one of its requests fails is it rolled back
+// and run again with them (Store.Write's fn may therefore run twice). A
+// batch of one needs none: its failure rolls the transaction back.
 func (s *sqliteStore) runBatch(batch []*writeReq) {
+	if !s.tryBatch(batch, false) {
+		s.tryBatch(batch, true)
+	}
+}
+
+// tryBatch runs the batch, each request in its own savepoint when
+// isolate is set, and answers every request after the commit. Without
+// isolation, a request that fails in a batch of several rolls everything
+// back and tryBatch returns false without answering anyone. The
+// statements use a background context: SQLite answers an interrupted
+// statement by rolling back the whole transaction, so one client going
+// away must not reach the others' writes. Cancellation is honoured when a
+// request's turn comes.
+func (s *sqliteStore) tryBatch(batch []*writeReq, isolate bool) (answered bool) {
 	results := make([]writeRes, len(batch))
 	answer := func() {
 		for i, r := range batch {
@@ -126,7 +142,7 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 			results[i].err = fmt.Errorf("store: begin: %w", err)
 		}
 		answer()
-		return
+		return true
 	}
 	q := writerQuerier{sqlTx, s.stmts}
 	// Statements first seen in this batch are prepared for the next ones
@@ -140,8 +156,17 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 			continue
 		}
 		var changedAuth bool
-		results[i], changedAuth = s.runOne(ctx, q, r, now)
+		results[i], changedAuth = s.runOne(ctx, q, r, now, isolate)
 		auth = auth || changedAuth
+		if !isolate && (results[i].err != nil || results[i].panicked != nil) {
+			// Its changes, if any, are mixed with the others'.
+			sqlTx.Rollback()
+			if len(batch) > 1 {
+				return false
+			}
+			answer()
+			return true
+		}
 	}
 	// Pruning expired idempotency keys is housekeeping, at most once per
 	// pruneEvery, in this transaction (a commit and an fsync of its own
@@ -169,19 +194,26 @@ func (s *sqliteStore) runBatch(batch []*writeReq) {
 		s.lookups.clear()
 	}
 	answer()
+	return true
 }
 
-// runOne runs one request in a savepoint: on an error or a panic, only
-// its own changes are undone. It reports whether the request changed
-// tenants, tokens or accounts.
-func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, now time.Time) (res writeRes, auth bool) {
-	if _, err := q.exec(ctx, "SAVEPOINT w"); err != nil {
-		return writeRes{err: fmt.Errorf("store: savepoint: %w", err)}, false
+// runOne runs one request, in a savepoint when isolate is set, so that
+// on an error or a panic only its own changes are undone; without it, the
+// caller rolls the transaction back. It reports whether the request
+// changed tenants, tokens or accounts.
+func (s *sqliteStore) runOne(ctx context.Context, q writerQuerier, r *writeReq, now time.Time, isolate bool) (res writeRes, auth bool) {
+	if isolate {
+		if _, err := q.exec(ctx, "SAVEPOINT w"); err != nil {
+			return writeRes{err: fmt.Errorf("store: savepoint: %w", err)}, false
+		}
 	}
 	keep := false
 	defer func() {
 		if p := recover(); p != nil {
 			res, auth, keep = writeRes{panicked: p}, false, false
+		}
+		if !isolate {
+			return
 		}
 		if !keep {
 			q.exec(ctx, "ROLLBACK TO w")

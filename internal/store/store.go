@@ -50,7 +50,10 @@ type Store interface {
 	// response (or, if the first failed and kept nothing, runs fn itself).
 	//
 	// fn must not call Write itself and should do its reads through tx:
-	// reads through the Store do not see uncommitted changes.
+	// reads through the Store do not see uncommitted changes. fn may be
+	// called more than once, each time in a new transaction (SQLite runs
+	// a batch of writes again when one of them fails): it must have no
+	// effect outside tx that a second call would repeat.
 	Write(ctx context.Context, key *IdemKey, fn func(tx Tx) (Saved, error)) (saved Saved, replayed bool, err error)
 
 	// PutTenant inserts t or, if its ID exists, updates its name.
