@@ -13,9 +13,9 @@ import (
 
 // exchangeLog is what the pipeline learns about one request as it goes:
 // its id and tenant, the labels its metrics are counted under, and the
-// fields of its access-log line. observe puts one in the request's
-// context, the only value the pipeline adds there, and writes it out when
-// the request is answered.
+// fields of its access-log line. observe makes one per request, keeps it
+// on its response recorder (see logOf), and writes it out when the
+// request is answered.
 type exchangeLog struct {
 	id     string
 	tenant store.Tenant

@@ -161,7 +161,7 @@ func (e *apiError) appendJSON(b []byte) []byte {
 // writeFailures sends a 400 listing every failure of rep. integration is the
 // account's integration id, or "" when the failures are not specific to one.
 func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *validation.Report, integration string) {
-	s.metrics.validation(w, rep, integration)
+	s.metrics.validation(logOf(w).operation, rep, integration)
 	body := apiError{
 		StatusCode:  http.StatusBadRequest,
 		Message:     summary(rep),

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -67,9 +66,8 @@ func (m *metrics) timeStore(call, engine string, start time.Time) {
 	m.storeDuration.WithLabelValues(call, engine).Observe(time.Since(start).Seconds())
 }
 
-// validation counts a 400's failures.
-func (m *metrics) validation(w http.ResponseWriter, rep *validation.Report, integration string) {
-	op := logOf(w).operation
+// validation counts a 400's failures under the request's operation.
+func (m *metrics) validation(op string, rep *validation.Report, integration string) {
 	if op == "" {
 		op = "unknown"
 	}
