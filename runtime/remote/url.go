@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // hostLabel is what a credential placed in the host must look like (a DNS
@@ -93,13 +94,13 @@ func baseURL(in *Integration, a *Account) (*url.URL, error) {
 	}
 	// Placeholders in the host must be DNS labels, those in the path
 	// path segments.
-	_, host, path := SplitTemplate(in.BaseURL)
-	for _, name := range Placeholders(host) {
+	host, path := baseCredentials(in.BaseURL)
+	for _, name := range host {
 		if v, _ := a.cred(name); !hostLabel.MatchString(v) {
 			return nil, &credentialError{key: name, why: "is not a valid host name label (letters, digits and -)"}
 		}
 	}
-	for _, name := range Placeholders(path) {
+	for _, name := range path {
 		if v, _ := a.cred(name); strings.ContainsAny(v, "/?#%\\") || v == "." || v == ".." {
 			return nil, &credentialError{key: name, why: "is not a valid path segment"}
 		}
@@ -116,6 +117,25 @@ func baseURL(in *Integration, a *Account) (*url.URL, error) {
 		u.Scheme, u.Host = o.Scheme, o.Host
 	}
 	return u, nil
+}
+
+// baseSplits holds, per base URL template, the credentials it places in
+// its host and in its path: one entry per integration, found on first use
+// rather than on every call.
+var baseSplits sync.Map // template → [2][]string{host, path}
+
+// baseCredentials returns the credentials the base URL template tmpl
+// places in its host (they must be DNS labels) and in its path (path
+// segments).
+func baseCredentials(tmpl string) (host, path []string) {
+	if v, ok := baseSplits.Load(tmpl); ok {
+		split := v.([2][]string)
+		return split[0], split[1]
+	}
+	_, h, p := SplitTemplate(tmpl)
+	split := [2][]string{Placeholders(h), Placeholders(p)}
+	baseSplits.Store(tmpl, split)
+	return split[0], split[1]
 }
 
 // SplitTemplate splits a base URL template into scheme, host (with port)
