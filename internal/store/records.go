@@ -56,31 +56,32 @@ func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Tim
 	if err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
-	if tx.pg {
-		// List cursors name a record by its seq, so records of one
-		// (account, resource) must become visible in seq order: a
-		// record committed after a page was read must not have a seq
-		// below that page's last one, or the cursor would skip it.
-		// PostgreSQL hands out seq values at insert time but transactions
-		// commit in any order; this lock, held until commit, makes the
-		// creates of one (account, resource) take their seq and commit
-		// one after the other (SQLite's single writer does the same for
-		// all writes). Creates in different accounts or resources do not
-		// wait for each other.
-		if _, err := tx.q.exec(tx.ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`,
-			advisoryRecords, accountID+" "+resource); err != nil {
-			return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
-		}
-	}
 	// Truncate to what is stored so the returned Record equals a later read.
 	now = now.UTC().Truncate(time.Microsecond)
 	r := Record{AccountID: accountID, Resource: resource, ID: id.String(), Doc: bytes.Clone(doc), Version: 1, CreatedAt: now, UpdatedAt: now}
-	const insert = `INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	args := []any{r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)}
 	if ins, ok := tx.q.(inserter); ok {
-		r.seq, err = ins.insert(tx.ctx, insert, args...) // SQLite: seq is the rowid
+		// SQLite: its single writer already orders every write, and
+		// seq is the rowid.
+		r.seq, err = ins.insert(tx.ctx, `INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
 	} else {
-		err = tx.q.queryRow(tx.ctx, insert+` RETURNING seq`, args...).Scan(&r.seq)
+		// PostgreSQL. List cursors name a record by its seq, so records
+		// of one (account, resource) must become visible in seq order:
+		// a record committed after a page was read must not have a seq
+		// below that page's last one, or the cursor would skip it.
+		// PostgreSQL hands out seq values at insert time but
+		// transactions commit in any order; this lock, held until
+		// commit, makes the creates of one (account, resource) take
+		// their seq and commit one after the other. Creates in
+		// different accounts or resources do not wait for each other.
+		// The lock is taken by the insert's own statement (the row is
+		// selected from it, so it is held before seq is drawn), which
+		// keeps a round trip out of the section the lock serialises.
+		err = tx.q.queryRow(tx.ctx,
+			`WITH lock AS (SELECT pg_advisory_xact_lock(?, hashtext(?)))
+			 INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at)
+			 SELECT ?::text, ?::text, ?::text, ?::bytea, ?::bigint, ?::bigint, ?::bigint FROM lock RETURNING seq`,
+			append([]any{advisoryRecords, accountID + " " + resource}, args...)...).Scan(&r.seq)
 	}
 	switch {
 	case foreignKeyViolation(err):
