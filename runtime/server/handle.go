@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"iter"
 	"mime"
 	"net"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
@@ -47,7 +47,7 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 		defer in.Release()
 		if q, ok := validation.ParseQuery(r.URL.RawQuery, &rep); ok {
 			in.Bind(q, &rep)
-			ignoreUndeclared(op, q.Names(), &rep)
+			ignoreUndeclared(op, q, &rep)
 		}
 		if !rep.OK() {
 			writeFailures(s, w, r, &rep, "")
@@ -103,8 +103,8 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 // ignoreUndeclared records the query parameters the operation does not
 // declare: they are not an error (clients add cache busters and tracing),
 // but the client learns they did nothing.
-func ignoreUndeclared(op *api.Operation, names iter.Seq[string], rep *validation.Report) {
-	for n := range names {
+func ignoreUndeclared(op *api.Operation, q qs.Values, rep *validation.Report) {
+	for n := range q.Names() {
 		declared := false
 		for i := range op.Query {
 			if op.Query[i].Name == n {
