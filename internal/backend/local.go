@@ -70,11 +70,22 @@ func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
 		if c.Op.Kind == matrix.Custom {
 			resource += "/" + c.Op.Method
 		}
-		doc, err := newDoc(c)
+		s, err := split(c)
 		if err != nil {
 			return Result{}, err
 		}
-		return single(c.Tx.CreateRecord(c.Account.ID, resource, doc, c.Now))
+		doc, err := json.Marshal(s)
+		if err != nil {
+			return Result{}, err
+		}
+		r, err := c.Tx.CreateRecord(c.Account.ID, resource, doc, c.Now)
+		if err != nil {
+			return single(r, err)
+		}
+		// The record is presented from the document in hand: reading
+		// back the one just encoded would give the same fields, in the
+		// writer's time.
+		return Result{Record: present(r, s)}, nil
 	case matrix.Update:
 		return single(c.Tx.UpdateRecord(c.Account.ID, resource, c.ID, c.Now, c.Precondition, func(old store.Record) ([]byte, error) {
 			return merge(old.Doc, c)
@@ -94,15 +105,6 @@ func single(r store.Record, err error) (Result, error) {
 	}
 	rec, err := record(r)
 	return Result{Record: rec}, err
-}
-
-// newDoc is the stored form of a request body.
-func newDoc(c *Call) ([]byte, error) {
-	s, err := split(c)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(s)
 }
 
 // merge applies an update's body to a stored doc: PATCH semantics, a
@@ -156,6 +158,11 @@ func record(r store.Record) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("stored record %s: %w", r.ID, err)
 	}
+	return present(r, s), nil
+}
+
+// present is record for a stored doc already decoded.
+func present(r store.Record, s stored) Record {
 	created, updated := r.CreatedAt.UTC().Format(time.RFC3339Nano), r.UpdatedAt.UTC().Format(time.RFC3339Nano)
 	unified := make(map[string]any, len(s.Fields)+3)
 	for k, v := range s.Fields {
@@ -166,7 +173,7 @@ func record(r store.Record) (Record, error) {
 	for k, v := range s.RemoteData {
 		remote[k] = v
 	}
-	return Record{ID: r.ID, Version: r.Version, Remote: remote, Unified: unified}, nil
+	return Record{ID: r.ID, Version: r.Version, Remote: remote, Unified: unified}
 }
 
 // decodeStored reads a stored doc's top level; the members stay raw.
