@@ -94,7 +94,7 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 	cmd := exec.Command(bin, "-addr", addr, "-db", filepath.Join(dir, "u.db"), "-config", cfg, "-rate", "0", "-sync", "NORMAL")
 	cmd.Env = append(os.Environ(), "DIXA_API_KEY="+apiKey, "UNIFIED_SECRET_KEY="+random(32))
 	cmd.Stderr = io.Discard
-	svc, err := serve.Start(cmd, addr, 20*time.Millisecond, false)
+	svc, err := serve.Start(cmd, addr, 20*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -126,8 +126,7 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 	if err != nil {
 		return err
 	}
-	// Its /healthz is the provider's 404: up, as far as waiting goes.
-	bare, err := serve.Start(exec.Command(self, "-bare-proxy", bareAddr, "-target", provider.URL), bareAddr, 20*time.Millisecond, true)
+	bare, err := serve.Start(exec.Command(self, "-bare-proxy", bareAddr, "-target", provider.URL), bareAddr, 20*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -155,7 +154,7 @@ func run(bin string, rate int, duration, delay time.Duration) error {
 
 // serveBareProxy forwards every request to target with net/http's own
 // reverse proxy and nothing else: no authentication, no decoding, no
-// mapping. Its /healthz is the provider's 404, an answer all the same.
+// mapping, and a /healthz of its own for the benchmark to wait on.
 func serveBareProxy(addr, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -164,7 +163,10 @@ func serveBareProxy(addr, target string) error {
 	rp := httputil.NewSingleHostReverseProxy(u)
 	// The same pool size as the service's client (runtime/remote).
 	rp.Transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 64}
-	return http.ListenAndServe(addr, rp)
+	mux := http.NewServeMux()
+	mux.Handle("/", rp)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {})
+	return http.ListenAndServe(addr, mux)
 }
 
 type result struct {

@@ -175,7 +175,7 @@ func startServer(bin, db string, extra []string, stderr io.Writer, poll time.Dur
 	}
 	cmd := exec.Command(bin, append([]string{"-addr", addr, "-db", db, "-rate", "0"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
-	return serve.Start(cmd, addr, poll, false)
+	return serve.Start(cmd, addr, poll)
 }
 
 // procStatus reads a "kB" field of /proc/<pid>/status, in bytes.

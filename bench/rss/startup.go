@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// smallUser is a valid Dixa create (bench/common.lua's).
+// smallUser is a valid Dixa create, smaller than bench/common.lua's.
 const smallUser = `{"name":"Jane Doe","emails":[{"email":"jane@example.com","type":"primary"}],"first_name":"Jane","last_name":"Doe","roles":[{"id":"member","name":"Member"}],"team_ids":["1001"]}`
 
 // startups starts the server runs+1 times on one database: the first run

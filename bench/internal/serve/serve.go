@@ -19,8 +19,12 @@ type Process struct {
 	PID  int           // for /proc
 	Took time.Duration // from starting the process to its first answer
 
-	cmd    *exec.Cmd
-	exited chan error
+	cmd *exec.Cmd
+	// exited is closed when the process has exited, with its error in
+	// exitErr: closed, not sent, so that both a failed start and Stop
+	// can wait for it.
+	exited  chan struct{}
+	exitErr error
 }
 
 // FreeAddr returns a port of 127.0.0.1 that was free a moment ago.
@@ -34,16 +38,18 @@ func FreeAddr() (string, error) {
 }
 
 // Start starts cmd, which listens on addr, and waits until its /healthz
-// answers 200 (any status when anyStatus: a proxy answers with its
-// target's), polling every poll for at most 30 s.
-func Start(cmd *exec.Cmd, addr string, poll time.Duration, anyStatus bool) (*Process, error) {
+// answers 200, polling every poll for at most 30 s.
+func Start(cmd *exec.Cmd, addr string, poll time.Duration) (*Process, error) {
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &Process{Base: "http://" + addr, PID: cmd.Process.Pid, cmd: cmd, exited: make(chan error, 1)}
-	go func() { p.exited <- cmd.Wait() }()
-	if err := p.wait(poll, anyStatus); err != nil {
+	p := &Process{Base: "http://" + addr, PID: cmd.Process.Pid, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		p.exitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	if err := p.wait(poll); err != nil {
 		p.Stop()
 		return nil, err
 	}
@@ -51,20 +57,20 @@ func Start(cmd *exec.Cmd, addr string, poll time.Duration, anyStatus bool) (*Pro
 	return p, nil
 }
 
-func (p *Process) wait(every time.Duration, anyStatus bool) error {
+func (p *Process) wait(every time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.Base+"/healthz", nil)
 		if res, err := http.DefaultClient.Do(req); err == nil {
 			res.Body.Close()
-			if anyStatus || res.StatusCode == http.StatusOK {
+			if res.StatusCode == http.StatusOK {
 				return nil
 			}
 		}
 		select {
-		case err := <-p.exited:
-			return fmt.Errorf("%s exited before answering /healthz: %v", p.cmd.Path, err)
+		case <-p.exited:
+			return fmt.Errorf("%s exited before answering /healthz: %v", p.cmd.Path, p.exitErr)
 		case <-ctx.Done():
 			return errors.New(p.cmd.Path + ": no answer from /healthz in 30s")
 		case <-time.After(every):
