@@ -5,10 +5,12 @@
 #   DURATION=30s bench/load.sh       # longer runs
 #   SCENARIOS="bare rejected" bench/load.sh
 #
-# For each scenario it starts a fresh server (bin/unifiedapi with a new
-# SQLite file in a temporary directory and -rate 0, or the bare baseline),
-# waits for /readyz (the bare baseline: /healthz), runs wrk for DURATION, stops the server, and finally
-# prints one table and writes it to bench/results/load-<date>.md.
+# For each scenario it starts a fresh server (bin/unifiedapi, built as
+# make build builds it, with a new SQLite file in a temporary directory and
+# -rate 0, or one of the baselines), waits for /readyz (the baselines, and
+# a BEFORE revision that may predate it: /healthz), runs wrk for DURATION,
+# stops the server, and finally prints one table and writes it to
+# bench/results/load-<date>.md.
 #
 # The scenarios ogen-rejected and ogen-created run ogen's generated server
 # for the same operation instead (bench/ogen: it checks the schema and
@@ -141,12 +143,12 @@ trap 'exit 143' TERM
 
 # --- build -------------------------------------------------------------------
 say "building bin/unifiedapi and the baselines ($($GO version))"
-$GO build -o bin/unifiedapi ./cmd/unifiedapi
+CGO_ENABLED=0 $GO build -o bin/unifiedapi ./cmd/unifiedapi # as make build
 $GO build -o "$WORK/bare" ./bench/bare
 if [[ -n $BEFORE ]]; then
 	say "building the service at $BEFORE ($(git rev-parse --short "$BEFORE^{commit}"))"
 	git worktree add --detach "$WORK/before" "$BEFORE" >&2
-	(cd "$WORK/before" && $GO build -o "$WORK/unifiedapi-before" ./cmd/unifiedapi)
+	(cd "$WORK/before" && CGO_ENABLED=0 $GO build -o "$WORK/unifiedapi-before" ./cmd/unifiedapi)
 elif [[ " $SCENARIOS " == *"-before "* ]]; then
 	die "the -before scenarios need BEFORE=<git revision>"
 fi
@@ -163,8 +165,8 @@ start() { # name command...: starts a server on PORT, waits for /readyz
 	start_at "$PORT" "$@"
 }
 
-start_at() { # port name command...: starts a server, waits for $READY (/readyz)
-	local port=$1 name=$2 i base="http://$HOST:$1" ready=${READY:-/readyz}
+start_at() { # port name command...: starts a server, waits for $READY (the service's)
+	local port=$1 name=$2 i base="http://$HOST:$1" ready=${READY:-$SERVICE_READY}
 	shift 2
 	if curl -s -o /dev/null --max-time 1 "$base/"; then
 		die "something already answers on $base; set PORT to a free port"
@@ -186,10 +188,14 @@ start_at() { # port name command...: starts a server, waits for $READY (/readyz)
 	die "$name: no answer from $base$ready after 10s"
 }
 
-SERVICE=./bin/unifiedapi # the service the scenario runs: this tree's, or BEFORE's
+# The service the scenario runs, this tree's or BEFORE's, and the path
+# that says it is ready (an earlier revision may have no /readyz).
+SERVICE=./bin/unifiedapi
+SERVICE_READY=/readyz
 
-start_service() { # name sync (an earlier revision may have no /readyz: its /healthz)
-	READY=$([[ $SERVICE == ./bin/unifiedapi ]] && echo /readyz || echo /healthz) start "$1" "$SERVICE" -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
+start_service() { # name sync: on a new SQLite file, also in a later round
+	rm -f "$WORK/$1.db" "$WORK/$1.db-wal" "$WORK/$1.db-shm"
+	start "$1" "$SERVICE" -addr "$HOST:$PORT" -db "$WORK/$1.db" -rate 0 -sync "$2"
 }
 
 pg_db() { # name: creates database load_NAME on the cluster (started once), sets PG_URL to its URL
@@ -353,10 +359,10 @@ all_rejected() { # name note: a baseline's run, where every answer must be a 400
 
 scenario() {
 	local name=$1 kind=$1
-	SERVICE=./bin/unifiedapi
+	SERVICE=./bin/unifiedapi SERVICE_READY=/readyz
 	case $name in
 	rejected-before | created-before | updated-before | created-pg-before)
-		SERVICE=$WORK/unifiedapi-before
+		SERVICE=$WORK/unifiedapi-before SERVICE_READY=/healthz
 		kind=${name%-before}
 		;;
 	esac
@@ -462,7 +468,11 @@ wait_quiet() { # waits up to QUIET_WAIT seconds for under 0.25 busy cores
 	done
 }
 
-RUNS=() # every scenario run, in order: its name, or NAME@ROUND with ROUNDS > 1
+run_of() { # name round: the run's name, NAME@ROUND with ROUNDS > 1
+	if ((ROUNDS > 1)); then echo "$1@$2"; else echo "$1"; fi
+}
+
+RUNS=() # every scenario run, in order
 for ((round = 1; round <= ROUNDS; round++)); do
 	for s in $SCENARIOS; do
 		wait_quiet
@@ -470,9 +480,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		if awk -v o="${R[$s.cpu_other]}" 'BEGIN { exit !(o > 0.25) }'; then
 			R[$s.note]+="; NOISY: ${R[$s.cpu_other]} cores used by other processes"
 		fi
-		run=$s
-		if ((ROUNDS > 1)); then
-			run=$s@$round
+		run=$(run_of "$s" "$round")
+		if [[ $run != "$s" ]]; then
 			for k in "${!R[@]}"; do
 				[[ $k == "$s."* ]] && R[$run.${k#"$s."}]=${R[$k]}
 			done
@@ -493,18 +502,13 @@ for s in "${RUNS[@]}"; do
 	TABLE+=$'\n'"| $s | ${R[$s.rps]} | $(ms "${R[$s.p50_us]}") | $(ms "${R[$s.p99_us]}") | ${R[$s.requests]} | ${R[$s.non2xx]} | $errs | ${R[$s.cpu_us_req]} | ${R[$s.cpu_server]} / ${R[$s.cpu_wrk]} / ${R[$s.cpu_other]} / ${R[$s.cpu_idle]} | ${R[$s.iowait]} | ${R[$s.note]} |"
 done
 
-# ratio A B: A's requests/s over B's, as a percentage: with ROUNDS > 1,
-# each round's and their median (B ran minutes before A at most; a single
-# run's ratio moves by about 10 points with what else the host runs).
-# Prints "LIST MEDIAN", e.g. "72%, 77%, 81% 77".
+# ratio A B: A's requests/s over B's as a percentage, in each round (B ran
+# minutes before A at most; a single run's ratio moves by about 10 points
+# with what else the host runs), then their median: "72%, 77%, 81% 77.0".
 ratio() {
 	local a=$1 b=$2 round list=""
-	if ((ROUNDS == 1)); then
-		awk -v x="${R[$a.rps]}" -v y="${R[$b.rps]}" 'BEGIN { printf "%.1f%% %.1f\n", 100 * x / y, 100 * x / y }'
-		return
-	fi
 	for ((round = 1; round <= ROUNDS; round++)); do
-		list+=$(awk -v x="${R[$a@$round.rps]}" -v y="${R[$b@$round.rps]}" 'BEGIN { printf "%.1f ", 100 * x / y }')
+		list+=$(awk -v x="${R[$(run_of "$a" "$round").rps]}" -v y="${R[$(run_of "$b" "$round").rps]}" 'BEGIN { printf "%.1f ", 100 * x / y }')
 	done
 	tr ' ' '\n' <<<"$list" | grep . | sort -n | awk -v list="$list" '{ r[NR] = $1 }
 		END {
@@ -513,10 +517,9 @@ ratio() {
 			printf "%s %.1f\n", s, (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2) }'
 }
 
-RATIO=""
-has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
-# ratio_line A B TITLE: "TITLE: LIST" or, with rounds, "TITLE by round:
-# LIST; median M%".
+# ratio_line A B TITLE [TARGET]: "TITLE: M%", or with rounds "TITLE by
+# round: LIST; median M%"; with TARGET, whether M reaches it; in a single
+# run, the two scenarios' server CPU per request.
 ratio_line() {
 	local r median
 	read -r -a r <<<"$(ratio "$1" "$2")"
@@ -525,30 +528,29 @@ ratio_line() {
 	if ((ROUNDS > 1)); then
 		printf '%s by round: %s; median %.1f%%' "$3" "${r[*]}" "$median"
 	else
-		printf '%s: %s' "$3" "${r[*]}"
+		printf '%s: %.1f%%' "$3" "$median"
+	fi
+	if [[ -n ${4:-} ]]; then
+		awk -v m="$median" -v t="$4" 'BEGIN { printf " (target: at least %d%%: %s)", t, (m >= t ? "met" : "MISSED") }'
+	fi
+	if ((ROUNDS == 1)); then
+		printf '; server CPU per request: %s µs vs %s µs' "${R[$1.cpu_us_req]}" "${R[$2.cpu_us_req]}"
 	fi
 }
-if has bare && has rejected; then
-	RATIO=$(ratio_line rejected bare "rejected / bare throughput")
-	RATIO+=$(ratio rejected bare | awk '{ m = $NF; printf " (target: at least 80%%: %s)", (m >= 80 ? "met" : "MISSED") }')
-	if ((ROUNDS == 1)); then
-		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[bare.cpu_us_req]} µs"
+
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+RATIO=""
+add_ratio() { # A B TITLE [TARGET], when both scenarios ran
+	if has "$1" && has "$2"; then
+		RATIO+=${RATIO:+$'\n\n'}$(ratio_line "$@")
 	fi
-fi
+}
+add_ratio rejected bare "rejected / bare throughput" 80
 for s in rejected created updated created-pg; do
-	if has "$s" && has "$s-before"; then
-		RATIO+=${RATIO:+$'\n\n'}$(ratio_line "$s" "$s-before" "$s now / before ($BEFORE)")
-	fi
+	add_ratio "$s" "$s-before" "$s now / before ($BEFORE)"
 done
-if has bare && has rejected-before; then
-	RATIO+=${RATIO:+$'\n\n'}$(ratio_line rejected-before bare "rejected-before / bare throughput")
-fi
-if has ogen-rejected && has rejected; then
-	RATIO+=${RATIO:+$'\n\n'}$(ratio_line rejected ogen-rejected "rejected / ogen-rejected throughput")
-	if ((ROUNDS == 1)); then
-		RATIO+="; server CPU per request: ${R[rejected.cpu_us_req]} µs vs ${R[ogen-rejected.cpu_us_req]} µs"
-	fi
-fi
+add_ratio rejected-before bare "rejected-before / bare throughput"
+add_ratio rejected ogen-rejected "rejected / ogen-rejected throughput"
 
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
