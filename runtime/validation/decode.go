@@ -25,10 +25,11 @@ type State struct {
 	Path JSONPath
 	R    *Report
 	data []byte
-	// pos is where the scanner stands in data; err is the syntax error
-	// that ended a member or item loop (Err).
-	pos int
-	err error
+	// pos is where the scanner stands in data, inside depth objects and
+	// arrays; err is the syntax error that ended a member or item loop
+	// (Err).
+	pos, depth int
+	err        error
 	// text is one string copy of data, made on the first string read:
 	// strings without escapes are substrings of it, so a body costs one
 	// string allocation however many members it has.
@@ -63,7 +64,7 @@ func Begin(data []byte, r *Report) *State {
 	s := statePool.Get().(*State)
 	s.Path.Reset()
 	s.R = r
-	s.data, s.pos, s.err, s.text, s.strs = data, 0, nil, "", nil
+	s.data, s.pos, s.depth, s.err, s.text, s.strs = data, 0, 0, nil, "", nil
 	return s
 }
 

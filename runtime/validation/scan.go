@@ -133,6 +133,7 @@ func (s *State) FirstKey() ([]byte, bool) {
 	}
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
+		s.depth--
 		return nil, false
 	}
 	return s.key()
@@ -150,6 +151,7 @@ func (s *State) NextKey() ([]byte, bool) {
 			return s.key()
 		case '}':
 			s.pos++
+			s.depth--
 			return nil, false
 		}
 	}
@@ -188,6 +190,7 @@ func (s *State) FirstItem() bool {
 	}
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
 		s.pos++
+		s.depth--
 		return false
 	}
 	return true
@@ -204,13 +207,14 @@ func (s *State) at(c byte) bool {
 }
 
 // enter moves past the white space and the bracket that open an object or
-// an array.
+// an array, one level deeper.
 func (s *State) enter(open byte) bool {
 	if !s.at(open) {
 		s.err = s.syntax("expected " + string(open))
 		return false
 	}
 	s.pos++
+	s.depth++
 	s.ws()
 	return true
 }
@@ -226,6 +230,7 @@ func (s *State) NextItem() bool {
 			return true
 		case ']':
 			s.pos++
+			s.depth--
 			return false
 		}
 	}
@@ -517,10 +522,9 @@ func (s *State) literal(word string) bool {
 	return false
 }
 
-// Skip reads past one value of any kind, checking its syntax.
-func (s *State) Skip() error { return s.skip(0) }
-
-func (s *State) skip(depth int) error {
+// Skip reads past one value of any kind, checking its syntax. Its nesting
+// counts from the body's root, as encoding/json's bound does.
+func (s *State) Skip() error {
 	switch s.Next() {
 	case TokenString:
 		_, _, err := s.str()
@@ -537,21 +541,21 @@ func (s *State) skip(depth int) error {
 		}
 		return nil
 	case TokenObject:
-		if depth >= maxSkipDepth {
+		if s.depth >= maxSkipDepth {
 			return s.syntax("nested too deep")
 		}
 		for _, more := s.FirstKey(); more; _, more = s.NextKey() {
-			if err := s.skip(depth + 1); err != nil {
+			if err := s.Skip(); err != nil {
 				return err
 			}
 		}
 		return s.err
 	case TokenArray:
-		if depth >= maxSkipDepth {
+		if s.depth >= maxSkipDepth {
 			return s.syntax("nested too deep")
 		}
 		for more := s.FirstItem(); more; more = s.NextItem() {
-			if err := s.skip(depth + 1); err != nil {
+			if err := s.Skip(); err != nil {
 				return err
 			}
 		}

@@ -48,6 +48,24 @@ func TestScanDepthIsEncodingJSONs(t *testing.T) {
 			t.Errorf("%d levels: scanner says valid = %v, encoding/json %v", n, got, want)
 		}
 	}
+	// Depth counts from the root, not from where Skip starts: a member
+	// skipped inside an object is one level deeper.
+	for _, n := range []int{maxSkipDepth - 1, maxSkipDepth} {
+		body := []byte(`{"x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`)
+		var r Report
+		s := Begin(body, &r)
+		var err error
+		if _, more := s.FirstKey(); more {
+			if err = s.Skip(); err == nil {
+				_, _ = s.NextKey()
+				err = s.Err()
+			}
+		}
+		s.End(err)
+		if r.OK() != json.Valid(body) {
+			t.Errorf("a member %d levels deep: scanner says valid = %v, encoding/json %v", n, r.OK(), json.Valid(body))
+		}
+	}
 	var r Report
 	s := Begin([]byte(strings.Repeat("[", maxSkipDepth+1)+strings.Repeat("]", maxSkipDepth+1)), &r)
 	s.End(s.Skip())
