@@ -45,6 +45,22 @@ func lookupKey(ctx context.Context, q querier, key *IdemKey, now time.Time) (sta
 	return keyReplay, old, created, nil
 }
 
+// LookupKey reads what key says about a request now, outside any
+// transaction: the saved response (replayed), ErrKeyReused for a key saved
+// with another request, or neither for a key that is free (or expired).
+func (s *base) LookupKey(ctx context.Context, key *IdemKey) (saved Saved, replayed bool, err error) {
+	state, old, _, err := lookupKey(ctx, s.read, key, s.now())
+	switch {
+	case err != nil:
+		return Saved{}, false, err
+	case state == keyReused:
+		return Saved{}, false, ErrKeyReused
+	case state == keyReplay:
+		return old, true, nil
+	}
+	return Saved{}, false, nil
+}
+
 // savedBody is a response body as the NOT NULL body column takes it: nil
 // would bind as NULL.
 func savedBody(b []byte) []byte {

@@ -55,6 +55,11 @@ type Store interface {
 	// a batch of writes again when one of them fails): it must have no
 	// effect outside tx that a second call would repeat.
 	Write(ctx context.Context, key *IdemKey, fn func(tx Tx) (Saved, error)) (saved Saved, replayed bool, err error)
+	// LookupKey says what key means for a request now, without a write:
+	// its saved response (replayed), [ErrKeyReused], or neither for a
+	// free key. For a write done outside the store (a provider's), before
+	// it; Write with the key saves its answer after.
+	LookupKey(ctx context.Context, key *IdemKey) (saved Saved, replayed bool, err error)
 
 	// PutTenant inserts t or, if its ID exists, updates its name.
 	PutTenant(ctx context.Context, t Tenant) error

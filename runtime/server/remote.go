@@ -106,10 +106,6 @@ func (l *keyLocks) lock(key string) func() {
 	}
 }
 
-// errKeyFree is what the probe of an Idempotency-Key returns when the key
-// has no answer yet: it writes nothing.
-var errKeyFree = errors.New("idempotency key not used yet")
-
 // writeRemote runs a write of a remote account. The provider's call never
 // runs inside a store transaction (it may take seconds; SQLite has one
 // writer): the Idempotency-Key is looked up first, the provider called,
@@ -130,15 +126,15 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 	}
 	if key != nil {
 		defer s.remoteKeys.lock(key.TenantID + "\x00" + key.Key)()
-		saved, replayed, err := s.store.Write(r.Context(), key, func(tx store.Tx) (store.Saved, error) { return store.Saved{}, errKeyFree })
+		saved, replayed, err := s.store.LookupKey(r.Context(), key)
 		switch {
+		case err != nil:
+			s.callFailed(x, err)
+			return
 		case replayed:
 			w.Header().Set("Idempotent-Replayed", "true")
 			w.Header().Set("Content-Type", saved.ContentType)
 			writeBody(w, saved.Status, saved.Body, out.format == formatStream)
-			return
-		case !errors.Is(err, errKeyFree):
-			s.callFailed(x, err)
 			return
 		}
 	}
