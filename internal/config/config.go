@@ -335,10 +335,10 @@ func (c *Config) ApplyIfNew(ctx context.Context, s store.Store) (applied bool, e
 	}
 	_, _, err = s.Write(ctx, nil, func(tx store.Tx) (store.Saved, error) {
 		has, err := tx.HasTenants()
-		if err != nil || has {
+		applied = err == nil && !has // fn may run twice (Store.Write): say what this run did
+		if !applied {
 			return store.Saved{}, err
 		}
-		applied = true
 		_, err = c.apply(tx, accounts)
 		return store.Saved{}, err
 	})
