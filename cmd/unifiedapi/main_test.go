@@ -206,7 +206,7 @@ func testServiceEndToEnd(t *testing.T, e storetest.Engine) {
 		}
 	}
 	// One access-log line per request, each a JSON object; the 70 KiB
-	// query's names its request, its tenant and its outcome.
+	// query's names its request, its tenant, its status and duration.
 	requests, sawLong := 0, false
 	for line := range strings.Lines(s.stderr.String()) {
 		var l map[string]any

@@ -139,3 +139,66 @@ func testWriteCancelledBeforeItsTurnWritesNothing(t *testing.T, e storetest.Engi
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// TestBatchRerunsWithoutTheFailure: a batch runs without savepoints first;
+// when one of its writes fails after changing rows, the batch is rolled
+// back and run again with them, so the others commit once and the failed
+// one leaves nothing, whatever its place in the batch.
+func TestBatchRerunsWithoutTheFailure(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenSQLite(ctx, t.TempDir()+"/b.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := st.(*sqliteStore)
+	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "T"}); err != nil {
+		t.Fatal(err)
+	}
+	acct := Account{ID: "00000000-0000-4000-8000-000000000001", TenantID: "t", Integration: "dixa", Name: "A"}
+	if err := s.PutAccount(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the writer in a write of its own until the three below wait
+	// for it, so that they run as one batch.
+	hold, held := make(chan struct{}), make(chan struct{})
+	go s.Write(ctx, nil, func(Tx) (Saved, error) { close(held); <-hold; return Saved{}, nil })
+	<-held
+	boom := errors.New("boom")
+	var mu sync.Mutex
+	runs := map[int]int{}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			_, _, errs[i] = s.Write(ctx, nil, func(tx Tx) (Saved, error) {
+				mu.Lock()
+				runs[i]++
+				mu.Unlock()
+				if _, err := tx.CreateRecord(acct.ID, users, fmt.Appendf(nil, `{"w":%d}`, i), time.Now()); err != nil {
+					return Saved{}, err
+				}
+				if i == 1 {
+					return Saved{}, boom // after its insert: must be undone alone
+				}
+				return Saved{}, nil
+			})
+		})
+	}
+	// Let the three reach the writer's queue (its channel takes them
+	// once the held write is done), then let the writer go.
+	time.Sleep(100 * time.Millisecond)
+	close(hold)
+	wg.Wait()
+	if errs[0] != nil || !errors.Is(errs[1], boom) || errs[2] != nil {
+		t.Fatalf("errors %v, want nil, boom, nil", errs)
+	}
+	if n := count(t, s, acct.ID, users); n != 2 {
+		t.Fatalf("%d records, want 2: each success once, the failure's insert undone", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs[1] < 1 || runs[1] > 2 || runs[0] < 1 || runs[0] > 2 || runs[2] < 1 || runs[2] > 2 || runs[0]+runs[1]+runs[2] < 4 {
+		t.Errorf("runs %v: want the batch run twice, each write at most twice", runs)
+	}
+}

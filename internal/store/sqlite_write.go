@@ -25,12 +25,14 @@ const (
 // everything fn did, and nothing else.
 //
 // Writes are group-committed: the writer goroutine takes every Write
-// waiting when it is free (first come, first served), runs each in its own
-// savepoint of one IMMEDIATE transaction, and commits them together, so a
-// burst of writes shares one fsync instead of paying one each. No Write
-// returns before the commit that holds it succeeded; if the commit fails,
-// every Write in it fails. A Write whose ctx is done before its turn
-// comes returns ctx.Err() and writes nothing; once begun, it completes.
+// waiting when it is free (first come, first served), runs them in one
+// IMMEDIATE transaction and commits them together, so a burst of writes
+// shares one fsync instead of paying one each. When one of them fails, the
+// batch is rolled back and run again with a savepoint around each write
+// (runBatch), so fn may run twice. No Write returns before the commit that
+// holds it succeeded; if the commit fails, every Write in it fails. A
+// Write whose ctx is done before its turn comes (in either run) returns
+// ctx.Err() and writes nothing.
 //
 // With key != nil it first looks the key up: the same RequestHash returns the
 // saved response and replayed=true without calling fn; a different hash

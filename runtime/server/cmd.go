@@ -406,8 +406,8 @@ func revoke(ctx context.Context, app App, args []string, stdin io.Reader, stdout
 		return err
 	}
 	defer st.Close()
-	// The messages name the tenant with showArg: a token pasted after
-	// -tenant by mistake is not repeated.
+	// The messages name the tenant with config.Quote: a token pasted
+	// after -tenant by mistake is not repeated.
 	if *fromStdin {
 		owner, err := st.RevokeToken(ctx, *tenant, token)
 		switch {

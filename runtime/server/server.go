@@ -282,8 +282,8 @@ func public(r *http.Request) bool {
 	return r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/openapi.yaml"
 }
 
-// authenticate requires `Authorization: Bearer <token>` and puts the tenant
-// in the context. Tokens are looked up by hash and compared in constant
+// authenticate requires `Authorization: Bearer <token>` and notes the
+// tenant in the request's exchangeLog. Tokens are looked up by hash and compared in constant
 // time by the store. Failed attempts are limited per client address, so a
 // token cannot be guessed at line rate.
 func (s *Server) authenticate(next http.Handler) http.Handler {
