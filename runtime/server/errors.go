@@ -38,16 +38,14 @@ type insightNote struct {
 }
 
 // writeError sends status with message.
-func writeError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	writeAPIError(w, r, apiError{StatusCode: status, Message: message})
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeAPIError(w, apiError{StatusCode: status, Message: message})
 }
 
 // writeAPIError sends e, completing its status text and request id.
-func writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
+func writeAPIError(w http.ResponseWriter, e apiError) {
 	e.Error = http.StatusText(e.StatusCode)
-	if r != nil {
-		e.RequestID = requestID(w)
-	}
+	e.RequestID = requestID(w)
 	buf := errorBuffers.Get().(*[]byte)
 	b := e.appendJSON((*buf)[:0])
 	h := w.Header()
@@ -181,7 +179,7 @@ func writeFailures(s *Server, w http.ResponseWriter, r *http.Request, rep *valid
 			body.Insight = &in
 		}
 	}
-	writeAPIError(w, r, body)
+	writeAPIError(w, body)
 }
 
 // writeFailure sends a 400 with the one failure f, as writeFailures does.

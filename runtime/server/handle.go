@@ -133,7 +133,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, r, http.StatusNotFound, "integrated account "+id+" not found")
+		writeError(w, http.StatusNotFound, "integrated account "+id+" not found")
 		return acct, false
 	case err != nil:
 		s.storageFailed(w, r, err)
@@ -144,7 +144,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 	if acct.NeedsReauth && !meta {
 		// The provider refused the account's credentials (a 401): every
 		// request is answered so until new ones are applied.
-		writeAPIError(w, r, apiError{StatusCode: http.StatusUnauthorized, Integration: acct.Integration,
+		writeAPIError(w, apiError{StatusCode: http.StatusUnauthorized, Integration: acct.Integration,
 			Message: s.svc.IntegrationName(acct.Integration) + " refused this integrated account's credentials; it needs to be re-authenticated (apply new credentials)"})
 		return acct, false
 	}
@@ -154,7 +154,7 @@ func (s *Server) accountFor(w http.ResponseWriter, r *http.Request, id string, o
 		// (404): the method exists, but not for this account's
 		// integration. Allow lists what the integration has at this URL.
 		w.Header().Set("Allow", strings.Join(implemented(s.svc.Operations, op.Path, acct.Integration), ", "))
-		writeAPIError(w, r, apiError{
+		writeAPIError(w, apiError{
 			StatusCode:  http.StatusMethodNotAllowed,
 			Message:     s.svc.IntegrationName(acct.Integration) + " does not implement " + op.Model + "/" + op.Resource + " " + op.Method + " (" + op.HTTPMethod + " " + op.Path + "); the integrations that do are " + s.names(op.Integrations),
 			Integration: acct.Integration,
@@ -197,17 +197,17 @@ func jsonMediaType(contentType string) bool {
 // The caller gives the budget back with s.budget.release(reserved).
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, ok bool) {
 	if !jsonMediaType(r.Header.Get("Content-Type")) {
-		writeError(w, r, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+		writeError(w, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 		return nil, 0, false
 	}
 	coding, problem := contentCoding(r.Header)
 	if problem != "" {
 		w.Header().Set("Accept-Encoding", "gzip, deflate")
-		writeError(w, r, http.StatusUnsupportedMediaType, problem+"; send the body as is, gzip or deflate")
+		writeError(w, http.StatusUnsupportedMediaType, problem+"; send the body as is, gzip or deflate")
 		return nil, 0, false
 	}
 	if r.ContentLength > s.opt.MaxBody {
-		writeError(w, r, http.StatusRequestEntityTooLarge, s.tooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, s.tooLarge)
 		return nil, 0, false
 	}
 	// Reserve what the body may take before reading it: the declared
@@ -219,7 +219,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	}
 	if !s.budget.acquire(want) {
 		w.Header().Set("Retry-After", "1")
-		writeError(w, r, http.StatusServiceUnavailable, "the service is reading too many large bodies at once; retry shortly")
+		writeError(w, http.StatusServiceUnavailable, "the service is reading too many large bodies at once; retry shortly")
 		return nil, 0, false
 	}
 	var err error
@@ -249,16 +249,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	case err == nil:
 		return body, want, true
 	case errors.As(err, &mbe) || errors.Is(err, errTooLarge):
-		writeError(w, r, http.StatusRequestEntityTooLarge, s.tooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, s.tooLarge)
 	case errors.As(err, &ne) && ne.Timeout():
 		// The client was too slow to send its body; it may no longer be
 		// there to read this, but the log says what happened.
 		logOf(w).outcome = "body read timed out"
-		writeError(w, r, http.StatusRequestTimeout, "the body did not arrive in time")
+		writeError(w, http.StatusRequestTimeout, "the body did not arrive in time")
 	case coding != "" && !errors.Is(err, io.ErrUnexpectedEOF) && !isReadError(err):
-		writeError(w, r, http.StatusBadRequest, "the body is not valid "+coding+": "+err.Error())
+		writeError(w, http.StatusBadRequest, "the body is not valid "+coding+": "+err.Error())
 	default:
-		writeError(w, r, http.StatusBadRequest, "the body could not be read: "+err.Error())
+		writeError(w, http.StatusBadRequest, "the body could not be read: "+err.Error())
 	}
 	s.budget.release(want)
 	return nil, 0, false
@@ -578,11 +578,11 @@ func (s *Server) callFailed(x *exchange, err error) {
 		// The IETF Idempotency-Key draft's answer for a key reused with
 		// another request; 409 would read as a provider conflict to
 		// Truto's clients (spec/DECISIONS.md).
-		writeError(w, r, http.StatusUnprocessableEntity, "Idempotency-Key "+strconv.Quote(r.Header.Get("Idempotency-Key"))+" was already used with a different request; use a new key for a new request")
+		writeError(w, http.StatusUnprocessableEntity, "Idempotency-Key "+strconv.Quote(r.Header.Get("Idempotency-Key"))+" was already used with a different request; use a new key for a new request")
 	case errors.Is(err, backend.ErrNotFound):
-		writeError(w, r, http.StatusNotFound, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" not found in integrated account "+acct.ID)
+		writeError(w, http.StatusNotFound, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" not found in integrated account "+acct.ID)
 	case errors.Is(err, store.ErrPrecondition):
-		writeError(w, r, http.StatusPreconditionFailed, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" has changed since the version If-Match names; read it again and retry with its ETag")
+		writeError(w, http.StatusPreconditionFailed, op.Model+"/"+op.Resource+" record "+strconv.Quote(call.ID)+" has changed since the version If-Match names; read it again and retry with its ETag")
 	case errors.Is(err, store.ErrBadCursor):
 		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamNextCursor, Rule: validation.RuleFormat, Message: "is not a cursor this service issued; pass the next_cursor of the previous page as is",
@@ -605,7 +605,7 @@ func (s *Server) storageFailed(w http.ResponseWriter, r *http.Request, err error
 	}
 	s.log.Error("storage", "request_id", requestID(w), "err", err)
 	w.Header().Set("Retry-After", "1")
-	writeError(w, r, http.StatusServiceUnavailable, "the service's storage failed; retry later")
+	writeError(w, http.StatusServiceUnavailable, "the service's storage failed; retry later")
 }
 
 // clientGone answers a request whose client went away, which fails

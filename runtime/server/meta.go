@@ -38,7 +38,7 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 		method := r.PathValue("method")
 		op, found := s.svc.Lookup(res.model, res.name, method)
 		if !found {
-			writeError(w, r, http.StatusNotFound, res.model+"/"+res.name+" has no method "+strconv.Quote(method)+"; it has "+res.methods())
+			writeError(w, http.StatusNotFound, res.model+"/"+res.name+" has no method "+strconv.Quote(method)+"; it has "+res.methods())
 			return
 		}
 		var rep validation.Report
@@ -82,7 +82,7 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 		// added as its last member, rather than by decoding it again.
 		part, err := marshal(im)
 		if err != nil { // strings, slices and maps of them: not seen
-			writeError(w, r, http.StatusInternalServerError, "the metadata could not be encoded")
+			writeError(w, http.StatusInternalServerError, "the metadata could not be encoded")
 			return
 		}
 		body := make([]byte, 0, len(op.Meta)+len(part)+16)

@@ -205,7 +205,7 @@ func (s *Server) remoteFailed(x *exchange, err error) bool {
 		writeJSON(w, re.Status, b)
 		return true
 	case errors.Is(err, remote.ErrNotMapped):
-		writeAPIError(w, r, apiError{StatusCode: http.StatusNotImplemented, Integration: acct.Integration,
+		writeAPIError(w, apiError{StatusCode: http.StatusNotImplemented, Integration: acct.Integration,
 			Message: s.svc.IntegrationName(acct.Integration) + " documents no endpoint for " + x.op.Model + "/" + x.op.Resource + " " + x.op.Method + ", so it cannot be done on an account connected to it (spec/DECISIONS.md)"})
 		return true
 	}

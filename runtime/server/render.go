@@ -184,7 +184,7 @@ func (s *Server) renderList(w http.ResponseWriter, op *api.Operation, integratio
 	b, err := appendJSON(nil, map[string]any{"result": items, "next_cursor": next})
 	b = append(b, '\n')
 	if err != nil {
-		writeError(w, nil, http.StatusInternalServerError, "the page could not be encoded")
+		writeError(w, http.StatusInternalServerError, "the page could not be encoded")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -60,7 +60,7 @@ func (s *Server) routes() (*http.ServeMux, error) {
 		})]
 		notAllowed := func(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeError(w, req, http.StatusMethodNotAllowed, req.Method+" "+path+" is not a method of "+r.model+"/"+r.name+"; it has "+r.methods())
+			writeError(w, http.StatusMethodNotAllowed, req.Method+" "+path+" is not a method of "+r.model+"/"+r.name+"; it has "+r.methods())
 		}
 		if len(ops) == 0 || ops[0].Kind != matrix.Custom {
 			mux.HandleFunc(path, notAllowed)
@@ -92,7 +92,7 @@ func (s *Server) routes() (*http.ServeMux, error) {
 		for i, res := range resources {
 			names[i] = "/unified/" + res.model + "/" + res.name
 		}
-		writeError(w, r, http.StatusNotFound, "no resource at "+r.URL.Path+"; the resources are "+strings.Join(names, ", "))
+		writeError(w, http.StatusNotFound, "no resource at "+r.URL.Path+"; the resources are "+strings.Join(names, ", "))
 	})
 	return mux, nil
 }

@@ -212,7 +212,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if !rec.wrote {
-					writeError(rec, r, http.StatusInternalServerError, "internal error; quote request id "+id)
+					writeError(rec, http.StatusInternalServerError, "internal error; quote request id "+id)
 				}
 			}
 			if l.operation == "unknown" {
@@ -308,7 +308,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 					return
 				}
 				s.log.Error("token lookup", "request_id", requestID(w), "err", err)
-				writeError(w, r, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
+				writeError(w, http.StatusServiceUnavailable, "the service cannot check tokens right now; retry")
 				return
 			}
 		} else {
@@ -326,11 +326,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 			if token == "" {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="unified"`)
-				writeError(w, r, http.StatusUnauthorized, "send the API token as Authorization: Bearer <token>")
+				writeError(w, http.StatusUnauthorized, "send the API token as Authorization: Bearer <token>")
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="unified", error="invalid_token"`)
-			writeError(w, r, http.StatusUnauthorized, "the API token is not valid")
+			writeError(w, http.StatusUnauthorized, "the API token is not valid")
 			return
 		}
 		logOf(w).tenant = t
@@ -374,7 +374,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	s.metrics.rateLimited.WithLabelValues(limit).Inc()
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	writeAPIError(w, r, apiError{
+	writeAPIError(w, apiError{
 		StatusCode: http.StatusTooManyRequests, Message: msg + "; retry after " + strconv.Itoa(secs) + "s", Integration: integration,
 		Insight: &insight{RateLimit: &insightNote{Description: msg + "."}},
 	})
