@@ -29,7 +29,7 @@ type row interface{ Scan(dest ...any) error }
 
 // inserter runs an INSERT into a table whose INTEGER PRIMARY KEY is the
 // rowid and returns the new row's, without a row to read back: SQLite's
-// queriers. PostgreSQL's say RETURNING instead.
+// writer. PostgreSQL says RETURNING instead.
 type inserter interface {
 	insert(ctx context.Context, query string, args ...any) (id int64, err error)
 }
@@ -72,14 +72,6 @@ func (s sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64,
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-func (s sqlQuerier) insert(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := s.q.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
 }
 
 func (s sqlQuerier) queryRow(ctx context.Context, query string, args ...any) row {

@@ -60,10 +60,10 @@ func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Tim
 	now = now.UTC().Truncate(time.Microsecond)
 	r := Record{AccountID: accountID, Resource: resource, ID: id.String(), Doc: bytes.Clone(doc), Version: 1, CreatedAt: now, UpdatedAt: now}
 	args := []any{r.AccountID, r.Resource, r.ID, r.Doc, r.Version, micros(now), micros(now)}
-	if ins, ok := tx.q.(inserter); ok {
+	if !tx.pg {
 		// SQLite: its single writer already orders every write, and
 		// seq is the rowid.
-		r.seq, err = ins.insert(tx.ctx, `INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
+		r.seq, err = tx.q.(inserter).insert(tx.ctx, `INSERT INTO records (account_id, resource, id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
 	} else {
 		// PostgreSQL. List cursors name a record by its seq, so records
 		// of one (account, resource) must become visible in seq order:
@@ -267,8 +267,8 @@ func scanRecord(row row) (Record, error) {
 // client sending an uppercase id still finds its record. A string that is
 // not a UUID is returned unchanged and simply matches nothing.
 func canonicalID(id string) string {
-	if u, err := uuid.Parse(id); err == nil {
-		return u.String()
+	if c, ok := canonicalUUID(id); ok {
+		return c
 	}
 	return id
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 )
 
 // maxWriterStmts bounds how many statements the writer keeps prepared. The
@@ -42,7 +43,7 @@ func newWriterStmts(db *sql.DB) *writerStmts {
 func (w *writerStmts) in(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
 	st, ok := w.prepared[query]
 	if !ok {
-		if len(w.prepared)+len(w.seen) < maxWriterStmts {
+		if len(w.prepared)+len(w.seen) < maxWriterStmts && !slices.Contains(w.seen, query) {
 			w.seen = append(w.seen, query)
 		}
 		return nil

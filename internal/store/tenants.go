@@ -233,19 +233,17 @@ func (tx *txn) HasTenants() (bool, error) {
 	if err := tx.lockAuth(); err != nil {
 		return false, err
 	}
-	var found bool
-	if err := tx.q.queryRow(tx.ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
-		return false, fmt.Errorf("store: any tenants: %w", err)
-	}
-	return found, nil
+	return hasTenants(tx.ctx, tx.q)
 }
 
 // HasTenants reports whether the database has any tenant, with a read:
 // what an ordinary start asks before it considers loading the demo (whose
 // transaction asks again, to decide).
-func (s *base) HasTenants(ctx context.Context) (bool, error) {
+func (s *base) HasTenants(ctx context.Context) (bool, error) { return hasTenants(ctx, s.read) }
+
+func hasTenants(ctx context.Context, q querier) (bool, error) {
 	var found bool
-	if err := s.read.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
+	if err := q.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tenants)`).Scan(&found); err != nil {
 		return false, fmt.Errorf("store: any tenants: %w", err)
 	}
 	return found, nil
@@ -302,7 +300,7 @@ func (s *base) TenantByToken(ctx context.Context, token string) (Tenant, error) 
 // tenantByHash is TenantByToken's database read. (Apart, so that what
 // its scan needs on the heap is allocated only when the cache misses.)
 func (s *base) tenantByHash(ctx context.Context, sum [32]byte) (Tenant, error) {
-	want := hex.EncodeToString(sum[:]) // hashToken's form
+	want := hashHex(sum)
 	var t Tenant
 	var stored string
 	err := s.read.queryRow(ctx,
@@ -394,10 +392,10 @@ func canonicalUUID(id string) (string, bool) {
 // hashToken is the stored form of a token: hex(SHA-256). A fast hash is
 // enough because tokens are meant to be long random strings, not passwords:
 // a slow hash would only add latency to every authenticated request.
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+func hashToken(token string) string { return hashHex(sha256.Sum256([]byte(token))) }
+
+// hashHex is a token's SHA-256 as stored.
+func hashHex(sum [32]byte) string { return hex.EncodeToString(sum[:]) }
 
 // changeAuth marks the transaction as one that changes tenants, tokens or
 // accounts (lookup caches are cleared when it commits) and takes the
