@@ -29,8 +29,7 @@ type exchangeLog struct {
 	// order after the tenant.
 	account, accountIntegration string
 	outcome                     string
-	provider                    bool // a provider answered, or was tried
-	providerStatus              int
+	providerStatus              int // with providerAttempts, once a provider was called
 	providerAttempts            int
 }
 
@@ -102,7 +101,7 @@ func (a *accessLine) attrs(l *exchangeLog) []slog.Attr {
 	if l.outcome != "" {
 		attrs = append(attrs, slog.String("outcome", l.outcome))
 	}
-	if l.provider {
+	if l.providerAttempts > 0 {
 		attrs = append(attrs, slog.Int("provider_status", l.providerStatus), slog.Int("provider_attempts", l.providerAttempts))
 	}
 	return attrs
@@ -150,7 +149,7 @@ func (a *accessLine) appendJSON(b []byte, t time.Time, l *exchangeLog) []byte {
 		b = append(b, `,"outcome":`...)
 		b = appendLogString(b, l.outcome)
 	}
-	if l.provider {
+	if l.providerAttempts > 0 {
 		b = append(b, `,"provider_status":`...)
 		b = strconv.AppendInt(b, int64(l.providerStatus), 10)
 		b = append(b, `,"provider_attempts":`...)

@@ -27,7 +27,7 @@ func slogLine(t testing.TB, at time.Time, a accessLine, l *exchangeLog) []byte {
 func TestAccessLineIsSlogs(t *testing.T) {
 	at := time.Date(2026, 11, 30, 2, 3, 4, 500600700, time.FixedZone("", 5*3600+1800))
 	full := exchangeLog{id: "0123abcd", tenant: store.Tenant{ID: "acme"}, account: "00000000-0000-4000-8000-000000000001",
-		accountIntegration: "dixa", outcome: "client closed request", provider: true, providerStatus: 422, providerAttempts: 2}
+		accountIntegration: "dixa", outcome: "client closed request", providerStatus: 422, providerAttempts: 2}
 	cases := []struct {
 		line accessLine
 		log  exchangeLog
@@ -37,7 +37,7 @@ func TestAccessLineIsSlogs(t *testing.T) {
 		{accessLine{method: "PATCH", path: "/unified/ticketing/users/7", status: 499, bytes: -1, duration: 90 * time.Minute,
 			writeErr: errors.New("write tcp: broken pipe")}, full},
 		// A provider tried and never answered: status 0, still logged.
-		{accessLine{method: "POST", path: "/p", status: 502, duration: time.Microsecond}, exchangeLog{id: "y", provider: true, providerAttempts: 3}},
+		{accessLine{method: "POST", path: "/p", status: 502, duration: time.Microsecond}, exchangeLog{id: "y", providerAttempts: 3}},
 		// What a path or an error can carry: quotes, control characters,
 		// HTML, invalid UTF-8, the JavaScript line separators.
 		{accessLine{method: "GET", path: "/a\"b\\c\n\r\t\x00\x1f\b\f<>&\u2028\u2029\xff\xc3é€😀", status: 404, duration: 999 * time.Nanosecond,
@@ -60,7 +60,7 @@ func FuzzAccessLine(f *testing.F) {
 			a.writeErr = errors.New(writeErr)
 		}
 		l := exchangeLog{id: id, tenant: store.Tenant{ID: tenantID}, account: account, accountIntegration: integration,
-			outcome: outcome, provider: attempts != 0, providerStatus: providerStatus, providerAttempts: attempts}
+			outcome: outcome, providerStatus: providerStatus, providerAttempts: attempts}
 		at := time.Unix(0, d).UTC() // years 1677 to 2262: within RFC 3339's four digits
 		if got, want := a.appendJSON(nil, at, &l), slogLine(t, at, a, &l); !bytes.Equal(got, want) {
 			t.Fatalf("\n got %s\nwant %s", got, want)

@@ -196,7 +196,7 @@ func (s *Server) remoteFailed(x *exchange, err error) bool {
 			}
 		}
 		l := logOf(w)
-		l.provider, l.providerStatus, l.providerAttempts = true, re.ProviderStatus, re.Attempts
+		l.providerStatus, l.providerAttempts = re.ProviderStatus, re.Attempts
 		for k, vs := range re.Header {
 			w.Header()[k] = vs
 		}
