@@ -56,9 +56,8 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 			return
 		}
 		if id == "" {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", strconv.Itoa(len(op.Meta)))
-			_, _ = w.Write([]byte(op.Meta))
+			w.Header()["Content-Type"] = jsonContentType
+			writeBody(w, http.StatusOK, []byte(op.Meta), false)
 			return
 		}
 		acct, ok := s.accountFor(w, r, id, op, true)
@@ -90,9 +89,8 @@ func (s *Server) meta(res *resource) http.HandlerFunc {
 		body = append(body, `,"integration":`...)
 		body = append(body, part...) // ends with marshal's newline
 		body = append(body[:len(body)-1], "}\n"...)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		_, _ = w.Write(body)
+		w.Header()["Content-Type"] = jsonContentType
+		writeBody(w, http.StatusOK, body, false)
 	}
 }
 

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/unifiedgen/unifiedgen/runtime/api"
@@ -81,8 +80,7 @@ func (s *Server) routes() (*http.ServeMux, error) {
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		label(w, "openapi", "")
 		w.Header().Set("Content-Type", "application/yaml")
-		w.Header().Set("Content-Length", strconv.Itoa(len(s.svc.OpenAPI)))
-		_, _ = w.Write([]byte(s.svc.OpenAPI))
+		writeBody(w, http.StatusOK, []byte(s.svc.OpenAPI), false)
 	})
 	live, ready := s.health()
 	mux.HandleFunc("GET /healthz", live)
