@@ -33,7 +33,7 @@ var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // Model builds the model of s, or returns a diag.List with every problem.
 func Model(s *load.Spec) (*model.API, error) {
 	b := &builder{spec: s, components: map[string]*model.Schema{}, converting: map[string]bool{}}
-	api := &model.API{Title: s.Doc.Info.Title}
+	api := &model.API{}
 	api.Integrations = b.registry()
 	for _, path := range s.Doc.Paths.InMatchingOrder() {
 		item := s.Doc.Paths.Value(path)

@@ -26,7 +26,6 @@ const (
 
 // API is the whole spec.
 type API struct {
-	Title        string
 	Integrations []Integration // sorted by ID
 	Operations   []Operation   // sorted by ID
 	// Resources group the operations by model and resource, sorted by

@@ -152,7 +152,7 @@ func TestEndSyntaxFailureOffsets(t *testing.T) {
 			s, r := begin(t, tt.body)
 			err := s.Skip()
 			if err == nil {
-				t.Fatalf("jx accepted %q", tt.body)
+				t.Fatalf("the scanner accepted %q", tt.body)
 			}
 			s.End(err)
 			wantFailures(t, r, syntaxAt("", tt.want))
@@ -203,24 +203,24 @@ func TestEndSyntaxFailureNamesThePath(t *testing.T) {
 	s.Next()
 	iter, err := objIter(s)
 	if err != nil || !iter.Next() || string(iter.Key()) != "emails" {
-		t.Fatalf("ObjIter: %v", err)
+		t.Fatalf("object: %v", err)
 	}
 	s.Path.Key("emails")
 	s.Path.Index(0)
 	s.Next()
 	arr, err := arrIter(s)
 	if err != nil || !arr.Next() {
-		t.Fatalf("ArrIter: %v", err)
+		t.Fatalf("array: %v", err)
 	}
 	s.Next()
 	obj, err := objIter(s)
 	if err != nil || !obj.Next() {
-		t.Fatalf("ObjIter: %v", err)
+		t.Fatalf("object: %v", err)
 	}
 	s.Path.Key("type")
 	_, err = s.Bool()
 	if err == nil {
-		t.Fatal("jx read tru as a boolean")
+		t.Fatal("the scanner read tru as a boolean")
 	}
 	s.End(err)
 	wantFailures(t, r, syntaxAt("emails[0].type", "malformed JSON at byte offset 24: invalid character '}' in literal true (expecting 'e')"))
@@ -1131,8 +1131,9 @@ func TestObjectErrors(t *testing.T) {
 	wantFailures(t, r, syntaxAt("", "malformed JSON at byte offset 9: invalid character ']' looking for beginning of value"))
 }
 
-func TestEndOnEOFErrorFromSkip(t *testing.T) {
-	// io.EOF from a decoder on a non-empty body is still a syntax failure.
+func TestEndOnAnUnknownError(t *testing.T) {
+	// An error End does not know (io.EOF here) from a decoder on a
+	// non-empty body is still a syntax failure.
 	s, r := begin(t, `{"a": 1}`)
 	s.Skip()
 	s.End(io.EOF)

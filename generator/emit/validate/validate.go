@@ -177,8 +177,7 @@ func integration(f *jen.File, op model.Operation, in model.Integration) ([]jen.C
 	return stmts, doc + ".", nil
 }
 
-// paramType is the Go type of a query parameter's field in the operation's
-// Params struct (see package bind).
+// property returns the schema's property called name.
 func property(s *model.Schema, name string) model.Property {
 	for _, p := range s.Properties {
 		if p.Name == name {
