@@ -137,9 +137,9 @@ func New(svc *api.Service, st store.Store, be backend.Backend, log *slog.Logger,
 	s.tooLarge = "the body is larger than " + strconv.FormatInt(opt.MaxBody, 10) + " bytes"
 	authBurst := int(math.Ceil(10 * opt.AuthFailures))
 	if rl, ok := st.(store.RateLimiter); ok {
-		s.tenants = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
-		s.accounts = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "account:", rate: opt.AccountRate, burst: opt.AccountBurst}
-		s.authFailures = sharedLimiter{rl: rl, m: s.metrics, engine: st.Engine(), prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
+		s.tenants = sharedLimiter{rl: rl, m: s.metrics, prefix: "tenant:", rate: opt.Rate, burst: opt.Burst}
+		s.accounts = sharedLimiter{rl: rl, m: s.metrics, prefix: "account:", rate: opt.AccountRate, burst: opt.AccountBurst}
+		s.authFailures = sharedLimiter{rl: rl, m: s.metrics, prefix: "auth:", rate: opt.AuthFailures, burst: authBurst}
 	} else {
 		s.tenants = newLimiters(opt.Rate, opt.Burst, opt.Now)
 		s.accounts = newLimiters(opt.AccountRate, opt.AccountBurst, opt.Now)
@@ -301,7 +301,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if t, cached = s.store.CachedTenant(token); !cached {
 				start := time.Now()
 				t, err = s.store.TenantByToken(r.Context(), token)
-				s.metrics.tokenLookups.Observe(time.Since(start).Seconds())
+				s.metrics.timeStore("tenant_by_token", start)
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				if clientGone(w, r) {
@@ -391,7 +391,6 @@ type limiter interface {
 type sharedLimiter struct {
 	rl     store.RateLimiter
 	m      *metrics
-	engine string
 	prefix string
 	rate   float64
 	burst  int
@@ -401,7 +400,7 @@ func (l sharedLimiter) take(ctx context.Context, key string) (time.Duration, boo
 	if l.rate <= 0 {
 		return 0, true, nil
 	}
-	defer l.m.timeStore("rate_limit", l.engine, time.Now())
+	defer l.m.timeStore("rate_limit", time.Now())
 	return l.rl.TakeRate(ctx, l.prefix+key, l.rate, l.burst)
 }
 
