@@ -144,7 +144,7 @@ trap 'exit 143' TERM
 # --- build -------------------------------------------------------------------
 say "building bin/unifiedapi and the baselines ($($GO version))"
 CGO_ENABLED=0 $GO build -o bin/unifiedapi ./cmd/unifiedapi # as make build
-$GO build -o "$WORK/bare" ./bench/bare
+CGO_ENABLED=0 $GO build -o "$WORK/bare" ./bench/bare
 if [[ -n $BEFORE ]]; then
 	say "building the service at $BEFORE ($(git rev-parse --short "$BEFORE^{commit}"))"
 	git worktree add --detach "$WORK/before" "$BEFORE" >&2
@@ -153,7 +153,7 @@ elif [[ " $SCENARIOS " == *"-before "* ]]; then
 	die "the -before scenarios need BEFORE=<git revision>"
 fi
 if [[ " $SCENARIOS " == *" ogen-"* ]]; then
-	(cd bench/ogen && $GO build -o "$WORK/ogen" ./cmd/ogenserver)
+	(cd bench/ogen && CGO_ENABLED=0 $GO build -o "$WORK/ogen" ./cmd/ogenserver)
 fi
 
 # --- helpers -----------------------------------------------------------------
