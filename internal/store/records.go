@@ -45,14 +45,16 @@ var ErrBadCursor = errors.New("not a cursor this service issued")
 type Precondition func(version int64) bool
 
 // CreateRecord stores doc as a new record of the account's resource, under
-// a new random UUID, with Version 1 and both timestamps set to now. It
-// returns ErrNotFound (wrapped) if the account does not exist. doc must be
-// a JSON object.
+// a new UUIDv7, with Version 1 and both timestamps set to now. It returns
+// ErrNotFound (wrapped) if the account does not exist. doc must be a JSON
+// object. The id is time-ordered (RFC 9562) so that an insert adds to the
+// last page of the (account, resource, id) index: a random id dirtied a
+// page of its own for every create of a batch, most of a commit's writes.
 func (tx *txn) CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error) {
 	if err := checkDoc(doc); err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}
-	id, err := uuid.NewRandom()
+	id, err := uuid.NewV7()
 	if err != nil {
 		return Record{}, fmt.Errorf("store: create %s: %w", resource, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/unifiedgen/unifiedgen/internal/store/storetest"
 )
 
@@ -75,6 +76,34 @@ func ids(recs []Record) []string {
 		out[i] = r.ID
 	}
 	return out
+}
+
+func TestRecordIDsFollowCreation(t *testing.T) { storetest.Run(t, testRecordIDsFollowCreation) }
+
+// Record ids are UUIDv7 and grow with each create, so inserting one adds
+// to the last page of the (account, resource, id) index instead of a random
+// one; with random ids every create of a batch dirtied a page of its own.
+func testRecordIDsFollowCreation(t *testing.T, e storetest.Engine) {
+	s, _ := open(t, e, Options{})
+	seed(t, s)
+	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	var prev string
+	for i := range 50 {
+		// Many creates in one millisecond, and the clock passed in held
+		// still: the order comes from the id's own clock and counter.
+		r := create(t, s, acctA, users, fmt.Sprintf(`{"name":"n%d"}`, i), t0)
+		u, err := uuid.Parse(r.ID)
+		if err != nil || u.String() != r.ID {
+			t.Fatalf("create %d: id %q is not a canonical UUID (%v)", i, r.ID, err)
+		}
+		if u.Version() != 7 || u.Variant() != uuid.RFC4122 {
+			t.Fatalf("create %d: id %s is version %d, variant %v; want a UUIDv7", i, r.ID, u.Version(), u.Variant())
+		}
+		if r.ID <= prev {
+			t.Fatalf("create %d: id %s does not sort after the previous one, %s", i, r.ID, prev)
+		}
+		prev = r.ID
+	}
 }
 
 func TestDeleteRecord(t *testing.T) { storetest.Run(t, testDeleteRecord) }

@@ -152,9 +152,9 @@ type Tx interface {
 	HasTenants() (bool, error)
 
 	// CreateRecord stores doc as a new record of the account's resource,
-	// under a new random UUID, with Version 1 and both timestamps set to
-	// now. It returns ErrNotFound (wrapped) if the account does not
-	// exist. doc must be a JSON object.
+	// under a new UUIDv7 (time-ordered), with Version 1 and both
+	// timestamps set to now. It returns ErrNotFound (wrapped) if the
+	// account does not exist. doc must be a JSON object.
 	CreateRecord(accountID, resource string, doc []byte, now time.Time) (Record, error)
 	// UpdateRecord replaces the doc of the account's record id with what
 	// merge returns given the current record, increments Version and sets
