@@ -51,6 +51,7 @@ FUZZTIME ?=
 FUZZ_TARGETS = \
 	FuzzParse:./runtime/qs:400000x \
 	FuzzScanAgreesWithEncodingJSON:./runtime/validation:200000x \
+	FuzzAppendCompact:./runtime/validation:200000x \
 	FuzzDecodeAndValidateCreate:./conformance:20000x \
 	FuzzDecodeAndValidateUpdate:./conformance:20000x \
 	FuzzRequest:./runtime/server:3000x \

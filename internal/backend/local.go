@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
+
+	"github.com/go-faster/jx"
 
 	"github.com/unifiedgen/unifiedgen/internal/store"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // Local keeps each integrated account's records in the service's database,
@@ -74,7 +78,7 @@ func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		doc, err := json.Marshal(s)
+		doc, err := s.encode(len(c.Body))
 		if err != nil {
 			return Result{}, err
 		}
@@ -124,31 +128,81 @@ func merge(old []byte, c *Call) ([]byte, error) {
 		s.RemoteData = orEmpty(s.RemoteData)
 		maps.Copy(s.RemoteData, upd.RemoteData)
 	}
-	return json.Marshal(s)
+	return s.encode(len(old) + len(c.Body))
 }
 
 // split reads the call's body into fields and remote_data. The body never
 // holds write-only fields; remote_data, being free-form, might: a member
 // named like one is dropped too, since the local backend has no provider
 // to pass it to and must not keep it.
+//
+// The body is the generated encoder's output for a validated request, so
+// it is read with jx's tokenizer and its members stay slices of it:
+// decoding it into maps with encoding/json, only to encode them again,
+// validated the same bytes twice more.
 func split(c *Call) (stored, error) {
-	fields := map[string]json.RawMessage{}
-	if len(c.Body) > 0 {
-		if err := json.Unmarshal(c.Body, &fields); err != nil {
-			return stored{}, fmt.Errorf("local backend: body: %w", err)
+	s := stored{Fields: map[string]json.RawMessage{}}
+	if len(c.Body) == 0 {
+		return s, nil
+	}
+	err := jx.DecodeBytes(c.Body).ObjBytes(func(d *jx.Decoder, key []byte) error {
+		if string(key) != api.FieldRemoteData {
+			raw, err := d.Raw()
+			s.Fields[string(key)] = json.RawMessage(raw)
+			return err
+		}
+		if d.Next() == jx.Null {
+			return d.Null()
+		}
+		s.RemoteData = map[string]json.RawMessage{}
+		return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+			raw, err := d.Raw()
+			if !slices.Contains(c.Op.WriteOnly, string(key)) {
+				s.RemoteData[string(key)] = json.RawMessage(raw)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return stored{}, fmt.Errorf("local backend: body: %w", err)
+	}
+	return s, nil
+}
+
+// encode writes s as it is kept: {"fields":{...},"remote_data":{...}},
+// members sorted by name and compacted, remote_data left out when empty
+// (what encoding/json writes for the struct, without validating each
+// member again).
+func (s stored) encode(sizeHint int) ([]byte, error) {
+	e := jx.Encoder{}
+	e.SetBytes(make([]byte, 0, sizeHint+64))
+	e.ObjStart()
+	e.FieldStart("fields")
+	var scratch []byte
+	members := func(m map[string]json.RawMessage) error {
+		e.ObjStart()
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			var err error
+			if scratch, err = validation.AppendCompact(scratch[:0], m[k]); err != nil {
+				return fmt.Errorf("member %q: %w", k, err)
+			}
+			e.FieldStart(k)
+			e.Raw(scratch)
+		}
+		e.ObjEnd()
+		return nil
+	}
+	if err := members(s.Fields); err != nil {
+		return nil, err
+	}
+	if len(s.RemoteData) > 0 {
+		e.FieldStart(api.FieldRemoteData)
+		if err := members(s.RemoteData); err != nil {
+			return nil, err
 		}
 	}
-	var rd map[string]json.RawMessage
-	if raw, ok := fields[api.FieldRemoteData]; ok {
-		if err := json.Unmarshal(raw, &rd); err != nil {
-			return stored{}, fmt.Errorf("local backend: remote_data: %w", err)
-		}
-		delete(fields, api.FieldRemoteData)
-	}
-	for _, name := range c.Op.WriteOnly {
-		delete(rd, name)
-	}
-	return stored{Fields: fields, RemoteData: rd}, nil
+	e.ObjEnd()
+	return e.Bytes(), nil
 }
 
 // record presents a stored record: the unified view is the stored fields

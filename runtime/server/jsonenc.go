@@ -1,11 +1,12 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/unifiedgen/unifiedgen/runtime/validation"
 )
 
 // appendJSON appends v as JSON, byte for byte what an encoding/json
@@ -71,16 +72,13 @@ func (e *jsonEncoder) append(dst []byte, v any) ([]byte, error) {
 		e.keys = e.keys[:base]
 		return append(dst, '}'), nil
 	case json.RawMessage:
-		// A backend's own JSON (a record kept as raw members), compacted
-		// as encoding/json does, into dst.
+		// A backend's own JSON (a record kept as raw members: a
+		// validated body's, or a stored document's), compacted as
+		// encoding/json does, into dst.
 		if v == nil {
 			return append(dst, "null"...), nil
 		}
-		buf := bytes.NewBuffer(dst)
-		if err := json.Compact(buf, v); err != nil {
-			return dst, err
-		}
-		return buf.Bytes(), nil
+		return validation.AppendCompact(dst, v)
 	case []any:
 		if v == nil {
 			return append(dst, "null"...), nil
