@@ -6,8 +6,8 @@ package diag
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,13 +22,7 @@ type Diagnostic struct {
 
 func (d Diagnostic) String() string {
 	var b strings.Builder
-	b.WriteString(d.File)
-	if d.Line > 0 {
-		fmt.Fprintf(&b, ":%d", d.Line)
-		if d.Col > 0 {
-			fmt.Fprintf(&b, ":%d", d.Col)
-		}
-	}
+	b.WriteString(d.Position())
 	b.WriteString(": ")
 	if d.Path != "" {
 		b.WriteString(d.Path)
@@ -36,6 +30,18 @@ func (d Diagnostic) String() string {
 	}
 	b.WriteString(d.Msg)
 	return b.String()
+}
+
+// Position is file:line:col, without the parts that are unknown.
+func (d Diagnostic) Position() string {
+	p := d.File
+	if d.Line > 0 {
+		p += ":" + strconv.Itoa(d.Line)
+		if d.Col > 0 {
+			p += ":" + strconv.Itoa(d.Col)
+		}
+	}
+	return p
 }
 
 // List is every problem found, sorted by position. It is an error.

@@ -5,13 +5,15 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var yamlErrorRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // YAMLError locates a syntax error that parse (a parse of a YAML document
-// with go.yaml.in/yaml/v3) returned for data: the line of the problem
-// (1-based) and the library's message without its prefix.
+// with go.yaml.in/yaml/v3) returned for data: the line and column of the
+// problem (1-based; column 0 when it cannot be told) and the library's
+// message without its prefix.
 //
 // The library does not say where the problem is: its message carries the
 // line where the enclosing block or flow collection began (numbered from 0
@@ -25,39 +27,74 @@ var yamlErrorRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 // prefix that ends before it parses, or fails differently: cut inside an
 // unclosed "[" that a later line closes, it fails at that "["'s line, not
 // the problem's enclosing collection's. The first such L is found by
-// bisection: O(log lines) parses, each stopping at the error. When the
-// error cannot be reproduced on line boundaries, the library's own line
-// is used, corrected to count from 1.
-func YAMLError(data []byte, err error, parse func([]byte) error) (line int, msg string) {
+// bisection: O(log lines) parses, each stopping at the error.
+//
+// The column comes from cutting line L after each of its characters, from
+// its end back: it is where the stretch of cuts that fail as the whole
+// file does begins, so the character whose reading makes the parse fail
+// for good (a stray "]"; the "A" of "{id: a, name: A" that no "}" follows;
+// the second ":" of "a: b: c"). Cutting earlier may fail too, only for
+// another reason, or for the same one again: "{id: a" fails as the whole
+// line does, but "{id: a," does not. Lines longer than maxColumnScan
+// (a JSON document on one line) are searched by bisection instead beyond
+// that. When the error cannot be reproduced on line boundaries, the
+// library's own line is used, corrected to count from 1, with no column.
+func YAMLError(data []byte, err error, parse func([]byte) error) (line, col int, msg string) {
 	libLine, msg := splitYAMLError(err)
 	ends := lineEnds(data)
-	same := func(n int) bool { // do the first n lines fail the same way?
-		e := parse(data[:ends[n-1]])
+	same := func(end int) bool { // does data[:end] fail the same way?
+		e := parse(data[:end])
 		return e != nil && e.Error() == err.Error()
 	}
 	n := len(ends)
-	if n == 0 || !same(n) {
+	if n == 0 || !same(ends[n-1]) {
 		if strings.HasPrefix(msg, "did not find expected") || strings.Contains(msg, "while parsing") {
 			libLine++ // parser errors count from 0
 		}
-		return max(libLine, 1), msg
+		return max(libLine, 1), 0, msg
 	}
-	lo, hi := 1, n // same(hi); find the first line L in [lo, hi] with same(L)
+	// The first line L in [1, n] whose end fails the same way.
+	line = 1 + firstTrue(0, n-1, func(i int) bool { return same(ends[i]) })
+	// A prefix ending in blank or comment lines can fail as the whole
+	// file does only because its end is where the parser meets the next
+	// token; that token's line is the one to show.
+	for line < n && blank(lineAt(data, ends, line)) {
+		line++
+	}
+	start, end := 0, ends[line-1]
+	if line > 1 {
+		start = ends[line-2]
+	}
+	if !same(end) {
+		return line, 0, msg
+	}
+	cut := end
+	for cut > start+1 && end-cut < maxColumnScan && same(cut-1) {
+		cut--
+	}
+	if end-cut == maxColumnScan {
+		cut = firstTrue(start+1, cut, same)
+	}
+	return line, utf8.RuneCount(data[start:cut]), msg
+}
+
+// maxColumnScan bounds the parses YAMLError spends on a column one cut at
+// a time.
+const maxColumnScan = 256
+
+// firstTrue is the least i in [lo, hi] for which ok(i) holds, given ok(hi):
+// by bisection, as if ok were false and then true from some i on. When it
+// is not, the i returned still satisfies ok.
+func firstTrue(lo, hi int, ok func(int) bool) int {
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		if same(mid) {
+		if ok(mid) {
 			hi = mid
 		} else {
 			lo = mid + 1
 		}
 	}
-	// A prefix ending in blank or comment lines can fail as the whole
-	// file does only because its end is where the parser meets the next
-	// token; that token's line is the one to show.
-	for lo < n && blank(lineAt(data, ends, lo)) {
-		lo++
-	}
-	return lo, msg
+	return lo
 }
 
 // splitYAMLError is the library's line and message in err, line 0 when it

@@ -114,8 +114,8 @@ func (b *builder) openRemote(ref remoteRef) *remoteFile {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := diag.YAMLError(data, err, load.ParseYAML)
-		f.errorAt(line, 0, nil, "invalid YAML: %s", msg)
+		line, col, msg := diag.YAMLError(data, err, load.ParseYAML)
+		f.errorAt(line, col, nil, "invalid YAML: %s", msg)
 		b.diags = append(b.diags, f.diags...)
 		return nil
 	}

@@ -65,8 +65,8 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		<-kin
-		line, msg := diag.YAMLError(data, err, ParseYAML)
-		return nil, diag.List{{File: file, Line: line, Msg: "invalid YAML: " + msg}}
+		line, col, msg := diag.YAMLError(data, err, ParseYAML)
+		return nil, diag.List{{File: file, Line: line, Col: col, Msg: "invalid YAML: " + msg}}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		<-kin

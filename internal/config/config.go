@@ -223,14 +223,14 @@ func parse(p *parser, data []byte) (*Config, error) {
 	doc, err := decode(data)
 	var syn *syntaxError
 	if errors.As(err, &syn) {
-		line, msg := diag.YAMLError(data, syn.err, func(b []byte) error {
+		line, col, msg := diag.YAMLError(data, syn.err, func(b []byte) error {
 			_, err := decode(b)
 			if errors.As(err, &syn) {
 				return syn.err
 			}
 			return err
 		})
-		return nil, fmt.Errorf("%s:%d: invalid YAML: %s", name, line, redact(msg))
+		return nil, fmt.Errorf("%s: invalid YAML: %s", diag.Diagnostic{File: name, Line: line, Col: col}.Position(), redact(msg))
 	}
 	var second *secondDocument
 	if errors.As(err, &second) {

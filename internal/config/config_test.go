@@ -273,8 +273,10 @@ accounts: [{id: 00000000-0000-4000-8000-000000000001, tenant: t, integration: %s
 	}
 }
 
-// TestSyntaxErrorLines: a YAML syntax error is reported at the line where
-// it is, not where the YAML library's enclosing collection began.
+// TestSyntaxErrorLines: a YAML syntax error is reported at the line and
+// column where it is, not where the YAML library's enclosing collection
+// began: the stray character, the opening quote or bracket left open at the
+// end of a line, the last value before a missing separator.
 func TestSyntaxErrorLines(t *testing.T) {
 	const tenant = "tenants:\n  - id: a\n    name: A\n" // lines 1-3
 	const rest = "accounts:\n  - id: 00000000-0000-4000-8000-000000000001\n    tenant: a\n    integration: dixa\n    name: D\n"
@@ -282,28 +284,28 @@ func TestSyntaxErrorLines(t *testing.T) {
 		name, in string
 		want     string // prefix of the one error
 	}{
-		{"unclosed flow list at the end", "tenants: [\n", "x.yaml:1: invalid YAML: did not find expected node content"},
-		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2: invalid YAML: did not find expected node content"},
-		{"tab indentation", "tenants: []\n\taccounts: []\n", "x.yaml:2: invalid YAML: found character that cannot start any token"},
-		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
-		{"stray ] on its own line", tenant + "]\n" + rest, "x.yaml:4: invalid YAML: did not find expected key"},
-		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5: invalid YAML: did not find expected '-' indicator"},
-		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
-		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2: invalid YAML: did not find expected ',' or '}'"},
-		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3: invalid YAML: did not find expected '-' indicator"},
-		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4: invalid YAML: could not find expected ':'"},
-		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4: invalid YAML: found unexpected end of stream"},
-		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9: invalid YAML: mapping values are not allowed in this context"},
-		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4: invalid YAML: unknown anchor 'nope' referenced"},
-		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4: invalid YAML: did not find expected node content"},
-		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1: invalid YAML: did not find expected node content"},
-		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4: invalid YAML: did not find expected key"},
-		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6: invalid YAML: did not find expected key"},
-		{"missing comma in a multi-line flow list", "tenants: [\n  {id: a, name: A},\n  {id: b, name: B}\n  {id: c, name: C}\n]\n", "x.yaml:3: invalid YAML: did not find expected ',' or ']'"},
-		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6: invalid YAML: did not find expected key"},
-		{"stray ] at the top level", "tenants: []\naccounts: []\n\n]\n", "x.yaml:4: invalid YAML: did not find expected key"},
-		{"unclosed list, blank lines, then a key", "tenants: [a, b\n\n# comment\naccounts: []\n", "x.yaml:4: invalid YAML: did not find expected ',' or ']'"},
-		{"unknown directive", "%YAML 1.1\n%FOO\n---\ntenants: []\n", "x.yaml:2: invalid YAML: found unknown directive name"},
+		{"unclosed flow list at the end", "tenants: [\n", "x.yaml:1:10: invalid YAML: did not find expected node content"},
+		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2:11: invalid YAML: did not find expected node content"},
+		{"tab indentation", "tenants: []\n\taccounts: []\n", "x.yaml:2:1: invalid YAML: found character that cannot start any token"},
+		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4:16: invalid YAML: did not find expected key"},
+		{"stray ] on its own line", tenant + "]\n" + rest, "x.yaml:4:1: invalid YAML: did not find expected key"},
+		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5:3: invalid YAML: did not find expected '-' indicator"},
+		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4:14: invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2:19: invalid YAML: did not find expected ',' or '}'"},
+		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3:4: invalid YAML: did not find expected '-' indicator"},
+		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4:3: invalid YAML: could not find expected ':'"},
+		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4:14: invalid YAML: found unexpected end of stream"},
+		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9:10: invalid YAML: mapping values are not allowed in this context"},
+		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4:15: invalid YAML: unknown anchor 'nope' referenced"},
+		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4:11: invalid YAML: did not find expected node content"},
+		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1:1: invalid YAML: did not find expected node content"},
+		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4:16: invalid YAML: did not find expected key"},
+		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6:16: invalid YAML: did not find expected key"},
+		{"missing comma in a multi-line flow list", "tenants: [\n  {id: a, name: A},\n  {id: b, name: B}\n  {id: c, name: C}\n]\n", "x.yaml:3:18: invalid YAML: did not find expected ',' or ']'"},
+		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6:6: invalid YAML: did not find expected key"},
+		{"stray ] at the top level", "tenants: []\naccounts: []\n\n]\n", "x.yaml:4:1: invalid YAML: did not find expected key"},
+		{"unclosed list, blank lines, then a key", "tenants: [a, b\n\n# comment\naccounts: []\n", "x.yaml:4:1: invalid YAML: did not find expected ',' or ']'"},
+		{"unknown directive", "%YAML 1.1\n%FOO\n---\ntenants: []\n", "x.yaml:2:2: invalid YAML: found unknown directive name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(tc.in), integrationIDs())
@@ -333,7 +335,7 @@ func TestSyntaxErrorLineLargeFile(t *testing.T) {
 		}
 	}
 	_, err := Parse("x.yaml", []byte(b.String()), integrationIDs())
-	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d: invalid YAML: did not find expected key", want)) {
+	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d:16: invalid YAML: did not find expected key", want)) {
 		t.Errorf("got %v, want line %d", err, want)
 	}
 }
