@@ -67,29 +67,29 @@ func (b *builder) remotes(api *model.API) model.Remote {
 
 // mergeAliased reports once a mistake in text that several keys share (a
 // YAML anchor and its *aliases, which point errors at the anchored text):
-// one diagnostic at that position, naming every key that uses it.
+// one diagnostic at that position, naming every key that uses it, each
+// once, in the order met.
 func mergeAliased(diags diag.List) diag.List {
 	type at struct {
 		line, col int
 		msg       string
 	}
 	first := map[at]int{}
+	also := map[int][]string{} // index in out -> the other keys' paths
 	var out diag.List
 	for _, d := range diags {
 		k := at{d.Line, d.Col, d.Msg}
 		if i, seen := first[k]; seen && d.Line > 0 {
-			if d.Path != "" && d.Path != out[i].Path {
-				if !strings.Contains(out[i].Path, " (also ") {
-					out[i].Path += " (also "
-				} else {
-					out[i].Path = strings.TrimSuffix(out[i].Path, ")") + ", "
-				}
-				out[i].Path += d.Path + ")"
+			if d.Path != "" && d.Path != out[i].Path && !slices.Contains(also[i], d.Path) {
+				also[i] = append(also[i], d.Path)
 			}
 			continue
 		}
 		first[k] = len(out)
 		out = append(out, d)
+	}
+	for i, paths := range also {
+		out[i].Path += " (also " + strings.Join(paths, ", ") + ")"
 	}
 	return out
 }
