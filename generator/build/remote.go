@@ -62,6 +62,9 @@ func (b *builder) remotes(api *model.API) model.Remote {
 		}
 		return strings.Compare(a.Integration, b.Integration)
 	})
+	for _, u := range out.ExprUses() {
+		u.Expr.Uses = append(u.Expr.Uses, u.Key)
+	}
 	return out
 }
 
@@ -292,7 +295,7 @@ func (f *remoteFile) expr(e entry, path []string, in, out *model.Schema, fn stri
 	if first, ok := f.exprs[src]; ok {
 		return first
 	}
-	f.exprs[src] = &model.RemoteExpr{Source: src, Expr: x, Func: fn}
+	f.exprs[src] = &model.RemoteExpr{Source: src, Expr: x, Func: fn, File: f.rel}
 	return f.exprs[src]
 }
 
@@ -556,7 +559,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 
 // mapping checks one operation's mapping against the operation.
 func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *model.RemoteIntegration) (model.RemoteMapping, bool) {
-	m := model.RemoteMapping{Operation: op.ID, OpGoName: op.GoName, Kind: op.Kind, Integration: ri.ID, IntGoName: ri.GoName}
+	m := model.RemoteMapping{Operation: op.ID, OpGoName: op.GoName, Kind: op.Kind, Integration: ri.ID, IntGoName: ri.GoName, File: ri.File}
 	before := len(f.diags)
 	obj := f.object(oe.val, p, "an operation mapping", "method", "path", "body", "query", "record", "unified", "next_cursor", "fields")
 	if obj == nil {

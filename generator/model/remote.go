@@ -64,6 +64,7 @@ type RemoteMapping struct {
 	Kind        Kind
 	Integration string
 	IntGoName   string
+	File        string // the integration's definition file, as the spec names it
 	Method      string // the provider's HTTP method
 	Path        string
 	Body, Query *RemoteExpr
@@ -76,6 +77,8 @@ type RemoteMapping struct {
 }
 
 // RemoteExpr is an expression of an integration file, parsed and checked.
+// Keys that share its text (a YAML anchor and its aliases) share one
+// RemoteExpr, compiled once.
 type RemoteExpr struct {
 	Source string
 	// Expr is the *mapping.Expr (generator/mapping imports this package,
@@ -83,6 +86,52 @@ type RemoteExpr struct {
 	Expr any
 	// Func is the name of the compiled function.
 	Func string
+	// File is the integration file it is written in, as the spec names
+	// it; Uses are the keys there that use it, in the order of
+	// Remote.ExprUses.
+	File string
+	Uses []string
+}
+
+// ExprUse is one use of an expression: the expression and its key in the
+// integration file (operations.createUser.body, errors.message).
+type ExprUse struct {
+	Expr *RemoteExpr
+	Key  string
+}
+
+// ExprUses are the expressions in, of the integration's own keys.
+func (in *RemoteIntegration) ExprUses() []ExprUse {
+	return presentUses([]ExprUse{{in.ErrorMessage, "errors.message"}, {in.ErrorFields, "errors.fields"}})
+}
+
+// ExprUses are the expressions of the mapping.
+func (m *RemoteMapping) ExprUses() []ExprUse {
+	op := "operations." + m.Operation + "."
+	return presentUses([]ExprUse{{m.Body, op + "body"}, {m.Query, op + "query"}, {m.Record, op + "record"}, {m.Unified, op + "unified"}, {m.NextCursor, op + "next_cursor"}})
+}
+
+func presentUses(us []ExprUse) []ExprUse {
+	out := us[:0]
+	for _, u := range us {
+		if u.Expr != nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// ExprUses are every use of an expression, in the order of the generated
+// code: each integration's keys, then each mapping's.
+func (r *Remote) ExprUses() []ExprUse {
+	var out []ExprUse
+	for i := range r.Integrations {
+		out = append(out, r.Integrations[i].ExprUses()...)
+	}
+	for i := range r.Mappings {
+		out = append(out, r.Mappings[i].ExprUses()...)
+	}
+	return out
 }
 
 // Var is the generated variable holding the integration's definition.

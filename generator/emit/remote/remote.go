@@ -69,77 +69,14 @@ func Emit(a *model.API, pkg, specName string) (emit.File, bool, error) {
 
 	// An expression the file uses more than once (a YAML anchor's) is one
 	// function, emitted at its first use and naming every use.
-	uses := map[string]*exprPlaces{}
-	eachExpr(a, func(x *model.RemoteExpr, file, what string) {
-		if uses[x.Func] == nil {
-			uses[x.Func] = &exprPlaces{file: file}
-		}
-		uses[x.Func].what = append(uses[x.Func].what, what)
-	})
+	emitted := map[*model.RemoteExpr]bool{}
 	for i := range r.Integrations {
-		integration(f, &r.Integrations[i], uses)
+		integration(f, &r.Integrations[i], emitted)
 	}
 	for i := range r.Mappings {
-		mappingVar(f, &r.Mappings[i], a, uses)
+		mappingVar(f, &r.Mappings[i], emitted)
 	}
 	return render(f)
-}
-
-// exprPlaces are where an expression is used: its file (an expression is
-// shared only within one), and the keys there.
-type exprPlaces struct {
-	file string
-	what []string
-}
-
-// eachExpr calls fn with every expression use, in the order of the output:
-// its file and its key there.
-func eachExpr(a *model.API, fn func(x *model.RemoteExpr, file, what string)) {
-	for i := range a.Remote.Integrations {
-		in := &a.Remote.Integrations[i]
-		for _, x := range integrationExprs(in) {
-			fn(x.e, in.File, x.what)
-		}
-	}
-	for i := range a.Remote.Mappings {
-		m := &a.Remote.Mappings[i]
-		for _, x := range mappingExprs(m) {
-			fn(x.e, fileOf(m, a), "operations."+m.Operation+"."+x.what)
-		}
-	}
-}
-
-type exprUse struct {
-	e    *model.RemoteExpr
-	what string
-}
-
-func integrationExprs(in *model.RemoteIntegration) []exprUse {
-	return present([]exprUse{{in.ErrorMessage, "errors.message"}, {in.ErrorFields, "errors.fields"}})
-}
-
-func mappingExprs(m *model.RemoteMapping) []exprUse {
-	return present([]exprUse{{m.Body, "body"}, {m.Query, "query"}, {m.Record, "record"}, {m.Unified, "unified"}, {m.NextCursor, "next_cursor"}})
-}
-
-func present(us []exprUse) []exprUse {
-	out := us[:0]
-	for _, u := range us {
-		if u.e != nil {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// fileOf is the definition file of m's integration.
-func fileOf(m *model.RemoteMapping, a *model.API) string {
-	for _, in := range a.Remote.Integrations {
-		if in.ID == m.Integration {
-			return in.File
-		}
-	}
-	return ""
 }
 
 func render(f *jen.File) (out emit.File, ok bool, err error) {
@@ -148,19 +85,17 @@ func render(f *jen.File) (out emit.File, ok bool, err error) {
 }
 
 // compiled emits a compiled expression with its source as a comment, the
-// first time it is asked for; uses lists where it is used, and forgets it
-// once emitted.
-func compiled(f *jen.File, x *model.RemoteExpr, uses map[string]*exprPlaces) {
-	at, ok := uses[x.Func]
-	if !ok {
-		return // emitted at an earlier use
+// first time it is asked for, naming every key that uses it.
+func compiled(f *jen.File, x *model.RemoteExpr, emitted map[*model.RemoteExpr]bool) {
+	if emitted[x] {
+		return
 	}
-	delete(uses, x.Func)
-	keys := at.what[0]
-	if n := len(at.what); n > 1 {
-		keys = strings.Join(at.what[:n-1], ", ") + " and " + at.what[n-1]
+	emitted[x] = true
+	keys := x.Uses[0]
+	if n := len(x.Uses); n > 1 {
+		keys = strings.Join(x.Uses[:n-1], ", ") + " and " + x.Uses[n-1]
 	}
-	for _, line := range emit.Wrap(x.Func + " compiles " + at.file + " " + keys + ":") {
+	for _, line := range emit.Wrap(x.Func + " compiles " + x.File + " " + keys + ":") {
 		f.Comment(line)
 	}
 	f.Comment("")
@@ -201,7 +136,7 @@ func strs(list []string) jen.Code {
 
 var authKinds = map[string]string{"bearer": "AuthBearer", "header": "AuthHeader", "basic": "AuthBasic", "query": "AuthQuery"}
 
-func integration(f *jen.File, in *model.RemoteIntegration, uses map[string]*exprPlaces) {
+func integration(f *jen.File, in *model.RemoteIntegration, emitted map[*model.RemoteExpr]bool) {
 	auth := jen.Dict{jen.Id("Kind"): jen.Qual(remotePkg, authKinds[in.Auth.Kind])}
 	for k, v := range map[string]string{"Name": in.Auth.Name, "Value": in.Auth.Value, "Username": in.Auth.Username, "Password": in.Auth.Password} {
 		if v != "" {
@@ -240,19 +175,18 @@ func integration(f *jen.File, in *model.RemoteIntegration, uses map[string]*expr
 		jen.Id("ErrorMessage"): funcOrNil(in.ErrorMessage),
 		jen.Id("ErrorFields"):  funcOrNil(in.ErrorFields),
 	})
-	for _, x := range integrationExprs(in) {
-		compiled(f, x.e, uses)
+	for _, u := range in.ExprUses() {
+		compiled(f, u.Expr, emitted)
 	}
 }
 
-func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API, uses map[string]*exprPlaces) {
-	file := fileOf(m, a)
+func mappingVar(f *jen.File, m *model.RemoteMapping, emitted map[*model.RemoteExpr]bool) {
 	fields := jen.Dict{}
 	for _, fd := range m.Fields {
 		fields[jen.Lit(fd.Name)] = jen.Lit(fd.Value)
 	}
 	fieldMap := jen.Map(jen.String()).String().Values(fields)
-	f.Commentf("%s maps %s for %s (%s operations.%s).", m.Var(), m.Operation, m.Integration, file, m.Operation)
+	f.Commentf("%s maps %s for %s (%s operations.%s).", m.Var(), m.Operation, m.Integration, m.File, m.Operation)
 	d := jen.Dict{
 		jen.Id("OperationID"): jen.Lit(m.Operation),
 		jen.Id("Kind"):        jen.Qual(matrixPkg, model.KindConst(m.Kind)),
@@ -269,7 +203,7 @@ func mappingVar(f *jen.File, m *model.RemoteMapping, a *model.API, uses map[stri
 		d[jen.Id("Fields")] = fieldMap
 	}
 	f.Var().Id(m.Var()).Op("=").Op("&").Qual(remotePkg, "Mapping").Values(d)
-	for _, x := range mappingExprs(m) {
-		compiled(f, x.e, uses)
+	for _, u := range m.ExprUses() {
+		compiled(f, u.Expr, emitted)
 	}
 }
