@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -36,8 +37,10 @@ type exchangeLog struct {
 // logOf returns the exchangeLog of the request that w answers: observe
 // keeps it in its recorder, which every handler writes through (wrapped
 // or not), rather than in a context value, which would cost a copy of
-// the request. A writer that did not come through observe (a handler
-// called directly) gets a throw-away one.
+// the request. The tenant a request authenticated as is read from it too,
+// so a writer that hides observe's recorder (a wrapper without Unwrap) is
+// a bug in the server, and is answered as one (a 500, through observe's
+// recover) rather than served as no tenant.
 func logOf(w http.ResponseWriter) *exchangeLog {
 	for {
 		switch x := w.(type) {
@@ -46,7 +49,7 @@ func logOf(w http.ResponseWriter) *exchangeLog {
 		case interface{ Unwrap() http.ResponseWriter }:
 			w = x.Unwrap()
 		default:
-			return &exchangeLog{}
+			panic(fmt.Sprintf("server: the response writer %T does not unwrap to the request's recorder", w))
 		}
 	}
 }

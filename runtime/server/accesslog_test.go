@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -90,4 +92,30 @@ func TestSaneRequestID(t *testing.T) {
 			t.Errorf("saneRequestID(%q) = %v, want %v", id, got, want)
 		}
 	}
+}
+
+// hidingWriter wraps a response writer without an Unwrap method;
+// unwrappingWriter wraps one with it, as middleware should.
+type (
+	hidingWriter     struct{ http.ResponseWriter }
+	unwrappingWriter struct{ http.ResponseWriter }
+)
+
+func (u unwrappingWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+// The request's log (and tenant) is found through writers that unwrap,
+// and a writer that hides observe's recorder is a bug that panics, not a
+// request served as no tenant.
+func TestLogOfUnwraps(t *testing.T) {
+	l := &exchangeLog{id: "r1", tenant: store.Tenant{ID: "t1"}}
+	rec := &recorder{ResponseWriter: httptest.NewRecorder(), log: l}
+	if got := tenant(unwrappingWriter{unwrappingWriter{rec}}); got.ID != "t1" {
+		t.Fatalf("through unwrapping writers: tenant %q", got.ID)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a writer that hides the recorder did not panic")
+		}
+	}()
+	tenant(unwrappingWriter{hidingWriter{rec}})
 }
