@@ -33,7 +33,7 @@ func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 	}
 	// Every successful write also increments n in this shared record.
 	const counters = "test/counters"
-	counter := create(t, s, acct.ID, counters, `{"n":0}`, time.Now())
+	counter := create(t, s, acctA, counters, `{"n":0}`, time.Now())
 	increment := func(old Record) ([]byte, error) {
 		var c struct{ N int }
 		if err := json.Unmarshal(old.Doc, &c); err != nil {
@@ -50,24 +50,24 @@ func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				key := &IdemKey{TenantID: "t", Key: fmt.Sprintf("k-%d-%d", w, i), RequestHash: "h"}
+				key := &IdemKey{TenantID: "t1", Key: fmt.Sprintf("k-%d-%d", w, i), RequestHash: "h"}
 				_, _, err := s.Write(ctx, key, func(tx Tx) (Saved, error) {
-					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
+					if _, err := tx.CreateRecord(acctA, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
 						return Saved{}, err
 					}
 					switch i % 5 {
 					case 0:
-						if _, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(), nil, increment); err != nil {
+						if _, err := tx.UpdateRecord(acctA, counters, counter.ID, time.Now(), nil, increment); err != nil {
 							return Saved{}, err
 						}
 						return Saved{}, boom // after writing: must be undone
 					case 1:
 						// Refused: the create above must be undone too.
-						_, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(),
+						_, err := tx.UpdateRecord(acctA, counters, counter.ID, time.Now(),
 							func(int64) bool { return false }, increment)
 						return Saved{}, err
 					}
-					if _, err := tx.UpdateRecord(acct.ID, counters, counter.ID, time.Now(), nil, increment); err != nil {
+					if _, err := tx.UpdateRecord(acctA, counters, counter.ID, time.Now(), nil, increment); err != nil {
 						return Saved{}, err
 					}
 					return Saved{Status: 201, Body: []byte("{}")}, nil
@@ -88,10 +88,10 @@ func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 		})
 	}
 	wg.Wait()
-	if n := count(t, s, acct.ID, users); n != ok || ok != workers*each*3/5 || failed != workers*each/5 || refused != workers*each/5 {
+	if n := count(t, s, acctA, users); n != ok || ok != workers*each*3/5 || failed != workers*each/5 || refused != workers*each/5 {
 		t.Fatalf("%d records stored, %d writes succeeded, %d failed, %d refused", n, ok, failed, refused)
 	}
-	got, err := s.Record(ctx, acct.ID, counters, counter.ID)
+	got, err := s.Record(ctx, acctA, counters, counter.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,14 +100,14 @@ func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 	}
 	// A failed write's key was not stored either: it can be used again.
 	for _, k := range []string{"k-0-0", "k-0-1"} {
-		if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: k, RequestHash: "other"}, func(tx Tx) (Saved, error) {
+		if _, replayed, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: k, RequestHash: "other"}, func(tx Tx) (Saved, error) {
 			return Saved{Status: 201}, nil
 		}); err != nil || replayed {
 			t.Fatalf("key %s of a failed write: replayed=%v err=%v", k, replayed, err)
 		}
 	}
 	// A successful one's was.
-	if _, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: "k-0-2", RequestHash: "other"}, func(tx Tx) (Saved, error) {
+	if _, _, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: "k-0-2", RequestHash: "other"}, func(tx Tx) (Saved, error) {
 		return Saved{Status: 201}, nil
 	}); !errors.Is(err, ErrKeyReused) {
 		t.Fatalf("key of a successful write: %v, want ErrKeyReused", err)
@@ -146,19 +146,8 @@ func testWriteCancelledBeforeItsTurnWritesNothing(t *testing.T, e storetest.Engi
 // one leaves nothing, whatever its place in the batch.
 func TestBatchRerunsWithoutTheFailure(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, t.TempDir()+"/b.db", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s := st.(*sqliteStore)
-	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "T"}); err != nil {
-		t.Fatal(err)
-	}
-	acct := Account{ID: "00000000-0000-4000-8000-000000000001", TenantID: "t", Integration: "dixa", Name: "A"}
-	if err := s.PutAccount(ctx, acct); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := openSQLite(t, Options{})
+	seed(t, s)
 	// Hold the writer in a write of its own until the three below wait
 	// for it, so that they run as one batch.
 	hold, held := make(chan struct{}), make(chan struct{})
@@ -175,7 +164,7 @@ func TestBatchRerunsWithoutTheFailure(t *testing.T) {
 				mu.Lock()
 				runs[i]++
 				mu.Unlock()
-				if _, err := tx.CreateRecord(acct.ID, users, fmt.Appendf(nil, `{"w":%d}`, i), time.Now()); err != nil {
+				if _, err := tx.CreateRecord(acctA, users, fmt.Appendf(nil, `{"w":%d}`, i), time.Now()); err != nil {
 					return Saved{}, err
 				}
 				if i == 1 {
@@ -193,7 +182,7 @@ func TestBatchRerunsWithoutTheFailure(t *testing.T) {
 	if errs[0] != nil || !errors.Is(errs[1], boom) || errs[2] != nil {
 		t.Fatalf("errors %v, want nil, boom, nil", errs)
 	}
-	if n := count(t, s, acct.ID, users); n != 2 {
+	if n := count(t, s, acctA, users); n != 2 {
 		t.Fatalf("%d records, want 2: each success once, the failure's insert undone", n)
 	}
 	mu.Lock()

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,19 +15,8 @@ import (
 // does not compile is remembered as such and keeps failing alone.
 func TestWriterKeepsStatementsPrepared(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	s := st.(*sqliteStore)
-	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "T"}); err != nil {
-		t.Fatal(err)
-	}
-	acct := Account{ID: "00000000-0000-4000-8000-000000000001", TenantID: "t", Integration: "dixa", Name: "A"}
-	if err := s.PutAccount(ctx, acct); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := openSQLite(t, Options{})
+	seed(t, s)
 	boom := errors.New("boom")
 	bad := func(tx Tx) (Saved, error) {
 		_, err := tx.(*txn).q.exec(ctx, "INSERT INTO no_such_table VALUES (1)")
@@ -36,9 +24,9 @@ func TestWriterKeepsStatementsPrepared(t *testing.T) {
 	}
 	for round := range 3 {
 		for _, fail := range []bool{false, true} {
-			_, _, err := s.Write(ctx, &IdemKey{TenantID: "t", Key: strconv.Itoa(round) + map[bool]string{false: "ok", true: "x"}[fail], RequestHash: "h"},
+			_, _, err := s.Write(ctx, &IdemKey{TenantID: "t1", Key: strconv.Itoa(round) + map[bool]string{false: "ok", true: "x"}[fail], RequestHash: "h"},
 				func(tx Tx) (Saved, error) {
-					if _, err := tx.CreateRecord(acct.ID, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
+					if _, err := tx.CreateRecord(acctA, users, []byte(`{"fields":{}}`), time.Now()); err != nil {
 						return Saved{}, err
 					}
 					if fail {
@@ -53,7 +41,7 @@ func TestWriterKeepsStatementsPrepared(t *testing.T) {
 		if _, _, err := s.Write(ctx, nil, bad); err == nil {
 			t.Fatalf("round %d: a statement on a missing table succeeded", round)
 		}
-		if n := count(t, s, acct.ID, users); n != round+1 {
+		if n := count(t, s, acctA, users); n != round+1 {
 			t.Fatalf("round %d: %d records, want %d (failed writes undone)", round, n, round+1)
 		}
 	}
