@@ -3,6 +3,7 @@ package diag
 import (
 	"bytes"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,10 +55,11 @@ func YAMLError(data []byte, err error, parse func([]byte) error) (line, col int,
 		return max(libLine, 1), 0, msg
 	}
 	// The first line L in [1, n] whose end fails the same way.
-	line = 1 + firstTrue(0, n-1, func(i int) bool { return same(ends[i]) })
+	line = 1 + sort.Search(n-1, func(i int) bool { return same(ends[i]) })
 	// A prefix ending in blank or comment lines can fail as the whole
 	// file does only because its end is where the parser meets the next
 	// token; that token's line is the one to show.
+	found := line
 	for line < n && blank(lineAt(data, ends, line)) {
 		line++
 	}
@@ -65,7 +67,7 @@ func YAMLError(data []byte, err error, parse func([]byte) error) (line, col int,
 	if line > 1 {
 		start = ends[line-2]
 	}
-	if !same(end) {
+	if line != found && !same(end) { // the found line's end is known to fail so
 		return line, 0, msg
 	}
 	cut := end
@@ -73,7 +75,8 @@ func YAMLError(data []byte, err error, parse func([]byte) error) (line, col int,
 		cut--
 	}
 	if end-cut == maxColumnScan {
-		cut = firstTrue(start+1, cut, same)
+		from := start + 1
+		cut = from + sort.Search(cut-from, func(i int) bool { return same(from + i) })
 	}
 	return line, utf8.RuneCount(data[start:cut]), msg
 }
@@ -81,21 +84,6 @@ func YAMLError(data []byte, err error, parse func([]byte) error) (line, col int,
 // maxColumnScan bounds the parses YAMLError spends on a column one cut at
 // a time.
 const maxColumnScan = 256
-
-// firstTrue is the least i in [lo, hi] for which ok(i) holds, given ok(hi):
-// by bisection, as if ok were false and then true from some i on. When it
-// is not, the i returned still satisfies ok.
-func firstTrue(lo, hi int, ok func(int) bool) int {
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if ok(mid) {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo
-}
 
 // splitYAMLError is the library's line and message in err, line 0 when it
 // names none.
