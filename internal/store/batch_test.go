@@ -19,18 +19,8 @@ func TestBatchedWritesFailAlone(t *testing.T) { storetest.Run(t, testBatchedWrit
 
 func testBatchedWritesFailAlone(t *testing.T, e storetest.Engine) {
 	ctx := context.Background()
-	s, err := Open(ctx, e.DSN(t), Options{Synchronous: "FULL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.PutTenant(ctx, Tenant{ID: "t", Name: "T"}); err != nil {
-		t.Fatal(err)
-	}
-	acct := Account{ID: "00000000-0000-4000-8000-000000000001", TenantID: "t", Integration: "dixa", Name: "A"}
-	if err := s.PutAccount(ctx, acct); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := open(t, e, Options{Synchronous: "FULL"})
+	seed(t, s)
 	// Every successful write also increments n in this shared record.
 	const counters = "test/counters"
 	counter := create(t, s, acctA, counters, `{"n":0}`, time.Now())
