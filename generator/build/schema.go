@@ -177,6 +177,12 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 		if out.Items = b.convert(iat, v.Items, ""); out.Items == nil {
 			return nil
 		}
+		if out.Items.Kind == model.KindAny {
+			// As for a property with no type: a value of any shape would
+			// be built into Go maps and written back by a second encoder.
+			b.errorf(iat, "array items have no type; give them one (an object with additionalProperties: true takes any object)")
+			return nil
+		}
 		elem := out.Items.Go
 		out.Go = model.GoType{Slice: true, Name: elem.Name, Elem: &elem, Under: "slice"}
 	case v.Type.Is(openapi3.TypeObject) || len(v.Properties) > 0:
@@ -212,7 +218,7 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 				continue
 			}
 			if ps.Kind == model.KindAny {
-				b.errorf(pat, "property %q has no type; give it one (an object with additionalProperties: true takes anything)", name)
+				b.errorf(pat, "property %q has no type; give it one (an object with additionalProperties: true takes any object)", name)
 				continue
 			}
 			p := model.Property{Name: name, GoName: gonames.Type(name), Required: slices.Contains(v.Required, name),

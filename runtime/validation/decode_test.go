@@ -669,12 +669,12 @@ func decodeMembers(s *State, known map[string]string, required []string) (map[st
 				got[string(k)] = v
 			}
 		case "object":
-			m, ok, err := s.Object()
+			m, ok, err := s.RawObject()
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				got[string(k)] = m
+				got[string(k)] = string(m)
 			} else {
 				got[string(k)] = nil
 			}
@@ -832,109 +832,81 @@ func TestIntSyntaxErrorIsFatal(t *testing.T) {
 	wantFailures(t, r, syntaxAt("[0]", "malformed JSON at byte offset 3: invalid character ']' after decimal point in numeric literal"))
 }
 
-// anyAt decodes body with Any, the path first set to at.
-func anyAt(t *testing.T, body string, at ...string) (any, *Report, error) {
+// rawAt reads body, an object, with RawObject, the path first set to at.
+func rawAt(t *testing.T, body string, at ...string) (json.RawMessage, bool, *Report, error) {
 	t.Helper()
 	s, r := begin(t, body)
 	for _, k := range at {
 		s.Path.Key(k)
 	}
-	v, err := s.Any()
+	raw, ok, err := s.RawObject()
 	if err == nil && s.Path.Depth() != len(at) {
-		t.Errorf("Any left the path at %q", s.Path.String())
+		t.Errorf("RawObject left the path at %q", s.Path.String())
 	}
 	s.End(err)
-	return v, r, err
+	return raw, ok, r, err
 }
 
-func TestAnyValues(t *testing.T) {
-	tests := []struct {
-		body string
-		want any
-	}{
-		{`"x"`, "x"},
-		{`"a\"b\u00e9\ud83d\ude00"`, "a\"bé😀"},
-		{`""`, ""},
-		{`true`, true},
-		{`false`, false},
-		{`null`, nil},
-		{`[]`, []any{}},
-		{`{}`, map[string]any{}},
-		{`[1, "a", null, true, [], {}]`, []any{json.Number("1"), "a", nil, true, []any{}, map[string]any{}}},
-		{`{"s": "x", "n": 1, "b": true, "f": false, "z": null, "a": [[]], "o": {"p": {}}}`,
-			map[string]any{"s": "x", "n": json.Number("1"), "b": true, "f": false, "z": nil, "a": []any{[]any{}}, "o": map[string]any{"p": map[string]any{}}}},
-		{`{"a": 1, "A": 2}`, map[string]any{"a": json.Number("1"), "A": json.Number("2")}},
-		{`{"k\u0000": 1, "k": 2}`, map[string]any{"k\x00": json.Number("1"), "k": json.Number("2")}},
-	}
-	for _, tt := range tests {
-		v, r, err := anyAt(t, tt.body)
-		if err != nil {
-			t.Errorf("Any(%s): %v", tt.body, err)
+func TestRawObjectIsTheBytesSent(t *testing.T) {
+	for _, body := range []string{
+		`{}`,
+		`{ }`,
+		`{"s": "x", "n": 1, "b": true, "f": false, "z": null, "a": [[]], "o": {"p": {}}}`,
+		`{"e": "a\"b\u00e9\ud83d\ude00", "l": [1, "a", null, true, [], {}]}`,
+		`{"a": 1, "A": 2}`,
+		`{"k\u0000": 1, "k": 2}`,
+		// Numbers stay as written: 1e400 and 2^64+1 are JSON, not float64s.
+		`{"n": [1e400, -1e400, 18446744073709551617, -0, -0.0, 1.50, 0.1E-5, 1E+2, 4.9e-324, 5e-325]}`,
+		`{"n": 123456789012345678901234567890.000000000000000000001}`,
+	} {
+		raw, ok, r, err := rawAt(t, body, "remote_data")
+		if err != nil || !ok {
+			t.Errorf("RawObject(%s): ok %v, err %v", body, ok, err)
 			continue
 		}
 		wantFailures(t, r)
-		if !reflect.DeepEqual(v, tt.want) {
-			t.Errorf("Any(%s) = %#v, want %#v", tt.body, v, tt.want)
+		if string(raw) != body {
+			t.Errorf("RawObject(%s) = %s", body, raw)
 		}
 	}
 }
 
-func TestAnyNumbersKeptAsWritten(t *testing.T) {
-	nums := []string{
-		"1e400", "-1e400", "18446744073709551617", "-18446744073709551617", "-0", "0", "-0.0",
-		"1.50", "0.1E-5", "1E+2", "123456789012345678901234567890.000000000000000000001",
-		"4.9e-324", "5e-325",
-	}
-	for _, n := range nums {
-		v, r, err := anyAt(t, `{"n": `+n+`, "l": [`+n+`]}`, "remote_data")
-		if err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-		wantFailures(t, r)
-		want := map[string]any{"n": json.Number(n), "l": []any{json.Number(n)}}
-		if !reflect.DeepEqual(v, want) {
-			t.Errorf("%s decoded as %#v, want %#v", n, v, want)
-		}
-	}
-}
-
-func TestAnyDuplicates(t *testing.T) {
+func TestRawObjectDuplicates(t *testing.T) {
 	tests := []struct {
 		name   string
 		body   string
-		want   any
 		fields []string
 	}{
-		{"twice", `{"a": 1, "a": 2}`, map[string]any{"a": json.Number("1")}, []string{"remote_data.a"}},
-		{"same value", `{"a": 1, "a": 1}`, map[string]any{"a": json.Number("1")}, []string{"remote_data.a"}},
-		{"three times", `{"a": "x", "a": "y", "a": "z"}`, map[string]any{"a": "x"}, []string{"remote_data.a", "remote_data.a"}},
-		{"first is null", `{"a": null, "a": 1}`, map[string]any{"a": nil}, []string{"remote_data.a"}},
-		{"first is an object", `{"a": {"k": 1}, "a": {"k": 2, "j": 3}}`, map[string]any{"a": map[string]any{"k": json.Number("1")}}, []string{"remote_data.a"}},
-		{"nested object", `{"x": {"k": "1", "k": {"deeper": true}}}`,
-			map[string]any{"x": map[string]any{"k": "1"}}, []string{"remote_data.x.k"}},
-		{"object in an array", `{"l": [{}, {"k": null, "k": null}]}`,
-			map[string]any{"l": []any{map[string]any{}, map[string]any{"k": nil}}}, []string{"remote_data.l[1].k"}},
-		{"escaped spelling of the same key", `{"a": 1, "\u0061": 2}`, map[string]any{"a": json.Number("1")}, []string{"remote_data.a"}},
-		{"several", `{"a": 1, "b": [{"c": 1, "c": 2}], "a": 3, "d": 4}`,
-			map[string]any{"a": json.Number("1"), "b": []any{map[string]any{"c": json.Number("1")}}, "d": json.Number("4")},
-			[]string{"remote_data.b[0].c", "remote_data.a"}},
-		{"same key in sibling objects", `{"a": {"k": 1}, "b": {"k": 1}, "k": 1}`,
-			map[string]any{"a": map[string]any{"k": json.Number("1")}, "b": map[string]any{"k": json.Number("1")}, "k": json.Number("1")}, nil},
-		{"keys differing by case", `{"a": 1, "A": 2}`, map[string]any{"a": json.Number("1"), "A": json.Number("2")}, nil},
+		{"twice", `{"a": 1, "a": 2}`, []string{"remote_data.a"}},
+		{"same value", `{"a": 1, "a": 1}`, []string{"remote_data.a"}},
+		{"three times", `{"a": "x", "a": "y", "a": "z"}`, []string{"remote_data.a", "remote_data.a"}},
+		{"first is null", `{"a": null, "a": 1}`, []string{"remote_data.a"}},
+		{"first is an object", `{"a": {"k": 1}, "a": {"k": 2, "j": 3}}`, []string{"remote_data.a"}},
+		{"nested object", `{"x": {"k": "1", "k": {"deeper": true}}}`, []string{"remote_data.x.k"}},
+		{"object in an array", `{"l": [{}, {"k": null, "k": null}]}`, []string{"remote_data.l[1].k"}},
+		{"escaped spelling of the same key", `{"a": 1, "\u0061": 2}`, []string{"remote_data.a"}},
+		{"several", `{"a": 1, "b": [{"c": 1, "c": 2}], "a": 3, "d": 4}`, []string{"remote_data.b[0].c", "remote_data.a"}},
+		{"same key in sibling objects", `{"a": {"k": 1}, "b": {"k": 1}, "k": 1}`, nil},
+		{"keys differing by case", `{"a": 1, "A": 2}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, r, err := anyAt(t, tt.body, "remote_data")
+			raw, ok, r, err := rawAt(t, tt.body, "remote_data")
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A duplicate is reported and the walk goes on: every one is
+			// named, and the member is not taken.
 			var want []Failure
 			for _, f := range tt.fields {
 				want = append(want, Failure{Location: Body, Field: f, Rule: RuleDuplicate, Message: "appears more than once"})
 			}
 			wantFailures(t, r, want...)
-			if !reflect.DeepEqual(v, tt.want) {
-				t.Errorf("decoded %#v, want %#v (first value kept)", v, tt.want)
+			if ok != (len(tt.fields) == 0) {
+				t.Errorf("ok = %v with failures %v", ok, tt.fields)
+			}
+			if string(raw) != tt.body {
+				t.Errorf("raw %s", raw)
 			}
 		})
 	}
@@ -948,7 +920,7 @@ func nestObjects(n int, inner string) string {
 	return strings.Repeat(`{"a":`, n) + inner + strings.Repeat("}", n)
 }
 
-func TestAnyDepth(t *testing.T) {
+func TestRawObjectDepth(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
@@ -957,46 +929,46 @@ func TestAnyDepth(t *testing.T) {
 	}{
 		// Depth counts from the body's root: at the root, MaxDepth
 		// containers fit and one more does not.
-		{"arrays at the root, at the limit", nestArrays(MaxDepth, "1"), nil, false},
-		{"arrays at the root, one more", nestArrays(MaxDepth+1, "1"), nil, true},
 		{"objects at the root, at the limit", nestObjects(MaxDepth, "1"), nil, false},
 		{"objects at the root, one more", nestObjects(MaxDepth+1, "1"), nil, true},
-		{"empty innermost container counts", nestArrays(MaxDepth, "[]"), nil, true},
+		{"arrays in an object at the root, at the limit", `{"a": ` + nestArrays(MaxDepth-1, "1") + `}`, nil, false},
+		{"arrays in an object at the root, one more", `{"a": ` + nestArrays(MaxDepth, "1") + `}`, nil, true},
+		{"empty innermost container counts", nestObjects(MaxDepth, "{}"), nil, true},
 		// Under remote_data the member itself is one level down.
 		{"under a member, at the limit", nestObjects(MaxDepth-1, "null"), []string{"remote_data"}, false},
 		{"under a member, one more", nestObjects(MaxDepth, "null"), []string{"remote_data"}, true},
-		{"two levels down, at the limit", nestArrays(MaxDepth-2, `"x"`), []string{"a", "b"}, false},
-		{"two levels down, one more", nestArrays(MaxDepth-1, `"x"`), []string{"a", "b"}, true},
+		{"two levels down, at the limit", `{"a": ` + nestArrays(MaxDepth-3, `"x"`) + `}`, []string{"a", "b"}, false},
+		{"two levels down, one more", `{"a": ` + nestArrays(MaxDepth-2, `"x"`) + `}`, []string{"a", "b"}, true},
 		{"mixed", `{"a": [{"b": ` + nestArrays(MaxDepth-4, "{}") + `}]}`, nil, false},
 		{"mixed, one more", `{"a": [{"b": ` + nestArrays(MaxDepth-3, "{}") + `}]}`, nil, true},
 		{"deep sibling after a shallow one", `{"ok": 1, "deep": ` + nestArrays(40, "") + `}`, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, r, err := anyAt(t, tt.body, tt.at...)
+			_, ok, r, err := rawAt(t, tt.body, tt.at...)
 			if !tt.deep {
-				if err != nil {
-					t.Fatalf("error %v", err)
+				if err != nil || !ok {
+					t.Fatalf("ok %v, error %v", ok, err)
 				}
 				wantFailures(t, r)
 				return
 			}
-			if !errors.Is(err, ErrTooDeep) {
-				t.Fatalf("error %v, want ErrTooDeep", err)
+			if ok || !errors.Is(err, ErrTooDeep) {
+				t.Fatalf("ok %v, error %v, want ErrTooDeep", ok, err)
 			}
-			// The failure names the free-form member Any was called for.
+			// The failure names the free-form member RawObject was called for.
 			wantFailures(t, r, Failure{Location: Body, Field: strings.Join(tt.at, "."), Rule: RuleTooDeep, Message: "nested deeper than 32 levels"})
 		})
 	}
 }
 
-func TestAnyTooDeepSurvivesTheCap(t *testing.T) {
-	s, r := begin(t, nestArrays(MaxDepth+5, ""))
+func TestRawObjectTooDeepSurvivesTheCap(t *testing.T) {
+	s, r := begin(t, nestObjects(MaxDepth+5, "1"))
 	for range MaxFailures + 1 {
 		r.Add(Failure{Location: Body, Rule: RuleDuplicate, Message: "m"})
 	}
 	s.Path.Key("custom_fields")
-	_, err := s.Any()
+	_, _, err := s.RawObject()
 	s.End(err)
 	if len(r.Failures) != MaxFailures+1 || r.Dropped != 1 {
 		t.Fatalf("kept %d, dropped %d", len(r.Failures), r.Dropped)
@@ -1006,7 +978,7 @@ func TestAnyTooDeepSurvivesTheCap(t *testing.T) {
 	}
 }
 
-func TestAnySyntaxErrors(t *testing.T) {
+func TestRawObjectSyntaxErrors(t *testing.T) {
 	tests := []struct {
 		body string
 		want string
@@ -1016,59 +988,59 @@ func TestAnySyntaxErrors(t *testing.T) {
 		{`{"a": tru}`, "malformed JSON at byte offset 9: invalid character '}' in literal true (expecting 'e')"},
 		{`{"a": nul}`, "malformed JSON at byte offset 9: invalid character '}' in literal null (expecting 'l')"},
 		{`{"a" 1}`, "malformed JSON at byte offset 5: invalid character '1' after object key"},
-		{`[1 2]`, "malformed JSON at byte offset 3: invalid character '2' after array element"},
+		{`{"a": [1 2]}`, "malformed JSON at byte offset 9: invalid character '2' after array element"},
 		{`{"a": x}`, "malformed JSON at byte offset 6: invalid character 'x' looking for beginning of value"},
 	}
 	for _, tt := range tests {
-		_, r, err := anyAt(t, tt.body, "remote_data")
-		if err == nil {
-			t.Errorf("Any(%s): no error", tt.body)
+		_, ok, r, err := rawAt(t, tt.body, "remote_data")
+		if err == nil || ok {
+			t.Errorf("RawObject(%s): ok %v, no error", tt.body, ok)
 			continue
 		}
 		wantFailures(t, r, syntaxAt("remote_data", tt.want))
 	}
 }
 
-func TestObject(t *testing.T) {
+func TestRawObjectTakesOnlyAnObject(t *testing.T) {
 	tests := []struct {
 		value string
-		want  map[string]any
 		kind  string // the wrong type, or ""
 	}{
-		{`{}`, map[string]any{}, ""},
-		{`{"a": 1e400, "b": [true]}`, map[string]any{"a": json.Number("1e400"), "b": []any{true}}, ""},
-		{`[1]`, nil, "array"},
-		{`null`, nil, "null"},
-		{`"{}"`, nil, "string"},
-		{`3`, nil, "number"},
-		{`true`, nil, "boolean"},
+		{`{}`, ""},
+		{`{"a": 1e400, "b": [true]}`, ""},
+		{`[1]`, "array"},
+		{`null`, "null"},
+		{`"{}"`, "string"},
+		{`3`, "number"},
+		{`true`, "boolean"},
 	}
 	for _, tt := range tests {
 		s, r := begin(t, `{"remote_data": `+tt.value+`, "name": "x"}`)
-		got, err := func() (map[string]any, error) {
+		got, err := func() (json.RawMessage, error) {
 			s.Next()
 			iter, err := objIter(s)
 			if err != nil {
 				return nil, err
 			}
-			var m map[string]any
+			var raw json.RawMessage
 			for iter.Next() {
 				s.Path.Key(string(iter.Key()))
 				if string(iter.Key()) == "remote_data" {
-					v, ok, err := s.Object()
+					v, ok, err := s.RawObject()
 					if err != nil {
 						return nil, err
 					}
 					if ok != (tt.kind == "") {
 						t.Errorf("%s: ok = %v", tt.value, ok)
 					}
-					m = v
+					raw = v
 				} else if v, err := s.Str(); err != nil || v != "x" {
+					// The member after is read where it starts.
 					t.Errorf("%s: name after remote_data = %q, %v", tt.value, v, err)
 				}
 				s.Path.Pop()
 			}
-			return m, iter.Err()
+			return raw, iter.Err()
 		}()
 		s.End(err)
 		if err != nil {
@@ -1077,53 +1049,32 @@ func TestObject(t *testing.T) {
 		}
 		if tt.kind == "" {
 			wantFailures(t, r)
-		} else {
-			wantFailures(t, r, Failure{Location: Body, Field: "remote_data", Rule: RuleType, Message: "must be an object, got " + tt.kind})
+			if string(got) != tt.value {
+				t.Errorf("%s: got %s", tt.value, got)
+			}
+			continue
 		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: got %#v, want %#v", tt.value, got, tt.want)
+		wantFailures(t, r, Failure{Location: Body, Field: "remote_data", Rule: RuleType, Message: "must be an object, got " + tt.kind})
+		if got != nil {
+			t.Errorf("%s: got %s, want nil", tt.value, got)
 		}
 	}
 }
 
-func TestObjectDuplicatesAreNotFatal(t *testing.T) {
-	s, r := begin(t, `{"a": 1, "a": 2}`)
-	s.Path.Key("custom_fields")
-	m, ok, err := s.Object()
-	s.End(err)
-	if err != nil || !ok {
-		t.Fatalf("ok %v, err %v", ok, err)
-	}
-	if !reflect.DeepEqual(m, map[string]any{"a": json.Number("1")}) {
-		t.Errorf("got %#v", m)
-	}
-	wantFailures(t, r, Failure{Location: Body, Field: "custom_fields.a", Rule: RuleDuplicate, Message: "appears more than once"})
-}
-
-func TestObjectErrors(t *testing.T) {
-	// Too deep.
-	s, r := begin(t, nestObjects(MaxDepth, "1"))
-	s.Path.Key("remote_data")
-	_, ok, err := s.Object()
-	if ok || !errors.Is(err, ErrTooDeep) {
-		t.Errorf("too deep: ok %v, err %v", ok, err)
-	}
-	s.End(err)
-	wantFailures(t, r, Failure{Location: Body, Field: "remote_data", Rule: RuleTooDeep, Message: "nested deeper than 32 levels"})
-
+func TestRawObjectErrors(t *testing.T) {
 	// Not a value.
-	s, r = begin(t, `?`)
+	s, r := begin(t, `?`)
 	s.Path.Key("remote_data")
-	m, ok, err := s.Object()
-	if ok || err == nil || m != nil {
-		t.Errorf("invalid: %v, %v, %v", m, ok, err)
+	raw, ok, err := s.RawObject()
+	if ok || err == nil || raw != nil {
+		t.Errorf("invalid: %s, %v, %v", raw, ok, err)
 	}
 	s.End(err)
 	wantFailures(t, r, syntaxAt("remote_data", "malformed JSON at byte offset 0: invalid character '?' looking for beginning of value"))
 
-	// Broken inside.
+	// Broken inside, at the root.
 	s, r = begin(t, `{"a": [1,]}`)
-	_, ok, err = s.Object()
+	_, ok, err = s.RawObject()
 	if ok || err == nil {
 		t.Errorf("broken: ok %v, err %v", ok, err)
 	}

@@ -215,15 +215,6 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			jen.If(ok.Clone()).Block(assign(conv(m.Clone()))...),
 		}, nil
 
-	case t.Map || t.Under == "map":
-		m := jen.Id(fmt.Sprintf("m%d", depth))
-		ok := jen.Id(fmt.Sprintf("ok%d", depth))
-		return []jen.Code{
-			jen.List(m.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Object").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.If(ok.Clone()).Block(assign(conv(m.Clone()))...),
-		}, nil
-
 	case t.Under == "struct":
 		e.queue = append(e.queue, s)
 		if t.Ptr {
@@ -337,13 +328,9 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			return typed("TokenNumber", "a number", read), nil
 		}
 		return typed("TokenNumber", "a number", append(read, jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...))), nil
-
-	default: // free-form value
-		return append([]jen.Code{
-			jen.List(x.Clone(), jen.Err()).Op(":=").Id("s").Dot("Any").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		}, assign(x.Clone())...), nil
 	}
+	// build rejects every other schema (no type, a map of members).
+	return nil, fmt.Errorf("no decoder for Go type %s", t.Name)
 }
 
 // typed wraps ok in a check that the next token is of the JSON type tok.

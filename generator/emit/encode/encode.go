@@ -128,8 +128,6 @@ func (e *emitter) value(src *jen.Statement, t model.GoType, s *model.Schema, dep
 		}, nil
 	case t.Under == "raw":
 		return []jen.Code{jen.Id("e").Dot("Raw").Call(val)}, nil
-	case t.Map || t.Under == "map":
-		return []jen.Code{jen.Qual(valPkg, "AppendObject").Call(jen.Id("e"), jen.Map(jen.String()).Any().Call(val))}, nil
 	case t.Under == "struct":
 		e.queue = append(e.queue, s)
 		arg := src.Clone()
@@ -159,8 +157,6 @@ func (e *emitter) value(src *jen.Statement, t model.GoType, s *model.Schema, dep
 		return []jen.Code{jen.Id("e").Dot("Float32").Call(val)}, nil
 	case "float64":
 		return []jen.Code{jen.Id("e").Dot("Float64").Call(val)}, nil
-	case "interface{}":
-		return []jen.Code{jen.Qual(valPkg, "AppendAny").Call(jen.Id("e"), val)}, nil
 	}
 	return nil, fmt.Errorf("no encoder for Go type %s", t.Name)
 }
