@@ -282,6 +282,7 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 			}
 			s := b.schema(pat, p.Schema, true)
 			b.checkReserved(pat, p.Name, s)
+			b.checkQueryRead(pat, p.Name, s)
 			o.Query = append(o.Query, model.Param{Name: p.Name, GoName: gonames.Type(p.Name), Required: p.Required,
 				Schema: s, Description: p.Description, Cells: cells})
 		default:

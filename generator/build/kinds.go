@@ -1,8 +1,10 @@
 package build
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/unifiedgen/unifiedgen/generator/model"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
@@ -62,6 +64,57 @@ func kindName(o *model.Operation) string {
 		return "custom method"
 	}
 	return o.Kind.String()
+}
+
+// checkQueryRead reports a query parameter whose schema, or a member of
+// whose object, cannot be read from a query string (model.QueryReadOf),
+// at the parameter: the binder emitter could not write its reader.
+func (b *builder) checkQueryRead(at []string, name string, s *model.Schema) {
+	var walk func(member string, s *model.Schema, seen map[*model.Schema]bool)
+	walk = func(member string, s *model.Schema, seen map[*model.Schema]bool) {
+		obj := s
+		switch model.QueryReadOf(s) {
+		case model.QueryUnreadable:
+			what := fmt.Sprintf("query parameter %q", name)
+			if member != "" {
+				what += fmt.Sprintf(" (its member %s%s)", name, member)
+			}
+			b.errorf(at, "%s cannot be read from a query string: it is %s%s; a query parameter is %s", what, article(describeSchema(s)), describeSchema(s), model.QueryReadable)
+			return
+		case model.QueryObjects:
+			obj = s.Items
+		case model.QueryObject:
+		default:
+			return
+		}
+		if seen[obj] {
+			return
+		}
+		seen[obj] = true
+		for _, p := range obj.Properties {
+			walk(member+"["+p.Name+"]", p.Schema, seen)
+		}
+	}
+	walk("", s, map[*model.Schema]bool{})
+}
+
+// describeSchema names a schema's shape for messages: "array of integer",
+// "string of format byte".
+func describeSchema(s *model.Schema) string {
+	if s.Kind == model.KindAny {
+		return "schema with no type"
+	}
+	if s.Kind == model.KindString && s.Format != "" {
+		return "string of format " + s.Format
+	}
+	return describeKind(s)
+}
+
+func article(what string) string {
+	if strings.ContainsRune("aeiou", rune(what[0])) {
+		return "an "
+	}
+	return "a "
 }
 
 // checkReserved checks a query parameter with one of the names the service

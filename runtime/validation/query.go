@@ -3,6 +3,8 @@ package validation
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -134,6 +136,35 @@ func (p Param) UUID(v qs.Value) (uuid.UUID, bool) {
 		return uuid.UUID{}, false
 	}
 	return id, true
+}
+
+// DateTime reads an RFC 3339 date-time, as a body's date-time is read.
+func (p Param) DateTime(v qs.Value) (time.Time, bool) {
+	return p.time(v, time.RFC3339, "an RFC 3339 date-time such as 2024-05-01T09:30:00Z")
+}
+
+// Date reads a date in the form YYYY-MM-DD.
+func (p Param) Date(v qs.Value) (time.Time, bool) {
+	return p.time(v, time.DateOnly, "a date such as 2024-05-01")
+}
+
+func (p Param) time(v qs.Value, layout, want string) (time.Time, bool) {
+	s, ok := p.String(v)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		msg := "must be " + want + ", got " + quote(s)
+		if strings.IndexByte(s, ' ') >= 0 {
+			// A query string's + is a space: the offset's sign was
+			// sent unescaped.
+			msg += " (send a + in a query string as %2B)"
+		}
+		p.fail(RuleFormat, msg)
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Strings reads a list of single values (a single value is a list of one).

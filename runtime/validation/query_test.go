@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -310,6 +311,64 @@ func TestParamUUID(t *testing.T) {
 			rule = RuleType
 		}
 		wantFailures(t, r, queryFailure("integrated_account_id", rule, tt.fail))
+	}
+}
+
+func TestParamDateTime(t *testing.T) {
+	msg := func(s string) string {
+		return `must be an RFC 3339 date-time such as 2024-05-01T09:30:00Z, got "` + s + `"`
+	}
+	tests := []struct {
+		raw  string
+		want time.Time // zero: a failure
+		fail string
+	}{
+		{"updated_after=2024-05-01T09:30:00Z", time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC), ""},
+		{"updated_after=2024-05-01T09:30:00.123456789Z", time.Date(2024, 5, 1, 9, 30, 0, 123456789, time.UTC), ""},
+		{"updated_after=2024-05-01T11:30:00%2B02:00", time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC), ""},
+		{"updated_after=2024-05-01T04:30:00-05:00", time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC), ""},
+		// An unescaped + is a space in a query string.
+		{"updated_after=2024-05-01T11:30:00+02:00", time.Time{}, msg("2024-05-01T11:30:00 02:00") + " (send a + in a query string as %2B)"},
+		{"updated_after=2024-05-01", time.Time{}, msg("2024-05-01")},
+		{"updated_after=2024-05-01T09:30:00", time.Time{}, msg("2024-05-01T09:30:00")},
+		{"updated_after=2024-13-01T09:30:00Z", time.Time{}, msg("2024-13-01T09:30:00Z")},
+		{"updated_after=1714555800", time.Time{}, msg("1714555800")},
+		{"updated_after=", time.Time{}, msg("")},
+		{"updated_after[]=2024-05-01T09:30:00Z", time.Time{}, "must be a single value, got a list"},
+	}
+	for _, tt := range tests {
+		v, p, r := param(t, tt.raw, "updated_after")
+		got, ok := p.DateTime(v)
+		if tt.fail == "" {
+			if !ok || !got.Equal(tt.want) {
+				t.Errorf("%q: DateTime = %v, %v, want %v", tt.raw, got, ok, tt.want)
+			}
+			wantFailures(t, r)
+			continue
+		}
+		if ok || !got.IsZero() {
+			t.Errorf("%q: DateTime = %v, %v; want a failure", tt.raw, got, ok)
+		}
+		rule := RuleFormat
+		if strings.HasPrefix(tt.fail, "must be a single") {
+			rule = RuleType
+		}
+		wantFailures(t, r, queryFailure("updated_after", rule, tt.fail))
+	}
+}
+
+func TestParamDate(t *testing.T) {
+	v, p, r := param(t, "since=2024-02-29", "since")
+	if got, ok := p.Date(v); !ok || !got.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Date = %v, %v", got, ok)
+	}
+	wantFailures(t, r)
+	for _, bad := range []string{"2023-02-29", "2024-5-1", "2024-05-01T00:00:00Z", "01/05/2024"} {
+		v, p, r := param(t, "since="+bad, "since")
+		if got, ok := p.Date(v); ok || !got.IsZero() {
+			t.Errorf("%q: Date = %v, %v; want a failure", bad, got, ok)
+		}
+		wantFailures(t, r, queryFailure("since", RuleFormat, `must be a date such as 2024-05-01, got "`+bad+`"`))
 	}
 }
 

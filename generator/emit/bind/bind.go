@@ -99,11 +99,8 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 	read := func(method string, args ...jen.Code) jen.Code {
 		return jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot(method).Call(append([]jen.Code{v}, args...)...)
 	}
-	switch {
-	case s.Kind == model.KindArray && s.Items != nil && s.Items.Kind == model.KindObject:
-		if s.Items.GoName == "" {
-			return nil, fmt.Errorf("array of objects without a component")
-		}
+	switch model.QueryReadOf(s) {
+	case model.QueryObjects:
 		elem := s.Items
 		e.queue = append(e.queue, elem)
 		i, it := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("it%d", depth))
@@ -118,20 +115,24 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			),
 			jen.Block(assign(list.Clone())...),
 		)}, nil
-	case s.Kind == model.KindArray && s.Items != nil && s.Items.Kind == model.KindString && len(s.Items.Enum) == 0 && s.Items.Go.Name == "string":
+	case model.QueryStrings:
 		return []jen.Code{jen.If(read("Strings"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
-	case s.Kind == model.KindObject && len(s.Properties) == 0:
+	case model.QueryFreeForm:
 		return []jen.Code{jen.If(read("FreeForm"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
-	case s.Kind == model.KindObject && s.GoName != "":
+	case model.QueryObject:
 		e.queue = append(e.queue, s)
 		if t.Ptr {
 			y := jen.Id(fmt.Sprintf("y%d", depth))
 			return []jen.Code{jen.Var().Add(y.Clone()).Id(s.GoName), jen.Id(s.BindQueryFunc()).Call(pp, v, jen.Op("&").Add(y.Clone())), target.Clone().Op("=").Op("&").Add(y.Clone())}, nil
 		}
 		return []jen.Code{jen.Id(s.BindQueryFunc()).Call(pp, v, jen.Op("&").Add(target.Clone()))}, nil
-	case s.Kind == model.KindString && t.Under == "uuid":
+	case model.QueryUUID:
 		return []jen.Code{jen.If(read("UUID"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
-	case s.Kind == model.KindString && len(s.Enum) > 0:
+	case model.QueryDateTime:
+		return []jen.Code{jen.If(read("DateTime"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
+	case model.QueryDate:
+		return []jen.Code{jen.If(read("Date"), jen.Id("ok")).Block(assign(emit.Named(t).Values(jen.Dict{jen.Id("Time"): x.Clone()}))...)}, nil
+	case model.QueryEnum:
 		if t.Name != "string" {
 			// An enum type's values are declared with the decoders.
 			allowed = model.AllowedVar(t.Name)
@@ -139,20 +140,21 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			e.allowedVar(allowed, s.Enum)
 		}
 		return []jen.Code{jen.If(read("Enum", jen.Id(allowed)), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
-	case s.Kind == model.KindString && t.Under == "string":
+	case model.QueryString:
 		cond := jen.Id("ok")
 		if s.MinLength > 0 {
 			cond = jen.Id("ok").Op("&&").Add(pp).Dot("MinLength").Call(x.Clone(), jen.Lit(s.MinLength))
 		}
 		return []jen.Code{jen.If(read("String"), cond).Block(assign(conv(x.Clone()))...)}, nil
-	case s.Kind == model.KindBoolean:
+	case model.QueryBool:
 		return []jen.Code{jen.If(read("Bool"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
-	case s.Kind == model.KindInteger:
+	case model.QueryInt:
 		return []jen.Code{jen.If(read("Int"), jen.Id("ok")).Block(assign(jen.Id(t.Under).Call(x.Clone()))...)}, nil
-	case s.Kind == model.KindNumber:
+	case model.QueryFloat:
 		return []jen.Code{jen.If(read("Float"), jen.Id("ok")).Block(assign(jen.Id(t.Under).Call(x.Clone()))...)}, nil
 	}
-	return nil, fmt.Errorf("a %s parameter (Go type %s) cannot be bound from a query string", s.Kind, t.Name)
+	// build reports every such schema at its position first.
+	return nil, fmt.Errorf("a %s parameter (Go type %s) cannot be read from a query string", s.Kind, t.Name)
 }
 
 // object emits the reader of a component from a query object.

@@ -151,3 +151,46 @@ func TestValidatePerIntegration(t *testing.T) {
 		t.Error("an integration the operation does not list was validated")
 	}
 }
+
+func TestBindDateQueryParameters(t *testing.T) {
+	bind := func(raw string) (*CreateOrderParams, *validation.Report) {
+		t.Helper()
+		var r validation.Report
+		q, ok := validation.ParseQuery(raw, &r)
+		if !ok {
+			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
+		}
+		var p CreateOrderParams
+		bindCreateOrderParams(q, &p, &r)
+		return &p, &r
+	}
+
+	p, r := bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff&not_before=2026-12-01T08:00:00%2B01:00&ship_on=2026-12-02")
+	if !r.OK() {
+		t.Fatalf("failures: %+v", r.Failures)
+	}
+	if want := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC); p.NotBefore == nil || !p.NotBefore.Equal(want) {
+		t.Errorf("not_before = %v, want %v", p.NotBefore, want)
+	}
+	if p.ShipOn == nil || p.ShipOn.Format(time.DateOnly) != "2026-12-02" {
+		t.Errorf("ship_on = %v", p.ShipOn)
+	}
+
+	p, r = bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff")
+	if !r.OK() || p.NotBefore != nil || p.ShipOn != nil {
+		t.Errorf("absent: %+v, %v, %v", r.Failures, p.NotBefore, p.ShipOn)
+	}
+
+	_, r = bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff&not_before=yesterday&ship_on=2026-02-30")
+	var got []string
+	for _, f := range r.Failures {
+		got = append(got, f.Field+": "+string(f.Rule)+": "+f.Message)
+	}
+	want := []string{
+		`not_before: format: must be an RFC 3339 date-time such as 2024-05-01T09:30:00Z, got "yesterday"`,
+		`ship_on: format: must be a date such as 2024-05-01, got "2026-02-30"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

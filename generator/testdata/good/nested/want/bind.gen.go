@@ -6,11 +6,15 @@ import (
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"time"
 )
 
 // CreateOrderParams are the query parameters of createOrder, as bound.
 type CreateOrderParams struct {
 	IntegratedAccountId types.UUID
+	// NotBefore: Do not fulfil the order before this time.
+	NotBefore *time.Time
+	ShipOn    *types.Date
 }
 
 // bindCreateOrderParams reads the query parameters of createOrder from q into
@@ -24,5 +28,19 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 		}
 	} else {
 		validation.QueryParam(r, "integrated_account_id").Missing()
+	}
+	if v, ok := q.Get("not_before"); ok {
+		pp := validation.QueryParam(r, "not_before")
+		if x0, ok := pp.DateTime(v); ok {
+			y0 := x0
+			p.NotBefore = &y0
+		}
+	}
+	if v, ok := q.Get("ship_on"); ok {
+		pp := validation.QueryParam(r, "ship_on")
+		if x0, ok := pp.Date(v); ok {
+			y0 := types.Date{Time: x0}
+			p.ShipOn = &y0
+		}
 	}
 }

@@ -59,6 +59,8 @@ var CreateOrderOperation = api.Operation{
 		Path:         "/unified/ecommerce/orders",
 		Query: []matrix.Field{
 			{Name: "integrated_account_id", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "not_before", Supported: []string{"shopify"}},
+			{Name: "ship_on", Supported: []string{"shopify", "woo_commerce"}},
 		},
 		Request: []matrix.Field{
 			{Name: "customer_id", Required: []string{"shopify"}},
@@ -77,7 +79,7 @@ var CreateOrderOperation = api.Operation{
 }
 
 // createOrderMeta is the metadata document of ecommerce/orders create.
-const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"paid":{"type":"boolean"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
+const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"paid":{"type":"boolean"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"ship_on":{"format":"date","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
 
 // createOrderInput is one createOrder request.
 type createOrderInput struct {
@@ -138,6 +140,17 @@ paths:
           schema:
             type: string
             format: uuid
+        - name: not_before
+          in: query
+          description: Do not fulfil the order before this time.
+          schema:
+            type: string
+            format: date-time
+        - name: ship_on
+          in: query
+          schema:
+            type: string
+            format: date
       requestBody:
         required: true
         content:
@@ -158,6 +171,10 @@ paths:
         integrations: [shopify, woo_commerce]
         query:
           integrated_account_id:
+            '*': supported
+          not_before:
+            shopify: supported
+          ship_on:
             '*': supported
         request:
           customer_id:

@@ -11,8 +11,13 @@ import (
 var validateCreateOrderWooCommerceAllowedItemsKind = []string{"physical"}
 
 // validateCreateOrderWooCommerce applies WooCommerce's rules to a createOrder
-// request: it requires items, total and does not support customer_id.
+// request: it requires items, total and does not support query not_before,
+// customer_id.
 func validateCreateOrderWooCommerce(p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) {
+	if p.NotBefore != nil {
+		r.Ignore(validation.Query, "not_before")
+		p.NotBefore = nil
+	}
 	if b.CustomerId != nil {
 		r.Ignore(validation.Body, "customer_id")
 		b.CustomerId = nil
