@@ -27,7 +27,7 @@ func startups(bin string, extra []string, runs int, pages bool) error {
 	var took []time.Duration
 	var idle, after, anon []int64
 	for i := range runs + 1 {
-		t, rss, rssAfter, rssAnon, err := startOnce(bin, extra, db, pages && i == runs)
+		st, err := startOnce(bin, extra, db, pages && i == runs)
 		if err != nil {
 			return err
 		}
@@ -35,8 +35,8 @@ func startups(bin string, extra []string, runs int, pages bool) error {
 			continue // created the database
 		}
 		fmt.Printf("run %d: first /healthz 200 after %.2f ms; RSS %s, after one request and 1 s %s (anonymous %s, the rest file pages)\n",
-			i, float64(t.Microseconds())/1000, mib(rss), mib(rssAfter), mib(rssAnon))
-		took, idle, after, anon = append(took, t), append(idle, rss), append(after, rssAfter), append(anon, rssAnon)
+			i, float64(st.took.Microseconds())/1000, mib(st.rss), mib(st.rssAfter), mib(st.rssAnon))
+		took, idle, after, anon = append(took, st.took), append(idle, st.rss), append(after, st.rssAfter), append(anon, st.rssAnon)
 	}
 	slices.Sort(took)
 	slices.Sort(idle)
@@ -48,38 +48,48 @@ func startups(bin string, extra []string, runs int, pages bool) error {
 	return nil
 }
 
-func startOnce(bin string, extra []string, db string, pages bool) (took time.Duration, rss, rssAfter, rssAnon int64, err error) {
+// startup is what one start measured.
+type startup struct {
+	took     time.Duration // from exec to the first 200 from /healthz
+	rss      int64         // resident set then, in bytes
+	rssAfter int64         // after one create and a second of idleness
+	rssAnon  int64         // of rssAfter, anonymous memory (heap, stacks)
+}
+
+func startOnce(bin string, extra []string, db string, pages bool) (startup, error) {
+	var st startup
 	srv, err := startServer(bin, db, extra, io.Discard, 200*time.Microsecond)
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return st, err
 	}
 	defer srv.Stop()
-	if rss, err = procStatus(srv.PID, "VmRSS"); err != nil {
-		return 0, 0, 0, 0, err
+	if st.rss, err = procStatus(srv.PID, "VmRSS"); err != nil {
+		return st, err
 	}
 	req, _ := http.NewRequest(http.MethodPost, srv.Base+"/unified/ticketing/users?integrated_account_id="+account, strings.NewReader(smallUser))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return st, err
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
-		return 0, 0, 0, 0, fmt.Errorf("create: status %d", res.StatusCode)
+		return st, fmt.Errorf("create: status %d", res.StatusCode)
 	}
 	time.Sleep(time.Second)
-	if rssAfter, err = procStatus(srv.PID, "VmRSS"); err != nil {
-		return 0, 0, 0, 0, err
+	if st.rssAfter, err = procStatus(srv.PID, "VmRSS"); err != nil {
+		return st, err
 	}
-	if rssAnon, err = procStatus(srv.PID, "RssAnon"); err != nil {
-		return 0, 0, 0, 0, err
+	if st.rssAnon, err = procStatus(srv.PID, "RssAnon"); err != nil {
+		return st, err
 	}
 	if pages {
 		if err := printResidentPages(os.Stdout, srv.PID, bin); err != nil {
-			return 0, 0, 0, 0, err
+			return st, err
 		}
 	}
-	return srv.Took, rss, rssAfter, rssAnon, err
+	st.took = srv.Took
+	return st, nil
 }
