@@ -41,3 +41,28 @@ func TestYAMLErrorColumn(t *testing.T) {
 		})
 	}
 }
+
+func TestYAMLPathBefore(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		line     int
+		want     string
+	}{
+		{"the line's own key under nested keys", "paths:\n  /users:\n    post:\n      summary: \"open\n", 4, `paths["/users"].post.summary`},
+		{"a sibling of the last key", "a:\n  b: 1\n  c: [\n", 3, "a.c"},
+		{"back at the root", "a:\n  b:\n    c: 1\nd: [\n", 4, "d"},
+		{"inside an item of a sequence", "tenants:\n  - id: a\n    tokens: [x\n", 3, "tenants[0].tokens"},
+		{"a new item of a sequence", "tenants:\n  - id: a\n  - [x\n", 3, "tenants"},
+		{"a key misplaced in a sequence is not named", "tenants:\n  - id: a\n   name: A\n", 3, "tenants"},
+		{"a sequence at its key's indentation", "a:\n- x\n- [y\n", 3, "a"},
+		{"the first line", "a: [\n", 1, ""},
+		{"a line that continues an open flow list", "a: [1,\n  2,\n  ]]\n", 3, ""},
+		{"a line with no key of its own", "a:\n  b:\n    - 1\n    ]\n", 4, "a.b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := FormatPath(YAMLPathBefore([]byte(tc.in), tc.line)...); got != tc.want {
+				t.Errorf("%q line %d: %q, want %q", tc.in, tc.line, got, tc.want)
+			}
+		})
+	}
+}

@@ -118,7 +118,7 @@ func (b *builder) openRemote(ref remoteRef) *remoteFile {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, col, msg := diag.YAMLError(data, err, load.ParseYAML)
-		f.errorAt(line, col, nil, "invalid YAML: %s", msg)
+		f.errorAt(line, col, diag.YAMLPathBefore(data, line), "invalid YAML: %s", msg)
 		b.diags = append(b.diags, f.diags...)
 		return nil
 	}
@@ -152,7 +152,7 @@ type remoteFile struct {
 }
 
 func (f *remoteFile) errorAt(line, col int, path []string, format string, args ...any) {
-	f.diags = append(f.diags, diag.Diagnostic{File: f.file, Line: line, Col: col, Path: load.FormatPath(path...), Msg: fmt.Sprintf(format, args...)})
+	f.diags = append(f.diags, diag.Diagnostic{File: f.file, Line: line, Col: col, Path: diag.FormatPath(path...), Msg: fmt.Sprintf(format, args...)})
 }
 
 func (f *remoteFile) errorf(n *yaml.Node, path []string, format string, args ...any) {

@@ -113,7 +113,7 @@ func (s *Spec) kinDiagnostic(prefix string, err error) diag.Diagnostic {
 		}
 		d := s.AtPos(msg, loc.Line, loc.Column)
 		if d.Path == "" {
-			d.Path = FormatPath(path...)
+			d.Path = diag.FormatPath(path...)
 		}
 		return d
 	case len(path) > 0 || pathSeen:
@@ -225,7 +225,7 @@ func pointerOf(err error) ([]string, bool) {
 // of the key (or sequence item) found there, if any.
 func (s *Spec) AtPos(msg string, line, col int) diag.Diagnostic {
 	path, _ := pathAt(s.root, nil, line, col)
-	return diag.Diagnostic{File: s.File, Line: line, Col: col, Path: FormatPath(path...), Msg: msg}
+	return diag.Diagnostic{File: s.File, Line: line, Col: col, Path: diag.FormatPath(path...), Msg: msg}
 }
 
 // pathAt finds the key or sequence item that starts at line:col under n.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ func Bytes(file string, data []byte) (*Spec, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		<-kin
 		line, col, msg := diag.YAMLError(data, err, ParseYAML)
-		return nil, diag.List{{File: file, Line: line, Col: col, Msg: "invalid YAML: " + msg}}
+		return nil, diag.List{{File: file, Line: line, Col: col, Path: diag.FormatPath(diag.YAMLPathBefore(data, line)...), Msg: "invalid YAML: " + msg}}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		<-kin
@@ -145,7 +144,7 @@ func (s *Spec) walkDuplicates(n *yaml.Node, path []string, out *diag.List) {
 			k := n.Content[i]
 			p := append(path[:len(path):len(path)], k.Value)
 			if first, ok := seen[k.Value]; ok {
-				*out = append(*out, diag.Diagnostic{File: s.File, Line: k.Line, Col: k.Column, Path: FormatPath(p...),
+				*out = append(*out, diag.Diagnostic{File: s.File, Line: k.Line, Col: k.Column, Path: diag.FormatPath(p...),
 					Msg: fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, first)})
 				continue
 			}
@@ -167,7 +166,7 @@ func (s *Spec) Data() []byte { return s.data }
 // that exists.
 func (s *Spec) At(msg string, path ...string) diag.Diagnostic {
 	line, col := s.Pos(path...)
-	return diag.Diagnostic{File: s.File, Line: line, Col: col, Path: FormatPath(path...), Msg: msg}
+	return diag.Diagnostic{File: s.File, Line: line, Col: col, Path: diag.FormatPath(path...), Msg: msg}
 }
 
 // Pos returns the line and column of the key (or sequence item) at path, or
@@ -198,31 +197,4 @@ func (s *Spec) Pos(path ...string) (line, col int) {
 		n = next
 	}
 	return line, col
-}
-
-var (
-	plainKey  = regexp.MustCompile(`^\$?[A-Za-z0-9_-]+$`)
-	allDigits = regexp.MustCompile(`^[0-9]+$`)
-)
-
-// FormatPath renders a path for messages:
-// paths["/unified/ticketing/users"].post.x-unified-support.request.name.
-func FormatPath(path ...string) string {
-	var b strings.Builder
-	for i, seg := range path {
-		switch {
-		case allDigits.MatchString(seg):
-			b.WriteString("[" + seg + "]")
-		case plainKey.MatchString(seg):
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(seg)
-		default:
-			b.WriteString("[")
-			b.WriteString(strconv.Quote(seg))
-			b.WriteString("]")
-		}
-	}
-	return b.String()
 }

@@ -110,7 +110,7 @@ func (s *Spec) resolve(r *ref) string {
 			if next == nil {
 				where := "the document root"
 				if len(walked) > 0 {
-					where = FormatPath(walked...)
+					where = diag.FormatPath(walked...)
 				}
 				return fmt.Sprintf("$ref %q points to nothing: %s has no %q%s", r.value, where, tok, diag.Suggest(tok, keys))
 			}
@@ -188,7 +188,7 @@ func (s *Spec) cycleDiag(cycle []*ref) diag.Diagnostic {
 	cycle = append(cycle[first:], cycle[:first]...)
 	steps := make([]string, 0, len(cycle)+1)
 	for _, r := range append(cycle, cycle[0]) {
-		steps = append(steps, FormatPath(r.at[:len(r.at)-1]...))
+		steps = append(steps, diag.FormatPath(r.at[:len(r.at)-1]...))
 	}
 	return s.At(fmt.Sprintf("$ref cycle %s: each is only a $ref to the next, so none of them is defined; replace one $ref with the definition", strings.Join(steps, " -> ")), cycle[0].at...)
 }

@@ -230,7 +230,8 @@ func parse(p *parser, data []byte) (*Config, error) {
 			}
 			return err
 		})
-		return nil, fmt.Errorf("%s: invalid YAML: %s", diag.Diagnostic{File: name, Line: line, Col: col}.Position(), redact(msg))
+		d := diag.Diagnostic{File: name, Line: line, Col: col, Path: diag.FormatPath(diag.YAMLPathBefore(data, line)...), Msg: "invalid YAML: " + redact(msg)}
+		return nil, errors.New(d.String())
 	}
 	var second *secondDocument
 	if errors.As(err, &second) {

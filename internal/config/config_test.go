@@ -285,24 +285,24 @@ func TestSyntaxErrorLines(t *testing.T) {
 		want     string // prefix of the one error
 	}{
 		{"unclosed flow list at the end", "tenants: [\n", "x.yaml:1:10: invalid YAML: did not find expected node content"},
-		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2:11: invalid YAML: did not find expected node content"},
+		{"unclosed flow list, second line", "tenants: []\naccounts: [\n", "x.yaml:2:11: accounts: invalid YAML: did not find expected node content"},
 		{"tab indentation", "tenants: []\n\taccounts: []\n", "x.yaml:2:1: invalid YAML: found character that cannot start any token"},
-		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4:16: invalid YAML: did not find expected key"},
+		{"stray ] after a flow list", tenant + "    tokens: [x]]\n" + rest, "x.yaml:4:16: tenants[0].tokens: invalid YAML: did not find expected key"},
 		{"stray ] on its own line", tenant + "]\n" + rest, "x.yaml:4:1: invalid YAML: did not find expected key"},
-		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5:3: invalid YAML: did not find expected '-' indicator"},
-		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4:14: invalid YAML: did not find expected ',' or ']'"},
-		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2:19: invalid YAML: did not find expected ',' or '}'"},
-		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3:4: invalid YAML: did not find expected '-' indicator"},
-		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4:3: invalid YAML: could not find expected ':'"},
-		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4:14: invalid YAML: found unexpected end of stream"},
-		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9:10: invalid YAML: mapping values are not allowed in this context"},
-		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4:15: invalid YAML: unknown anchor 'nope' referenced"},
-		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4:11: invalid YAML: did not find expected node content"},
+		{"stray } in a block list", tenant + "    tokens: []\n  }\n" + rest, "x.yaml:5:3: tenants: invalid YAML: did not find expected '-' indicator"},
+		{"unclosed flow list, more lines", tenant + "    tokens: [x\n" + rest, "x.yaml:4:14: tenants[0].tokens: invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed flow mapping", "tenants:\n  - {id: a, name: A\n\n\n" + rest, "x.yaml:2:19: tenants: invalid YAML: did not find expected ',' or '}'"},
+		{"misindented key", "tenants:\n  - id: a\n   name: A\n" + rest, "x.yaml:3:4: tenants: invalid YAML: did not find expected '-' indicator"},
+		{"key without colon", tenant + "  bad\n" + rest, "x.yaml:4:3: tenants: invalid YAML: could not find expected ':'"},
+		{"unterminated quote", tenant + "    tokens: ['abc\n" + rest, "x.yaml:4:14: tenants[0].tokens: invalid YAML: found unexpected end of stream"},
+		{"two colons", tenant + rest + "  - id: a: b\n", "x.yaml:9:10: accounts: invalid YAML: mapping values are not allowed in this context"},
+		{"unknown alias", tenant + "accounts: *nope\n", "x.yaml:4:15: accounts: invalid YAML: unknown anchor 'nope' referenced"},
+		{"error in a list closed later", "tenants: [\n  a,\n  b]\n" + "accounts: [\n", "x.yaml:4:11: accounts: invalid YAML: did not find expected node content"},
 		{"stray ] on line 1", "]\n" + tenant, "x.yaml:1:1: invalid YAML: did not find expected node content"},
-		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4:16: invalid YAML: did not find expected key"},
-		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6:16: invalid YAML: did not find expected key"},
+		{"no final newline", tenant + "    tokens: [x]]", "x.yaml:4:16: tenants[0].tokens: invalid YAML: did not find expected key"},
+		{"stray ] after a multi-line flow mapping", "tenants:\n  - {id: a,\n     name: A}\n  - id: b\n    name: B\n    tokens: [x]]\n", "x.yaml:6:16: tenants[1].tokens: invalid YAML: did not find expected key"},
 		{"missing comma in a multi-line flow list", "tenants: [\n  {id: a, name: A},\n  {id: b, name: B}\n  {id: c, name: C}\n]\n", "x.yaml:3:18: invalid YAML: did not find expected ',' or ']'"},
-		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6:6: invalid YAML: did not find expected key"},
+		{"misindented list item", tenant + "    tokens:\n      - x\n     - y\n", "x.yaml:6:6: tenants[0].tokens: invalid YAML: did not find expected key"},
 		{"stray ] at the top level", "tenants: []\naccounts: []\n\n]\n", "x.yaml:4:1: invalid YAML: did not find expected key"},
 		{"unclosed list, blank lines, then a key", "tenants: [a, b\n\n# comment\naccounts: []\n", "x.yaml:4:1: invalid YAML: did not find expected ',' or ']'"},
 		{"unknown directive", "%YAML 1.1\n%FOO\n---\ntenants: []\n", "x.yaml:2:2: invalid YAML: found unknown directive name"},
@@ -335,7 +335,7 @@ func TestSyntaxErrorLineLargeFile(t *testing.T) {
 		}
 	}
 	_, err := Parse("x.yaml", []byte(b.String()), integrationIDs())
-	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d:16: invalid YAML: did not find expected key", want)) {
+	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("x.yaml:%d:16: accounts[200].tokens: invalid YAML: did not find expected key", want)) {
 		t.Errorf("got %v, want line %d", err, want)
 	}
 }
