@@ -53,9 +53,7 @@ func bindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 				bindQueryCollection(pp.Index(i0), it0, &e0)
 				l0 = append(l0, e0)
 			}
-			{
-				p.Collections = l0
-			}
+			p.Collections = l0
 		}
 	}
 	if v, ok := q.Get("integrated_account_id"); ok {
@@ -139,9 +137,7 @@ func bindUpdateUserParams(q qs.Values, p *UpdateUserParams, r *validation.Report
 				bindQueryCollection(pp.Index(i0), it0, &e0)
 				l0 = append(l0, e0)
 			}
-			{
-				p.Collections = l0
-			}
+			p.Collections = l0
 		}
 	}
 	if v, ok := q.Get("integrated_account_id"); ok {

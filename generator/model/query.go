@@ -17,7 +17,8 @@ const (
 	QueryBool                 // true or false
 	QueryInt                  // a decimal integer
 	QueryFloat                // a JSON number
-	QueryStrings              // a list of single values: p[]=a&p[]=b or p=a,b
+	QueryStrings              // a list of plain strings: p=a&p=b, p[]=a&p[]=b
+	QueryList                 // a list of single values of another kind, each read as its items' schema
 	QueryObjects              // a list of component objects: p[0][key]=value
 	QueryObject               // a component object: p[key]=value
 	QueryFreeForm             // an object without properties, passed on as read
@@ -33,6 +34,8 @@ func QueryReadOf(s *Schema) QueryRead {
 			return QueryObjects
 		case s.Items.Kind == KindString && len(s.Items.Enum) == 0 && s.Items.Go.Name == "string":
 			return QueryStrings
+		case single(QueryReadOf(s.Items)):
+			return QueryList
 		}
 	case KindObject:
 		switch {
@@ -64,5 +67,8 @@ func QueryReadOf(s *Schema) QueryRead {
 	return QueryUnreadable
 }
 
+// single reports a read of one value (not a list or an object).
+func single(r QueryRead) bool { return r >= QueryString && r <= QueryFloat }
+
 // QueryReadable is what a query parameter's schema may be, for messages.
-const QueryReadable = "a string (plain, with an enum, or of format uuid, date or date-time), an integer, a number, a boolean, an array of plain strings, an array of objects (a $ref to components/schemas), or an object"
+const QueryReadable = "a string (plain, with an enum, or of format uuid, date or date-time), an integer, a number, a boolean, an array of these, an array of objects (a $ref to components/schemas), or an object"

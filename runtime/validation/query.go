@@ -177,6 +177,26 @@ func (p Param) Strings(v qs.Value) ([]string, bool) {
 	return s, true
 }
 
+// Items reads a list of single values, each to be read on its own (a
+// single value is a list of one).
+func (p Param) Items(v qs.Value) ([]qs.Value, bool) {
+	switch v.Kind() {
+	case qs.String:
+		return []qs.Value{v}, true
+	case qs.List:
+		items := make([]qs.Value, v.Len())
+		for i := range items {
+			if items[i] = v.Index(i); items[i].Kind() != qs.String {
+				p.fail(RuleType, "must be a list of values, got a list holding "+kindName(items[i]))
+				return nil, false
+			}
+		}
+		return items, true
+	}
+	p.fail(RuleType, "must be a list of values, got "+kindName(v))
+	return nil, false
+}
+
 // List reads a list of objects.
 func (p Param) List(v qs.Value) ([]qs.Value, bool) {
 	if v.Kind() != qs.List {

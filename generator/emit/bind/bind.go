@@ -106,17 +106,29 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		i, it := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("it%d", depth))
 		ev := jen.Id(fmt.Sprintf("e%d", depth))
 		list := jen.Id(fmt.Sprintf("l%d", depth))
-		return []jen.Code{jen.If(jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot("List").Call(v), jen.Id("ok")).Block(
+		return []jen.Code{jen.If(jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot("List").Call(v), jen.Id("ok")).Block(append([]jen.Code{
 			list.Clone().Op(":=").Make(jen.Index().Id(elem.GoName), jen.Lit(0), jen.Len(x.Clone())),
 			jen.For(jen.List(i.Clone(), it.Clone()).Op(":=").Range().Add(x.Clone())).Block(
 				jen.Var().Add(ev.Clone()).Id(elem.GoName),
 				jen.Id(elem.BindQueryFunc()).Call(jen.Add(pp).Dot("Index").Call(i.Clone()), it.Clone(), jen.Op("&").Add(ev.Clone())),
 				list.Clone().Op("=").Append(list.Clone(), ev.Clone()),
 			),
-			jen.Block(assign(list.Clone())...),
-		)}, nil
+		}, assign(list.Clone())...)...)}, nil
 	case model.QueryStrings:
 		return []jen.Code{jen.If(read("Strings"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
+	case model.QueryList:
+		// Each item is read as its schema says, and reported at its
+		// index; a failed one stays zero in a request that fails.
+		i, it := jen.Id(fmt.Sprintf("i%d", depth)), jen.Id(fmt.Sprintf("it%d", depth))
+		list := jen.Id(fmt.Sprintf("l%d", depth))
+		read, err := e.value(list.Clone().Index(i.Clone()), *t.Elem, s.Items, jen.Add(pp).Dot("Index").Call(i.Clone()), it.Clone(), allowed, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.If(jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot("Items").Call(v), jen.Id("ok")).Block(append([]jen.Code{
+			list.Clone().Op(":=").Make(emit.Type(model.GoType{Slice: true, Name: t.Elem.Name, Elem: t.Elem}), jen.Len(x.Clone())),
+			jen.For(jen.List(i.Clone(), it.Clone()).Op(":=").Range().Add(x.Clone())).Block(read...),
+		}, assign(list.Clone())...)...)}, nil
 	case model.QueryFreeForm:
 		return []jen.Code{jen.If(read("FreeForm"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryObject:

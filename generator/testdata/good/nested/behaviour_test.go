@@ -194,3 +194,50 @@ func TestBindDateQueryParameters(t *testing.T) {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestBindListQueryParameters(t *testing.T) {
+	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
+	bind := func(raw string) (*CreateOrderParams, []string) {
+		t.Helper()
+		var r validation.Report
+		q, ok := validation.ParseQuery(raw, &r)
+		if !ok {
+			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
+		}
+		var p CreateOrderParams
+		bindCreateOrderParams(q, &p, &r)
+		var failures []string
+		for _, f := range r.Failures {
+			failures = append(failures, f.Field+": "+string(f.Rule)+": "+f.Message)
+		}
+		return &p, failures
+	}
+	for _, raw := range []string{"kinds=digital&kinds=service&line_numbers=3&line_numbers=1", "kinds[]=digital&kinds[]=service&line_numbers[]=3&line_numbers[]=1"} {
+		p, failures := bind(account + "&" + raw)
+		if len(failures) > 0 {
+			t.Fatalf("%s: %v", raw, failures)
+		}
+		if len(p.Kinds) != 2 || p.Kinds[0] != LineKindDigital || p.Kinds[1] != LineKindService {
+			t.Errorf("%s: kinds = %v", raw, p.Kinds)
+		}
+		if len(p.LineNumbers) != 2 || p.LineNumbers[0] != 3 || p.LineNumbers[1] != 1 {
+			t.Errorf("%s: line_numbers = %v", raw, p.LineNumbers)
+		}
+	}
+	// A single value is a list of one.
+	if p, failures := bind(account + "&kinds=physical"); len(failures) > 0 || len(p.Kinds) != 1 || p.Kinds[0] != LineKindPhysical {
+		t.Errorf("one kind: %v, %v", p.Kinds, failures)
+	}
+	_, failures := bind(account + "&kinds=digital&kinds=gift&line_numbers[x]=2")
+	want := []string{
+		`kinds[1]: enum: "gift" is not one of "physical", "digital", "service"`,
+		`line_numbers: type: must be a list of values, got an object`,
+	}
+	if strings.Join(failures, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(failures, "\n"), strings.Join(want, "\n"))
+	}
+	_, failures = bind(account + "&line_numbers=1&line_numbers=two")
+	if want := `line_numbers[1]: type: must be an integer, got "two"`; strings.Join(failures, "\n") != want {
+		t.Errorf("failures: %v, want %s", failures, want)
+	}
+}

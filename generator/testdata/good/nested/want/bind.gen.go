@@ -12,6 +12,9 @@ import (
 // CreateOrderParams are the query parameters of createOrder, as bound.
 type CreateOrderParams struct {
 	IntegratedAccountId types.UUID
+	// Kinds: Only lines of these kinds.
+	Kinds       []LineKind
+	LineNumbers []int
 	// NotBefore: Do not fulfil the order before this time.
 	NotBefore *time.Time
 	ShipOn    *types.Date
@@ -28,6 +31,30 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 		}
 	} else {
 		validation.QueryParam(r, "integrated_account_id").Missing()
+	}
+	if v, ok := q.Get("kinds"); ok {
+		pp := validation.QueryParam(r, "kinds")
+		if x0, ok := pp.Items(v); ok {
+			l0 := make([]LineKind, len(x0))
+			for i0, it0 := range x0 {
+				if x1, ok := pp.Index(i0).Enum(it0, allowedLineKind); ok {
+					l0[i0] = LineKind(x1)
+				}
+			}
+			p.Kinds = l0
+		}
+	}
+	if v, ok := q.Get("line_numbers"); ok {
+		pp := validation.QueryParam(r, "line_numbers")
+		if x0, ok := pp.Items(v); ok {
+			l0 := make([]int, len(x0))
+			for i0, it0 := range x0 {
+				if x1, ok := pp.Index(i0).Int(it0); ok {
+					l0[i0] = int(x1)
+				}
+			}
+			p.LineNumbers = l0
+		}
 	}
 	if v, ok := q.Get("not_before"); ok {
 		pp := validation.QueryParam(r, "not_before")

@@ -10,6 +10,9 @@ import (
 	"unicode/utf8"
 )
 
+// allowedLineKind lists the values the schema allows for LineKind.
+var allowedLineKind = []string{"physical", "digital", "service"}
+
 // allowedOrderLineKind lists the values the schema allows for OrderLineKind.
 var allowedOrderLineKind = []string{"physical", "digital", "service"}
 

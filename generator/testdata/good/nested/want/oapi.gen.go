@@ -9,6 +9,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for LineKind.
+const (
+	LineKindDigital  LineKind = "digital"
+	LineKindPhysical LineKind = "physical"
+	LineKindService  LineKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the LineKind enum.
+func (e LineKind) Valid() bool {
+	switch e {
+	case LineKindDigital:
+		return true
+	case LineKindPhysical:
+		return true
+	case LineKindService:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderLineKind.
 const (
 	OrderLineKindDigital  OrderLineKind = "digital"
@@ -51,6 +72,9 @@ type Dimensions struct {
 	Height *int    `json:"height,omitempty"`
 	Width  float32 `json:"width"`
 }
+
+// LineKind defines model for LineKind.
+type LineKind string
 
 // Order defines model for Order.
 type Order struct {

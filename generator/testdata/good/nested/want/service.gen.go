@@ -59,6 +59,8 @@ var CreateOrderOperation = api.Operation{
 		Path:         "/unified/ecommerce/orders",
 		Query: []matrix.Field{
 			{Name: "integrated_account_id", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "kinds", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "line_numbers", Supported: []string{"woo_commerce"}},
 			{Name: "not_before", Supported: []string{"shopify"}},
 			{Name: "ship_on", Supported: []string{"shopify", "woo_commerce"}},
 		},
@@ -79,7 +81,7 @@ var CreateOrderOperation = api.Operation{
 }
 
 // createOrderMeta is the metadata document of ecommerce/orders create.
-const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"paid":{"type":"boolean"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"ship_on":{"format":"date","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
+const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"paid":{"type":"boolean"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"kinds":{"description":"Only lines of these kinds.","items":{"enum":["physical","digital","service"],"type":"string"},"type":"array"},"line_numbers":{"items":{"type":"integer"},"type":"array"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"ship_on":{"format":"date","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
 
 // createOrderInput is one createOrder request.
 type createOrderInput struct {
@@ -151,6 +153,19 @@ paths:
           schema:
             type: string
             format: date
+        - name: kinds
+          in: query
+          description: Only lines of these kinds.
+          schema:
+            type: array
+            items:
+              $ref: '#/components/schemas/LineKind'
+        - name: line_numbers
+          in: query
+          schema:
+            type: array
+            items:
+              type: integer
       requestBody:
         required: true
         content:
@@ -176,6 +191,10 @@ paths:
             shopify: supported
           ship_on:
             '*': supported
+          kinds:
+            '*': supported
+          line_numbers:
+            woo_commerce: supported
         request:
           customer_id:
             shopify: required
@@ -241,6 +260,9 @@ components:
             type: string
         dimensions:
           $ref: '#/components/schemas/Dimensions'
+    LineKind:
+      type: string
+      enum: [physical, digital, service]
     Dimensions:
       type: object
       additionalProperties: false

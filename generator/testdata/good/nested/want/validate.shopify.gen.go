@@ -11,8 +11,13 @@ import (
 var validateCreateOrderShopifyAllowedItemsKind = []string{"physical", "digital"}
 
 // validateCreateOrderShopify applies Shopify's rules to a createOrder request:
-// it requires customer_id, items and does not support due_at.
+// it requires customer_id, items and does not support query line_numbers,
+// due_at.
 func validateCreateOrderShopify(p *CreateOrderParams, b *CreateOrderRequest, r *validation.Report) {
+	if p.LineNumbers != nil {
+		r.Ignore(validation.Query, "line_numbers")
+		p.LineNumbers = nil
+	}
 	if b.CustomerId == nil {
 		r.Missing(validation.Body, "customer_id", "shopify", "Shopify")
 	}
