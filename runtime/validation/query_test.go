@@ -422,6 +422,38 @@ func TestParamStrings(t *testing.T) {
 	}
 }
 
+func TestParamItems(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want []string // the items' strings
+		fail string
+	}{
+		{"f=3", []string{"3"}, ""},
+		{"f=3&f=1", []string{"3", "1"}, ""},
+		{"f[]=3&f[]=1", []string{"3", "1"}, ""},
+		{"f[1]=1&f[0]=3", []string{"3", "1"}, ""},
+		{"f[x]=3", nil, "must be a list of values, got an object"},
+		{"f[0][x]=3", nil, "must be a list of values, got a list holding an object"},
+		{"f[0][]=3", nil, "must be a list of values, got a list holding a list"},
+	}
+	for _, tt := range tests {
+		v, p, r := param(t, tt.raw, "f")
+		items, ok := p.Items(v)
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Str())
+		}
+		if ok != (tt.fail == "") || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q: Items = %q, %v; want %q", tt.raw, got, ok, tt.want)
+		}
+		if tt.fail == "" {
+			wantFailures(t, r)
+		} else {
+			wantFailures(t, r, queryFailure("f", RuleType, tt.fail))
+		}
+	}
+}
+
 func TestParamList(t *testing.T) {
 	v, p, r := param(t, "collections[1][id]=2&collections[0][id]=1&collections[0][type]=x", "collections")
 	items, ok := p.List(v)
