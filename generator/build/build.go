@@ -54,6 +54,7 @@ func Model(s *load.Spec) (*model.API, error) {
 	b.checkMethodsUnique(api.Operations)
 	api.Resources = resources(api.Operations)
 	api.Types = b.types()
+	api.Patterns = patterns(api)
 	if len(b.diags) == 0 {
 		api.Remote = b.remotes(api)
 	}
@@ -64,6 +65,37 @@ func Model(s *load.Spec) (*model.API, error) {
 		return nil, err
 	}
 	return api, nil
+}
+
+// patterns lists the distinct patterns of the schemas the operations
+// reach (bodies through their components, query parameters directly),
+// sorted.
+func patterns(api *model.API) []string {
+	seen := map[string]bool{}
+	var walk func(s *model.Schema)
+	walk = func(s *model.Schema) {
+		if s == nil {
+			return
+		}
+		if s.Pattern != "" {
+			seen[s.Pattern] = true
+		}
+		walk(s.Items)
+		for _, p := range s.Properties {
+			if p.Schema.Name == "" { // a component is walked as one of api.Types
+				walk(p.Schema)
+			}
+		}
+	}
+	for _, s := range api.Types {
+		walk(s)
+	}
+	for _, o := range api.Operations {
+		for _, p := range o.Query {
+			walk(p.Schema)
+		}
+	}
+	return sortedKeys(seen)
 }
 
 // resources groups the operations by model and resource.

@@ -104,6 +104,9 @@ func describeSchema(s *model.Schema) string {
 	if s.Kind == model.KindAny {
 		return "schema with no type"
 	}
+	if s.Kind == model.KindString && len(s.Enum) > 0 {
+		return "string enum"
+	}
 	if s.Kind == model.KindString && s.Format != "" {
 		return "string of format " + s.Format
 	}

@@ -72,6 +72,9 @@ func (b *builder) checkNames(api *model.API) {
 			}
 		}
 	}
+	for _, p := range api.Patterns {
+		n.declare(api.PatternVar(p), nil, "the pattern "+strconv.Quote(p))
+	}
 	for _, name := range []string{"Service", "openAPIDocument"} {
 		n.declare(name, nil, "the generated package")
 	}

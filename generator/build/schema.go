@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -240,7 +241,87 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 		out.Kind = model.KindAny
 		out.Go = model.GoType{Name: "interface{}", Under: "interface{}"}
 	}
+	// A bound reported here leaves the schema whole: the matrix entries
+	// naming it are checked as usual, and nothing is written.
+	b.bounds(at, v, out)
 	return out
+}
+
+// bounds copies v's length, pattern, range and size bounds into out,
+// reporting a bound the generated code would not check: one that does not
+// apply to the schema's type, a pattern Go cannot compile, bounds that no
+// value meets, and keywords it does not check at all.
+func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
+	fail := func(key, format string, args ...any) {
+		b.errorf(append(at[:len(at):len(at)], key), format, args...)
+	}
+	for key, set := range map[string]bool{"multipleOf": v.MultipleOf != nil, "uniqueItems": v.UniqueItems, "minProperties": v.MinProps > 0, "maxProperties": v.MaxProps != nil} {
+		if set {
+			fail(key, "%s is not checked by the generated code; leave it out (or check it in the integration's mapping)", key)
+		}
+	}
+	plain := out.Kind == model.KindString && len(out.Enum) == 0 && out.Go.Under == "string"
+	what := describeSchema(out)
+	if v.MinLength > 0 || v.MaxLength != nil || v.Pattern != "" {
+		if !plain {
+			for key, set := range map[string]bool{"minLength": v.MinLength > 0, "maxLength": v.MaxLength != nil, "pattern": v.Pattern != ""} {
+				if set {
+					fail(key, "%s applies to plain strings (no enum, no format but email); this schema is %s%s", key, article(what), what)
+				}
+			}
+		}
+		if v.MaxLength != nil {
+			n := int(*v.MaxLength)
+			out.MaxLength = &n
+			if n < out.MinLength {
+				fail("maxLength", "maxLength %d is less than minLength %d: no string has both", n, out.MinLength)
+			}
+		}
+		if v.Pattern != "" {
+			if _, err := regexp.Compile(v.Pattern); err != nil {
+				fail("pattern", "pattern %q is not a regular expression Go's regexp (RE2 syntax) accepts: %v", v.Pattern, err)
+			}
+			out.Pattern = v.Pattern
+		}
+	}
+	if v.Min != nil || v.Max != nil || v.ExclusiveMin.IsSet() || v.ExclusiveMax.IsSet() {
+		if out.Kind != model.KindInteger && out.Kind != model.KindNumber {
+			fail("minimum", "minimum, maximum and their exclusive forms apply to numbers; this schema is %s%s", article(what), what)
+		}
+		out.Minimum = bound(v.Min, v.ExclusiveMin)
+		out.Maximum = bound(v.Max, v.ExclusiveMax)
+		if v.ExclusiveMin.IsTrue() && v.Min == nil || v.ExclusiveMax.IsTrue() && v.Max == nil {
+			fail("minimum", "exclusiveMinimum and exclusiveMaximum: true need the minimum or maximum they modify")
+		}
+		if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (lo.Value > hi.Value || lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
+			fail("maximum", "no number is within minimum %v and maximum %v", lo.Value, hi.Value)
+		}
+	}
+	if v.MinItems > 0 || v.MaxItems != nil {
+		if out.Kind != model.KindArray {
+			fail("minItems", "minItems and maxItems apply to arrays; this schema is %s%s", article(what), what)
+		}
+		out.MinItems = int(v.MinItems)
+		if v.MaxItems != nil {
+			n := int(*v.MaxItems)
+			out.MaxItems = &n
+			if n < out.MinItems {
+				fail("maxItems", "maxItems %d is less than minItems %d: no array has both", n, out.MinItems)
+			}
+		}
+	}
+}
+
+// bound is a minimum or maximum as OpenAPI 3.0 writes it (a value, with
+// exclusiveMinimum: true) or as 3.1 does (exclusiveMinimum: value).
+func bound(v *float64, exclusive openapi3.ExclusiveBound) *model.Bound {
+	switch {
+	case exclusive.Value != nil:
+		return &model.Bound{Value: *exclusive.Value, Exclusive: true}
+	case v != nil:
+		return &model.Bound{Value: *v, Exclusive: exclusive.IsTrue()}
+	}
+	return nil
 }
 
 func builtin(name, def string) model.GoType {

@@ -8,6 +8,8 @@
 package model
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/unifiedgen/unifiedgen/runtime/matrix"
@@ -36,6 +38,18 @@ type API struct {
 	Types []*Schema
 	// Remote holds the integration definitions and their mappings.
 	Remote Remote
+	// Patterns are the distinct string patterns of every schema the
+	// operations reach, body and query alike, sorted: the decoders
+	// declare one compiled regexp each (PatternVar), which the query
+	// binders use too.
+	Patterns []string
+}
+
+// PatternVar is the package-level variable holding the compiled pattern p,
+// one of a.Patterns.
+func (a *API) PatternVar(p string) string {
+	i, _ := slices.BinarySearch(a.Patterns, p)
+	return "pattern" + strconv.Itoa(i)
 }
 
 // Integration is one entry of the registry.
@@ -187,12 +201,25 @@ type Schema struct {
 	// free-form object.
 	Properties []Property
 	// Free reports an object that accepts members beyond Properties.
-	Free      bool
-	MinLength int
-	Doc       string // the schema's description
+	Free bool
+	// Bounds the schema declares. Strings: MinLength and MaxLength count
+	// characters, Pattern is an RE2 expression (unanchored, as JSON
+	// Schema means it). Numbers: Minimum and Maximum. Arrays: MinItems
+	// and MaxItems. A nil pointer is no bound.
+	MinLength, MinItems int
+	MaxLength, MaxItems *int
+	Pattern             string
+	Minimum, Maximum    *Bound
+	Doc                 string // the schema's description
 	// Go is the Go type of a value of this schema (the named type for a
 	// component).
 	Go GoType
+}
+
+// Bound is a number's minimum or maximum.
+type Bound struct {
+	Value     float64
+	Exclusive bool // the value itself is outside
 }
 
 // Property is a named member of an object schema.

@@ -33,6 +33,9 @@ const (
 	RuleIntegrationRequired Rule = "integration_required"
 	RuleIntegrationEnum     Rule = "integration_enum"
 	RuleUnsupported         Rule = "unsupported"
+	// RuleRange is a number outside the schema's minimum or maximum, or
+	// an array with fewer or more items than it allows.
+	RuleRange Rule = "range"
 )
 
 // Failure is one problem found in a request.

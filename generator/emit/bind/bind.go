@@ -22,6 +22,7 @@ const (
 )
 
 type emitter struct {
+	api     *model.API
 	f       *jen.File
 	done    map[string]bool
 	queue   []*model.Schema
@@ -31,7 +32,7 @@ type emitter struct {
 // Emit renders, per operation, its Params struct and the function binding
 // a query string into it.
 func Emit(api *model.API, pkg, specName string) (emit.File, error) {
-	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}, allowed: map[string]bool{}}
+	e := &emitter{api: api, f: jen.NewFile(pkg), done: map[string]bool{}, allowed: map[string]bool{}}
 	e.f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	e.f.ImportName(valPkg, "validation")
 	e.f.ImportName(qsPkg, "qs")
@@ -96,6 +97,10 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		return []jen.Code{target.Clone().Op("=").Add(val)}
 	}
 	conv := func(val jen.Code) jen.Code { return emit.Conv(t, val) }
+	// checked is the schema's bounds checks on x, then set.
+	checked := func(set ...jen.Code) []jen.Code {
+		return append(emit.Bounds(pp, x.Clone(), s, e.api.PatternVar), set...)
+	}
 	read := func(method string, args ...jen.Code) jen.Code {
 		return jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot(method).Call(append([]jen.Code{v}, args...)...)
 	}
@@ -113,9 +118,9 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 				jen.Id(elem.BindQueryFunc()).Call(jen.Add(pp).Dot("Index").Call(i.Clone()), it.Clone(), jen.Op("&").Add(ev.Clone())),
 				list.Clone().Op("=").Append(list.Clone(), ev.Clone()),
 			),
-		}, assign(list.Clone())...)...)}, nil
+		}, checked(assign(list.Clone())...)...)...)}, nil
 	case model.QueryStrings:
-		return []jen.Code{jen.If(read("Strings"), jen.Id("ok")).Block(assign(x.Clone())...)}, nil
+		return []jen.Code{jen.If(read("Strings"), jen.Id("ok")).Block(checked(assign(x.Clone())...)...)}, nil
 	case model.QueryList:
 		// Each item is read as its schema says, and reported at its
 		// index; a failed one stays zero in a request that fails.
@@ -128,7 +133,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		return []jen.Code{jen.If(jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot("Items").Call(v), jen.Id("ok")).Block(append([]jen.Code{
 			list.Clone().Op(":=").Make(emit.Type(model.GoType{Slice: true, Name: t.Elem.Name, Elem: t.Elem}), jen.Len(x.Clone())),
 			jen.For(jen.List(i.Clone(), it.Clone()).Op(":=").Range().Add(x.Clone())).Block(read...),
-		}, assign(list.Clone())...)...)}, nil
+		}, checked(assign(list.Clone())...)...)...)}, nil
 	case model.QueryFreeForm:
 		return []jen.Code{jen.If(read("FreeForm"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryObject:
@@ -157,13 +162,27 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		if s.MinLength > 0 {
 			cond = jen.Id("ok").Op("&&").Add(pp).Dot("MinLength").Call(x.Clone(), jen.Lit(s.MinLength))
 		}
-		return []jen.Code{jen.If(read("String"), cond).Block(assign(conv(x.Clone()))...)}, nil
+		return []jen.Code{jen.If(read("String"), cond).Block(checked(assign(conv(x.Clone()))...)...)}, nil
 	case model.QueryBool:
 		return []jen.Code{jen.If(read("Bool"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryInt:
-		return []jen.Code{jen.If(read("Int"), jen.Id("ok")).Block(assign(jen.Id(t.Under).Call(x.Clone()))...)}, nil
+		set := checked(assign(jen.Id(t.Under).Call(x.Clone()))...)
+		if t.Under == "int32" {
+			// int32(x) of a larger value wraps around without a word.
+			set = []jen.Code{jen.If(x.Clone().Op("<").Qual("math", "MinInt32").Op("||").Add(x.Clone()).Op(">").Qual("math", "MaxInt32")).Block(
+				jen.Add(pp).Dot("OutOfRange").Call(jen.Lit("a 32-bit integer")),
+			).Else().Block(set...)}
+		}
+		return []jen.Code{jen.If(read("Int"), jen.Id("ok")).Block(set...)}, nil
 	case model.QueryFloat:
-		return []jen.Code{jen.If(read("Float"), jen.Id("ok")).Block(assign(jen.Id(t.Under).Call(x.Clone()))...)}, nil
+		set := checked(assign(jen.Id(t.Under).Call(x.Clone()))...)
+		if t.Under == "float32" {
+			// float32(x) of a larger value is +Inf without a word.
+			set = []jen.Code{jen.If(jen.Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
+				jen.Add(pp).Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
+			).Else().Block(set...)}
+		}
+		return []jen.Code{jen.If(read("Float"), jen.Id("ok")).Block(set...)}, nil
 	}
 	// build reports every such schema at its position first.
 	return nil, fmt.Errorf("a %s parameter (Go type %s) cannot be read from a query string", s.Kind, t.Name)

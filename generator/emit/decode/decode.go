@@ -27,7 +27,7 @@ const (
 
 // Emit renders the decoders of every operation body in api.
 func Emit(api *model.API, pkg, specName string) (emit.File, error) {
-	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}, enums: map[string]bool{}}
+	e := &emitter{api: api, f: jen.NewFile(pkg), done: map[string]bool{}, enums: map[string]bool{}}
 	e.f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	e.f.ImportName(valPkg, "validation")
 	e.f.ImportName(uuidPkg, "uuid")
@@ -42,6 +42,11 @@ func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 				e.enumVar(p.Schema.Go.Name, p.Schema.Enum)
 			}
 		}
+	}
+	// The compiled patterns, here once for the decoders and the query
+	// binders alike.
+	for _, p := range api.Patterns {
+		e.f.Var().Id(api.PatternVar(p)).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(p))
 	}
 	tops := map[string]bool{}
 	for _, op := range api.Operations {
@@ -74,6 +79,7 @@ func Emit(api *model.API, pkg, specName string) (emit.File, error) {
 }
 
 type emitter struct {
+	api   *model.API
 	f     *jen.File
 	done  map[string]bool
 	enums map[string]bool
@@ -199,6 +205,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			).Block(loop...),
 			jen.If(jen.Err().Op(":=").Id("s").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
+		ok = append(ok, emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
 		if plainStrings {
 			ok = append(ok, target.Clone().Op("=").Id("s").Dot("Strings").Call(x.Clone()))
 		} else {
@@ -289,6 +296,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 					jen.Id("s").Dot("BadFormat").Call(jen.Lit("email")),
 				))
 			}
+			read = append(read, emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
 			if t.Ptr && t.Name == "string" {
 				// Optional strings point into the State's arena.
 				read = append(read, target.Clone().Op("=").Id("s").Dot("StrPtr").Call(x.Clone()))
@@ -308,10 +316,17 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 
 	case s.Kind == model.KindInteger:
 		ok := jen.Id(fmt.Sprintf("ok%d", depth))
+		set := jen.If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...)
+		if t.Under == "int32" {
+			// int32(x) of a larger value wraps around without a word.
+			set = jen.If(ok.Clone().Op("&&").Parens(x.Clone().Op("<").Qual("math", "MinInt32").Op("||").Add(x.Clone()).Op(">").Qual("math", "MaxInt32"))).Block(
+				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit integer")),
+			).Else().Add(set)
+		}
 		return typed("TokenNumber", "an integer", []jen.Code{
 			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Int").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...),
+			set,
 		}), nil
 
 	case s.Kind == model.KindNumber:
@@ -324,10 +339,10 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			// float32(x) of a larger value is +Inf without a word.
 			read = append(read, jen.If(ok.Clone().Op("&&").Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
 				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
-			).Else().If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...))
+			).Else().If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...))
 			return typed("TokenNumber", "a number", read), nil
 		}
-		return typed("TokenNumber", "a number", append(read, jen.If(ok.Clone()).Block(assign(jen.Id(t.Under).Call(x.Clone()))...))), nil
+		return typed("TokenNumber", "a number", append(read, jen.If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...))), nil
 	}
 	// build rejects every other schema (no type, a map of members).
 	return nil, fmt.Errorf("no decoder for Go type %s", t.Name)

@@ -78,6 +78,30 @@ func jsonSchema(s *model.Schema) map[string]any {
 	if s.MinLength > 0 {
 		out["minLength"] = s.MinLength
 	}
+	if s.MaxLength != nil {
+		out["maxLength"] = *s.MaxLength
+	}
+	if s.Pattern != "" {
+		out["pattern"] = s.Pattern
+	}
+	// As JSON Schema writes them (and OpenAPI 3.1): an exclusive bound is
+	// a number of its own.
+	if b := s.Minimum; b != nil && b.Exclusive {
+		out["exclusiveMinimum"] = b.Value
+	} else if b != nil {
+		out["minimum"] = b.Value
+	}
+	if b := s.Maximum; b != nil && b.Exclusive {
+		out["exclusiveMaximum"] = b.Value
+	} else if b != nil {
+		out["maximum"] = b.Value
+	}
+	if s.MinItems > 0 {
+		out["minItems"] = s.MinItems
+	}
+	if s.MaxItems != nil {
+		out["maxItems"] = *s.MaxItems
+	}
 	if s.Items != nil {
 		out["items"] = jsonSchema(s.Items)
 	}

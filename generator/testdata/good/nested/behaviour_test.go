@@ -241,3 +241,74 @@ func TestBindListQueryParameters(t *testing.T) {
 		t.Errorf("failures: %v, want %s", failures, want)
 	}
 }
+
+// The bounds spec.yaml declares (maxLength, pattern, minimum, maximum and
+// their exclusive forms, minItems, maxItems) hold in the body, with the
+// value at each bound accepted and the one past it refused.
+func TestDecodeBounds(t *testing.T) {
+	const items = `"items": [{"kind": "digital", "quantity": 1}]`
+	v, r := decode(t, `{`+items+`, "coupon": "SAVE10AB", "priority": 9, "discount": 0.5, "notes": ["a", "exactly twenty chars"]}`)
+	if !r.OK() {
+		t.Fatalf("at the bounds: %+v", r.Failures)
+	}
+	if v.Coupon == nil || *v.Coupon != "SAVE10AB" || v.Priority == nil || *v.Priority != 9 || v.Discount == nil || *v.Discount != 0.5 || len(v.Notes) != 2 {
+		t.Errorf("decoded %+v", v)
+	}
+	if _, r := decode(t, `{`+items+`, "priority": 0, "discount": 0, "notes": ["x"]}`); !r.OK() {
+		t.Errorf("at the lower bounds: %+v", r.Failures)
+	}
+	for _, tt := range []struct{ member, field, rule, msg string }{
+		{`"coupon": "SAVE10ABC"`, "coupon", "format", "must be at most 8 characters long"},
+		{`"coupon": "save10"`, "coupon", "format", `must match the pattern "^[A-Z0-9]+$"`},
+		{`"priority": 10`, "priority", "range", "must be less than 10"},
+		{`"priority": -1`, "priority", "range", "must be at least 0"},
+		{`"priority": 3000000000`, "priority", "type", "is out of range for a 32-bit integer"},
+		{`"discount": 0.51`, "discount", "range", "must be at most 0.5"},
+		{`"discount": -0.01`, "discount", "range", "must be at least 0"},
+		{`"notes": []`, "notes", "range", "must have at least 1 item"},
+		{`"notes": ["a", "b", "c"]`, "notes", "range", "must have at most 2 items"},
+		{`"notes": ["a", "more than twenty chars"]`, "notes[1]", "format", "must be at most 20 characters long"},
+	} {
+		_, r := decode(t, `{`+items+`, `+tt.member+`}`)
+		if len(r.Failures) != 1 || r.Failures[0].Field != tt.field || string(r.Failures[0].Rule) != tt.rule || r.Failures[0].Message != tt.msg {
+			t.Errorf("%s: failures %+v, want %s %s: %s", tt.member, r.Failures, tt.field, tt.rule, tt.msg)
+		}
+	}
+}
+
+// The same in the query string, for a parameter and for each item of a
+// list.
+func TestBindBounds(t *testing.T) {
+	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
+	bind := func(raw string) (*CreateOrderParams, []string) {
+		t.Helper()
+		var r validation.Report
+		q, ok := validation.ParseQuery(raw, &r)
+		if !ok {
+			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
+		}
+		var p CreateOrderParams
+		bindCreateOrderParams(q, &p, &r)
+		var failures []string
+		for _, f := range r.Failures {
+			failures = append(failures, f.Field+": "+string(f.Rule)+": "+f.Message)
+		}
+		return &p, failures
+	}
+	p, failures := bind(account + "&line_numbers=1&line_numbers=2&line_numbers=3&ref=R12345&weight=0.25")
+	if len(failures) > 0 || len(p.LineNumbers) != 3 || p.Ref == nil || *p.Ref != "R12345" || p.Weight == nil || *p.Weight != 0.25 {
+		t.Errorf("at the bounds: %+v, %v", p, failures)
+	}
+	for _, tt := range []struct{ query, want string }{
+		{"line_numbers=1&line_numbers=0", "line_numbers[1]: range: must be at least 1"},
+		{"line_numbers=1&line_numbers=2&line_numbers=3&line_numbers=4", "line_numbers: range: must have at most 3 items"},
+		{"ref=R123456", "ref: format: must be at most 6 characters long"},
+		{"ref=X1", `ref: format: must match the pattern "^R[0-9]+$"`},
+		{"weight=0", "weight: range: must be greater than 0"},
+		{"weight=1e39", "weight: type: is out of range for a 32-bit float"},
+	} {
+		if _, failures := bind(account + "&" + tt.query); len(failures) != 1 || failures[0] != tt.want {
+			t.Errorf("%s: failures %q, want %q", tt.query, failures, tt.want)
+		}
+	}
+}

@@ -6,7 +6,9 @@ import (
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // CreateOrderParams are the query parameters of createOrder, as bound.
@@ -17,7 +19,9 @@ type CreateOrderParams struct {
 	LineNumbers []int
 	// NotBefore: Do not fulfil the order before this time.
 	NotBefore *time.Time
+	Ref       *string
 	ShipOn    *types.Date
+	Weight    *float32
 }
 
 // bindCreateOrderParams reads the query parameters of createOrder from q into
@@ -50,8 +54,14 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 			l0 := make([]int, len(x0))
 			for i0, it0 := range x0 {
 				if x1, ok := pp.Index(i0).Int(it0); ok {
+					if x1 < 1 {
+						pp.Index(i0).Below(1.0, false)
+					}
 					l0[i0] = int(x1)
 				}
+			}
+			if len(x0) > 3 {
+				pp.TooManyItems(3)
 			}
 			p.LineNumbers = l0
 		}
@@ -63,11 +73,38 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 			p.NotBefore = &y0
 		}
 	}
+	if v, ok := q.Get("ref"); ok {
+		pp := validation.QueryParam(r, "ref")
+		if x0, ok := pp.String(v); ok {
+			if utf8.RuneCountInString(x0) > 6 {
+				pp.TooLong(6)
+			}
+			if !pattern0.MatchString(x0) {
+				pp.NoMatch(pattern0.String())
+			}
+			y0 := x0
+			p.Ref = &y0
+		}
+	}
 	if v, ok := q.Get("ship_on"); ok {
 		pp := validation.QueryParam(r, "ship_on")
 		if x0, ok := pp.Date(v); ok {
 			y0 := types.Date{Time: x0}
 			p.ShipOn = &y0
+		}
+	}
+	if v, ok := q.Get("weight"); ok {
+		pp := validation.QueryParam(r, "weight")
+		if x0, ok := pp.Float(v); ok {
+			if math.Abs(x0) > math.MaxFloat32 {
+				pp.OutOfRange("a 32-bit float")
+			} else {
+				if x0 <= 0.0 {
+					pp.Below(0.0, true)
+				}
+				y0 := float32(x0)
+				p.Weight = &y0
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
 	"math"
+	"regexp"
 	"time"
 	"unicode/utf8"
 )
@@ -15,6 +16,8 @@ var allowedLineKind = []string{"physical", "digital", "service"}
 
 // allowedOrderLineKind lists the values the schema allows for OrderLineKind.
 var allowedOrderLineKind = []string{"physical", "digital", "service"}
+var pattern0 = regexp.MustCompile("^R[0-9]+$")
+var pattern1 = regexp.MustCompile("^[A-Z0-9]+$")
 
 // DecodeCreateOrderRequest decodes the body of a createOrder request into v and checks it against
 // the CreateOrderRequest schema. Every failure is recorded in r; v holds what could be read.
@@ -31,10 +34,10 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 	if t := s.Next(); t != validation.TokenObject {
 		return s.WrongType("an object", t)
 	}
-	var seen [5]bool
+	var seen [9]bool
 	for key, more := s.FirstKey(); more; key, more = s.NextKey() {
 		switch string(key) {
-		case "customer_id":
+		case "coupon":
 			if seen[0] {
 				if err := s.Duplicate(key); err != nil {
 					return err
@@ -42,6 +45,33 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				continue
 			}
 			seen[0] = true
+			s.Path.Key("coupon")
+			if t := s.Next(); t != validation.TokenString {
+				if err := s.WrongType("a string", t); err != nil {
+					return err
+				}
+			} else {
+				x0, err := s.Str()
+				if err != nil {
+					return err
+				}
+				if utf8.RuneCountInString(x0) > 8 {
+					s.TooLong(8)
+				}
+				if !pattern1.MatchString(x0) {
+					s.NoMatch(pattern1.String())
+				}
+				v.Coupon = s.StrPtr(x0)
+			}
+			s.Path.Pop()
+		case "customer_id":
+			if seen[1] {
+				if err := s.Duplicate(key); err != nil {
+					return err
+				}
+				continue
+			}
+			seen[1] = true
 			s.Path.Key("customer_id")
 			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
@@ -60,14 +90,44 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				}
 			}
 			s.Path.Pop()
-		case "due_at":
-			if seen[1] {
+		case "discount":
+			if seen[2] {
 				if err := s.Duplicate(key); err != nil {
 					return err
 				}
 				continue
 			}
-			seen[1] = true
+			seen[2] = true
+			s.Path.Key("discount")
+			if t := s.Next(); t != validation.TokenNumber {
+				if err := s.WrongType("a number", t); err != nil {
+					return err
+				}
+			} else {
+				x0, ok0, err := s.Float64()
+				if err != nil {
+					return err
+				}
+				if ok0 {
+					if x0 < 0.0 {
+						s.Below(0.0, false)
+					}
+					if x0 > 0.5 {
+						s.Above(0.5, false)
+					}
+					y0 := float64(x0)
+					v.Discount = &y0
+				}
+			}
+			s.Path.Pop()
+		case "due_at":
+			if seen[3] {
+				if err := s.Duplicate(key); err != nil {
+					return err
+				}
+				continue
+			}
+			seen[3] = true
 			s.Path.Key("due_at")
 			if t := s.Next(); t != validation.TokenString {
 				if err := s.WrongType("a string", t); err != nil {
@@ -87,13 +147,13 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 			}
 			s.Path.Pop()
 		case "items":
-			if seen[2] {
+			if seen[4] {
 				if err := s.Duplicate(key); err != nil {
 					return err
 				}
 				continue
 			}
-			seen[2] = true
+			seen[4] = true
 			s.Path.Key("items")
 			if t := s.Next(); t != validation.TokenArray {
 				if err := s.WrongType("an array of objects such as [{\"kind\": \"physical\", \"quantity\": 1}]", t); err != nil {
@@ -116,14 +176,62 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				v.Items = x0
 			}
 			s.Path.Pop()
-		case "paid":
-			if seen[3] {
+		case "notes":
+			if seen[5] {
 				if err := s.Duplicate(key); err != nil {
 					return err
 				}
 				continue
 			}
-			seen[3] = true
+			seen[5] = true
+			s.Path.Key("notes")
+			if t := s.Next(); t != validation.TokenArray {
+				if err := s.WrongType("an array of strings", t); err != nil {
+					return err
+				}
+			} else {
+				var b0 [8]string
+				x0 := b0[:0]
+				for i0, more0 := 0, s.FirstItem(); more0; i0, more0 = i0+1, s.NextItem() {
+					s.Path.Index(i0)
+					var e0 string
+					if t := s.Next(); t != validation.TokenString {
+						if err := s.WrongType("a string", t); err != nil {
+							return err
+						}
+					} else {
+						x1, err := s.Str()
+						if err != nil {
+							return err
+						}
+						if utf8.RuneCountInString(x1) > 20 {
+							s.TooLong(20)
+						}
+						e0 = x1
+					}
+					x0 = append(x0, e0)
+					s.Path.Pop()
+				}
+				if err := s.Err(); err != nil {
+					return err
+				}
+				if len(x0) < 1 {
+					s.TooFewItems(1)
+				}
+				if len(x0) > 2 {
+					s.TooManyItems(2)
+				}
+				v.Notes = s.Strings(x0)
+			}
+			s.Path.Pop()
+		case "paid":
+			if seen[6] {
+				if err := s.Duplicate(key); err != nil {
+					return err
+				}
+				continue
+			}
+			seen[6] = true
 			s.Path.Key("paid")
 			if t := s.Next(); t != validation.TokenBool {
 				if err := s.WrongType("a boolean", t); err != nil {
@@ -138,14 +246,46 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				v.Paid = &y0
 			}
 			s.Path.Pop()
-		case "total":
-			if seen[4] {
+		case "priority":
+			if seen[7] {
 				if err := s.Duplicate(key); err != nil {
 					return err
 				}
 				continue
 			}
-			seen[4] = true
+			seen[7] = true
+			s.Path.Key("priority")
+			if t := s.Next(); t != validation.TokenNumber {
+				if err := s.WrongType("an integer", t); err != nil {
+					return err
+				}
+			} else {
+				x0, ok0, err := s.Int()
+				if err != nil {
+					return err
+				}
+				if ok0 && (x0 < math.MinInt32 || x0 > math.MaxInt32) {
+					s.OutOfRange("a 32-bit integer")
+				} else if ok0 {
+					if x0 < 0 {
+						s.Below(0.0, false)
+					}
+					if x0 >= 10 {
+						s.Above(10.0, true)
+					}
+					y0 := int32(x0)
+					v.Priority = &y0
+				}
+			}
+			s.Path.Pop()
+		case "total":
+			if seen[8] {
+				if err := s.Duplicate(key); err != nil {
+					return err
+				}
+				continue
+			}
+			seen[8] = true
 			s.Path.Key("total")
 			if t := s.Next(); t != validation.TokenNumber {
 				if err := s.WrongType("a number", t); err != nil {
@@ -173,7 +313,7 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if !seen[2] {
+	if !seen[4] {
 		s.MissingMember("items")
 	}
 	return nil

@@ -11,9 +11,17 @@ import (
 // present.
 func appendCreateOrderRequest(e *jx.Encoder, v *CreateOrderRequest, writeOnly bool) {
 	e.ObjStart()
+	if v.Coupon != nil {
+		e.FieldStart("coupon")
+		e.Str(*v.Coupon)
+	}
 	if v.CustomerId != nil {
 		e.FieldStart("customer_id")
 		e.Str(v.CustomerId.String())
+	}
+	if v.Discount != nil {
+		e.FieldStart("discount")
+		e.Float64(*v.Discount)
 	}
 	if v.DueAt != nil {
 		e.FieldStart("due_at")
@@ -27,9 +35,21 @@ func appendCreateOrderRequest(e *jx.Encoder, v *CreateOrderRequest, writeOnly bo
 		}
 		e.ArrEnd()
 	}
+	if v.Notes != nil {
+		e.FieldStart("notes")
+		e.ArrStart()
+		for _, x0 := range v.Notes {
+			e.Str(x0)
+		}
+		e.ArrEnd()
+	}
 	if v.Paid != nil {
 		e.FieldStart("paid")
 		e.Bool(*v.Paid)
+	}
+	if v.Priority != nil {
+		e.FieldStart("priority")
+		e.Int32(*v.Priority)
 	}
 	if v.Total != nil {
 		e.FieldStart("total")

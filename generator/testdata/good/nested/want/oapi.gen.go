@@ -53,15 +53,20 @@ func (e OrderLineKind) Valid() bool {
 
 // CreateOrderRequest defines model for CreateOrderRequest.
 type CreateOrderRequest struct {
+	Coupon *string `json:"coupon,omitempty"`
+
 	// CustomerId The customer placing the order
 	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+	Discount   *float64            `json:"discount,omitempty"`
 
 	// DueAt When the order must be delivered
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// Items The order lines
-	Items []OrderLine `json:"items"`
-	Paid  *bool       `json:"paid,omitempty"`
+	Items    []OrderLine `json:"items"`
+	Notes    []string    `json:"notes,omitempty"`
+	Paid     *bool       `json:"paid,omitempty"`
+	Priority *int32      `json:"priority,omitempty"`
 
 	// Total The order total
 	Total *float32 `json:"total,omitempty"`

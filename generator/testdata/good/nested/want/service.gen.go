@@ -62,13 +62,19 @@ var CreateOrderOperation = api.Operation{
 			{Name: "kinds", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "line_numbers", Supported: []string{"woo_commerce"}},
 			{Name: "not_before", Supported: []string{"shopify"}},
+			{Name: "ref", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "ship_on", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "weight", Supported: []string{"shopify", "woo_commerce"}},
 		},
 		Request: []matrix.Field{
+			{Name: "coupon", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "customer_id", Required: []string{"shopify"}},
+			{Name: "discount", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "due_at", Supported: []string{"woo_commerce"}},
 			{Name: "items", Required: []string{"shopify", "woo_commerce"}},
+			{Name: "notes", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "paid", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "priority", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "total", Required: []string{"woo_commerce"}, Supported: []string{"shopify"}},
 		},
 		Resource: "orders",
@@ -81,7 +87,7 @@ var CreateOrderOperation = api.Operation{
 }
 
 // createOrderMeta is the metadata document of ecommerce/orders create.
-const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"paid":{"type":"boolean"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"kinds":{"description":"Only lines of these kinds.","items":{"enum":["physical","digital","service"],"type":"string"},"type":"array"},"line_numbers":{"items":{"type":"integer"},"type":"array"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"ship_on":{"format":"date","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
+const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"coupon":{"maxLength":8,"pattern":"^[A-Z0-9]+$","type":"string"},"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"discount":{"format":"double","maximum":0.5,"minimum":0,"type":"number"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"notes":{"items":{"maxLength":20,"type":"string"},"maxItems":2,"minItems":1,"type":"array"},"paid":{"type":"boolean"},"priority":{"exclusiveMaximum":10,"format":"int32","minimum":0,"type":"integer"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"kinds":{"description":"Only lines of these kinds.","items":{"enum":["physical","digital","service"],"type":"string"},"type":"array"},"line_numbers":{"items":{"minimum":1,"type":"integer"},"maxItems":3,"type":"array"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"ref":{"maxLength":6,"pattern":"^R[0-9]+$","type":"string"},"ship_on":{"format":"date","type":"string"},"weight":{"exclusiveMinimum":0,"format":"float","type":"number"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
 
 // createOrderInput is one createOrder request.
 type createOrderInput struct {
@@ -164,8 +170,23 @@ paths:
           in: query
           schema:
             type: array
+            maxItems: 3
             items:
               type: integer
+              minimum: 1
+        - name: ref
+          in: query
+          schema:
+            type: string
+            maxLength: 6
+            pattern: '^R[0-9]+$'
+        - name: weight
+          in: query
+          schema:
+            type: number
+            format: float
+            exclusiveMinimum: true
+            minimum: 0
       requestBody:
         required: true
         content:
@@ -195,6 +216,10 @@ paths:
             '*': supported
           line_numbers:
             woo_commerce: supported
+          ref:
+            '*': supported
+          weight:
+            '*': supported
         request:
           customer_id:
             shopify: required
@@ -207,6 +232,14 @@ paths:
           total:
             shopify: supported
             woo_commerce: required
+          coupon:
+            '*': supported
+          priority:
+            '*': supported
+          discount:
+            '*': supported
+          notes:
+            '*': supported
         response:
           id:
             '*': supported
@@ -241,6 +274,28 @@ components:
           description: The order lines
           items:
             $ref: '#/components/schemas/OrderLine'
+        coupon:
+          type: string
+          maxLength: 8
+          pattern: '^[A-Z0-9]+$'
+        priority:
+          type: integer
+          format: int32
+          minimum: 0
+          maximum: 10
+          exclusiveMaximum: true
+        discount:
+          type: number
+          format: double
+          minimum: 0
+          maximum: 0.5
+        notes:
+          type: array
+          minItems: 1
+          maxItems: 2
+          items:
+            type: string
+            maxLength: 20
     OrderLine:
       type: object
       additionalProperties: false
