@@ -4,6 +4,36 @@ package unified
 
 import "github.com/go-faster/jx"
 
+// appendCreateUserQuery writes the query parameters of createUser that a
+// remote mapping sees, those present, as a JSON object.
+func appendCreateUserQuery(e *jx.Encoder, v *CreateUserParams) {
+	e.ObjStart()
+	if v.Collections != nil {
+		e.FieldStart("collections")
+		e.ArrStart()
+		for i0 := range v.Collections {
+			appendCollection(e, &v.Collections[i0], false)
+		}
+		e.ArrEnd()
+	}
+	e.ObjEnd()
+}
+
+// appendUpdateUserQuery writes the query parameters of updateUser that a
+// remote mapping sees, those present, as a JSON object.
+func appendUpdateUserQuery(e *jx.Encoder, v *UpdateUserParams) {
+	e.ObjStart()
+	if v.Collections != nil {
+		e.FieldStart("collections")
+		e.ArrStart()
+		for i0 := range v.Collections {
+			appendCollection(e, &v.Collections[i0], false)
+		}
+		e.ArrEnd()
+	}
+	e.ObjEnd()
+}
+
 // appendCreateUserRequest writes v as a JSON object: the members that are
 // present, write-only ones only when writeOnly is set.
 func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool) {
@@ -146,6 +176,18 @@ func appendUpdateUserRequest(e *jx.Encoder, v *UpdateUserRequest, writeOnly bool
 	if v.Username != nil {
 		e.FieldStart("username")
 		e.Str(*v.Username)
+	}
+	e.ObjEnd()
+}
+
+// appendCollection writes v as a JSON object: the members that are present.
+func appendCollection(e *jx.Encoder, v *Collection, writeOnly bool) {
+	e.ObjStart()
+	e.FieldStart("id")
+	e.Str(v.Id)
+	if v.Type != nil {
+		e.FieldStart("type")
+		e.Str(string(*v.Type))
 	}
 	e.ObjEnd()
 }

@@ -190,6 +190,13 @@ func (in *createUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createUserInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateUserQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // UpdateUserOperation describes updateUser (PATCH /unified/ticketing/users/{id}): its support matrix and
 // how to read a request of it.
@@ -306,6 +313,13 @@ func (in *updateUserInput) Validate(integration string, r *validation.Report) bo
 func (in *updateUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	e := jx.GetEncoder()
 	appendUpdateUserRequest(e, &in.body, writeOnly)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
+func (in *updateUserInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendUpdateUserQuery(e, &in.params)
 	dst = append(dst, e.Bytes()...)
 	jx.PutEncoder(e)
 	return dst

@@ -596,7 +596,7 @@ func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *mode
 		m.Body = f.expr(e, append(p, "body"), op.Body, nil, m.ExprFunc("Body"))
 	}
 	if e, ok := obj["query"]; ok {
-		m.Query = f.expr(e, append(p, "query"), op.Body, nil, m.ExprFunc("Query"))
+		m.Query = f.expr(e, append(p, "query"), op.MappingQuerySchema(), nil, m.ExprFunc("Query"))
 	}
 	if e, ok := obj["record"]; ok {
 		m.Record = f.expr(e, append(p, "record"), nil, nil, m.ExprFunc("Record"))

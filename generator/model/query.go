@@ -1,5 +1,7 @@
 package model
 
+import "github.com/unifiedgen/unifiedgen/runtime/api"
+
 // QueryRead is how a query parameter, or a member of a query object such
 // as collections[0][type], is read from a query string. It is decided
 // here, once: build reports a parameter whose schema has none at the
@@ -72,3 +74,34 @@ func single(r QueryRead) bool { return r >= QueryString && r <= QueryFloat }
 
 // QueryReadable is what a query parameter's schema may be, for messages.
 const QueryReadable = "a string (plain, with an enum, or of format uuid, date or date-time), an integer, a number, a boolean, an array of these, an array of objects (a $ref to components/schemas), or an object"
+
+// MappingQuery is the part of o's query a remote mapping sees, the $ of
+// its query expression: every declared parameter but those the service
+// reads for itself (integrated_account_id, the truto_* parameters) and
+// remote_query, which is sent to the provider as it is. limit and
+// next_cursor are in it: a list passes them on in the provider's terms.
+func (o *Operation) MappingQuery() []Param {
+	var out []Param
+	for _, p := range o.Query {
+		switch p.Name {
+		case api.ParamIntegratedAccountID, api.ParamResponseFormat, api.ParamIgnoreRemoteData, api.ParamExcludeFields, api.ParamRemoteQuery:
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// MappingQuerySchema is MappingQuery as an object schema, for checking
+// query expressions.
+func (o *Operation) MappingQuerySchema() *Schema {
+	s := &Schema{Kind: KindObject, Go: GoType{Under: "struct"}}
+	for _, p := range o.MappingQuery() {
+		s.Properties = append(s.Properties, Property{Name: p.Name, GoName: p.GoName, Required: p.Required, Schema: p.Schema, Go: ParamGoType(p)})
+	}
+	return s
+}
+
+// AppendQueryFunc writes MappingQuery's parameters that are present as a
+// JSON object.
+func (o *Operation) AppendQueryFunc() string { return "append" + o.GoName + "Query" }

@@ -61,6 +61,10 @@ type Input interface {
 	// integration does not use) as a JSON object. Write-only fields are
 	// left out unless writeOnly is set.
 	AppendBody(dst []byte, writeOnly bool) []byte
+	// AppendQuery appends, as a JSON object, the query parameters as
+	// validated that a remote mapping sees: all the operation declares but
+	// integrated_account_id, the truto_* ones and remote_query.
+	AppendQuery(dst []byte) []byte
 	// Release returns the Input for reuse by a later request. Nothing may
 	// use it, or what it returned, afterwards.
 	Release()

@@ -52,15 +52,21 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 		return backend.Result{}, err
 	}
 	req := &Request{Mapping: m, Account: acct, ID: c.ID, RemoteQuery: c.Params.RemoteQuery}
+	if m.Query != nil && c.Input != nil {
+		q, err := decodeObject(c.Input.AppendQuery(nil))
+		if err != nil {
+			return backend.Result{}, fmt.Errorf("remote: the validated query: %w", err)
+		}
+		req.Query = q
+	}
 	if c.Op.HasBody {
 		if c.Input == nil {
 			return backend.Result{}, errors.New("remote: a call with a body but no input")
 		}
 		if raw := c.Input.AppendBody(nil, true); len(raw) > 0 {
-			v, err := decodeJSON(raw)
-			body, ok := v.(map[string]any)
-			if err != nil || !ok {
-				return backend.Result{}, fmt.Errorf("remote: the validated body is not a JSON object (%v)", err)
+			body, err := decodeObject(raw)
+			if err != nil {
+				return backend.Result{}, fmt.Errorf("remote: the validated body: %w", err)
 			}
 			req.Body = body
 		}
@@ -84,4 +90,14 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 	}
 	out.Record = rec(res.Record, res.Raw, res.RawType)
 	return out, nil
+}
+
+// decodeObject decodes what the generated code wrote, a JSON object.
+func decodeObject(raw []byte) (map[string]any, error) {
+	v, err := decodeJSON(raw)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("not a JSON object (%v)", err)
+	}
+	return obj, nil
 }

@@ -154,6 +154,10 @@ type Request struct {
 	// Body is the unified request body as decoded JSON (numbers as
 	// json.Number), remote_data included; nil when there is none.
 	Body map[string]any
+	// Query are the operation's query parameters as validated that the
+	// query mapping sees (api.Input.AppendQuery) as decoded JSON; nil
+	// when there are none.
+	Query map[string]any
 	// RemoteQuery is the request's remote_query, sent as query
 	// parameters unchanged.
 	RemoteQuery map[string]any
@@ -268,8 +272,9 @@ func (c *Client) Call(ctx context.Context, req *Request) (*Response, error) {
 	}
 }
 
-// mapRequest runs the body and query mappings. The request's remote_data
-// is deep-merged into the mapped body.
+// mapRequest runs the body mapping over the request body and the query
+// mapping over the query parameters. The request's remote_data is
+// deep-merged into the mapped body.
 func (c *Client) mapRequest(req *Request) ([]byte, map[string][]string, error) {
 	m := req.Mapping
 	var in any = map[string]any{}
@@ -278,7 +283,11 @@ func (c *Client) mapRequest(req *Request) ([]byte, map[string][]string, error) {
 	}
 	var query map[string][]string
 	if m.Query != nil {
-		v, err := m.Query(in)
+		var q any = map[string]any{}
+		if req.Query != nil {
+			q = req.Query
+		}
+		v, err := m.Query(q)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -193,6 +193,48 @@ func TestCreate(t *testing.T) {
 	}
 }
 
+// The query mapping reads the operation's query parameters, not the body:
+// a list passes its filters and page size on in the provider's terms.
+func TestQueryMappingReadsTheQuery(t *testing.T) {
+	p := newProvider(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"user": {"id": "1"}}`)
+	})
+	c := newClient(t, Options{})
+	var seen []any
+	m := testMapping(matrix.Create, "POST", "/users")
+	m.Query = func(in any) (any, error) {
+		seen = append(seen, in)
+		q := in.(map[string]any)
+		out := map[string]any{}
+		if v, ok := q["status"]; ok {
+			out["state"] = v
+		}
+		if v, ok := q["limit"]; ok {
+			out["per_page"] = v
+		}
+		return out, nil
+	}
+	req := &Request{Mapping: m, Account: account(p), Body: map[string]any{"name": "Jane", "status": "from the body"},
+		Query: map[string]any{"status": "active", "limit": json.Number("5")}}
+	if _, err := c.Call(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := p.last()
+	if got := r.URL.Query(); got.Get("state") != "active" || got.Get("per_page") != "5" {
+		t.Errorf("query %v", got)
+	}
+	req.Query = nil
+	if _, err := c.Call(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := p.last(); r.URL.RawQuery != "" && r.URL.Query().Has("state") {
+		t.Errorf("without query parameters: query %q", r.URL.RawQuery)
+	}
+	if len(seen) != 2 || len(seen[1].(map[string]any)) != 0 {
+		t.Errorf("the mapping saw %v, then want an empty object", seen)
+	}
+}
+
 func TestAuthSchemes(t *testing.T) {
 	p := newProvider(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"user": {"id": "1"}}`)

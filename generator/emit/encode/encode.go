@@ -25,13 +25,18 @@ const (
 
 // Emit renders the encoders of every operation body in api.
 func Emit(api *model.API, pkg, specName string) (emit.File, error) {
-	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}}
+	e := &emitter{f: jen.NewFile(pkg), done: map[string]bool{}, writeOnly: jen.Id("writeOnly")}
 	e.f.HeaderComment(fmt.Sprintf(emit.Header, specName))
 	e.f.ImportName(jxPkg, "jx")
 	e.f.ImportName(valPkg, "validation")
 	for _, op := range api.Operations {
 		if op.Body != nil {
 			e.queue = append(e.queue, op.Body)
+		}
+	}
+	for i := range api.Operations {
+		if err := e.query(&api.Operations[i]); err != nil {
+			return emit.File{}, fmt.Errorf("operation %s: %w", api.Operations[i].ID, err)
 		}
 	}
 	for len(e.queue) > 0 {
@@ -48,6 +53,37 @@ type emitter struct {
 	f     *jen.File
 	done  map[string]bool
 	queue []*model.Schema
+	// writeOnly is what a component's writer is passed for writeOnly:
+	// the caller's own, or false for the query, which carries none.
+	writeOnly jen.Code
+}
+
+// query emits the writer of the operation's query parameters a remote
+// mapping sees (model.Operation.MappingQuery), as bound and validated:
+// those present, as a JSON object.
+func (e *emitter) query(op *model.Operation) error {
+	e.writeOnly = jen.False()
+	defer func() { e.writeOnly = jen.Id("writeOnly") }()
+	body := []jen.Code{jen.Id("e").Dot("ObjStart").Call()}
+	for _, p := range op.MappingQuery() {
+		t := model.ParamGoType(p)
+		write, err := e.value(jen.Id("v").Dot(p.GoName), t, p.Schema, 0)
+		if err != nil {
+			return fmt.Errorf("query parameter %s: %w", p.Name, err)
+		}
+		stmts := append([]jen.Code{jen.Id("e").Dot("FieldStart").Call(jen.Lit(p.Name))}, write...)
+		if t.Nillable() {
+			body = append(body, jen.If(jen.Id("v").Dot(p.GoName).Op("!=").Nil()).Block(stmts...))
+		} else {
+			body = append(body, stmts...)
+		}
+	}
+	body = append(body, jen.Id("e").Dot("ObjEnd").Call())
+	for _, line := range emit.Wrap(fmt.Sprintf("%s writes the query parameters of %s that a remote mapping sees, those present, as a JSON object.", op.AppendQueryFunc(), op.ID)) {
+		e.f.Comment(line)
+	}
+	e.f.Func().Id(op.AppendQueryFunc()).Params(jen.Id("e").Op("*").Qual(jxPkg, "Encoder"), jen.Id("v").Op("*").Id(op.ParamsType())).Block(body...)
+	return nil
 }
 
 func (e *emitter) object(s *model.Schema) error {
@@ -128,13 +164,18 @@ func (e *emitter) value(src *jen.Statement, t model.GoType, s *model.Schema, dep
 		}, nil
 	case t.Under == "raw":
 		return []jen.Code{jen.Id("e").Dot("Raw").Call(val)}, nil
+	case t.Map:
+		// A free-form query object: strings, lists and objects of them,
+		// which encoding/json writes as any encoder would.
+		b := jen.Id(fmt.Sprintf("b%d", depth))
+		return []jen.Code{jen.List(b.Clone(), jen.Id("_")).Op(":=").Qual("encoding/json", "Marshal").Call(src.Clone()), jen.Id("e").Dot("Raw").Call(b.Clone())}, nil
 	case t.Under == "struct":
 		e.queue = append(e.queue, s)
 		arg := src.Clone()
 		if !t.Ptr {
 			arg = jen.Op("&").Add(src.Clone())
 		}
-		return []jen.Code{jen.Id(s.AppendFunc()).Call(jen.Id("e"), arg, jen.Id("writeOnly"))}, nil
+		return []jen.Code{jen.Id(s.AppendFunc()).Call(jen.Id("e"), arg, e.writeOnly)}, nil
 	}
 	switch t.Under {
 	case "string":

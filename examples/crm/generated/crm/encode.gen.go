@@ -4,6 +4,78 @@ package crm
 
 import "github.com/go-faster/jx"
 
+// appendCreateContactQuery writes the query parameters of createContact that a
+// remote mapping sees, those present, as a JSON object.
+func appendCreateContactQuery(e *jx.Encoder, v *CreateContactParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
+// appendCreateNoteQuery writes the query parameters of createNote that a
+// remote mapping sees, those present, as a JSON object.
+func appendCreateNoteQuery(e *jx.Encoder, v *CreateNoteParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
+// appendDeleteContactQuery writes the query parameters of deleteContact that a
+// remote mapping sees, those present, as a JSON object.
+func appendDeleteContactQuery(e *jx.Encoder, v *DeleteContactParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
+// appendGetContactQuery writes the query parameters of getContact that a
+// remote mapping sees, those present, as a JSON object.
+func appendGetContactQuery(e *jx.Encoder, v *GetContactParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
+// appendListContactsQuery writes the query parameters of listContacts that a
+// remote mapping sees, those present, as a JSON object.
+func appendListContactsQuery(e *jx.Encoder, v *ListContactsParams) {
+	e.ObjStart()
+	if v.Limit != nil {
+		e.FieldStart("limit")
+		e.Int(*v.Limit)
+	}
+	if v.NextCursor != nil {
+		e.FieldStart("next_cursor")
+		e.Str(*v.NextCursor)
+	}
+	e.ObjEnd()
+}
+
+// appendListNotesQuery writes the query parameters of listNotes that a remote
+// mapping sees, those present, as a JSON object.
+func appendListNotesQuery(e *jx.Encoder, v *ListNotesParams) {
+	e.ObjStart()
+	if v.Limit != nil {
+		e.FieldStart("limit")
+		e.Int(*v.Limit)
+	}
+	if v.NextCursor != nil {
+		e.FieldStart("next_cursor")
+		e.Str(*v.NextCursor)
+	}
+	e.ObjEnd()
+}
+
+// appendMergeContactsQuery writes the query parameters of mergeContacts that a
+// remote mapping sees, those present, as a JSON object.
+func appendMergeContactsQuery(e *jx.Encoder, v *MergeContactsParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
+// appendUpdateContactQuery writes the query parameters of updateContact that a
+// remote mapping sees, those present, as a JSON object.
+func appendUpdateContactQuery(e *jx.Encoder, v *UpdateContactParams) {
+	e.ObjStart()
+	e.ObjEnd()
+}
+
 // appendContactInput writes v as a JSON object: the members that are present.
 func appendContactInput(e *jx.Encoder, v *ContactInput, writeOnly bool) {
 	e.ObjStart()

@@ -144,6 +144,13 @@ func (in *createContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createContactInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateContactQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // CreateNoteOperation describes createNote (POST /unified/crm/notes): its support matrix and
 // how to read a request of it.
@@ -223,6 +230,13 @@ func (in *createNoteInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createNoteInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateNoteQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // DeleteContactOperation describes deleteContact (DELETE /unified/crm/contacts/{id}): its support matrix and
 // how to read a request of it.
@@ -291,6 +305,13 @@ func (in *deleteContactInput) Validate(integration string, r *validation.Report)
 	return validateDeleteContact(integration, &in.params, r)
 }
 func (in *deleteContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
+	return dst
+}
+func (in *deleteContactInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendDeleteContactQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
 	return dst
 }
 
@@ -369,6 +390,13 @@ func (in *getContactInput) Validate(integration string, r *validation.Report) bo
 	return validateGetContact(integration, &in.params, r)
 }
 func (in *getContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
+	return dst
+}
+func (in *getContactInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendGetContactQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
 	return dst
 }
 
@@ -461,6 +489,13 @@ func (in *listContactsInput) Validate(integration string, r *validation.Report) 
 func (in *listContactsInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
+func (in *listContactsInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendListContactsQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // ListNotesOperation describes listNotes (GET /unified/crm/notes): its support matrix and
 // how to read a request of it.
@@ -534,6 +569,13 @@ func (in *listNotesInput) Validate(integration string, r *validation.Report) boo
 func (in *listNotesInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
+func (in *listNotesInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendListNotesQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // MergeContactsOperation describes mergeContacts (POST /unified/crm/contacts/merge): its support matrix and
 // how to read a request of it.
@@ -605,6 +647,13 @@ func (in *mergeContactsInput) Validate(integration string, r *validation.Report)
 func (in *mergeContactsInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	e := jx.GetEncoder()
 	appendMergeInput(e, &in.body, writeOnly)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
+func (in *mergeContactsInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendMergeContactsQuery(e, &in.params)
 	dst = append(dst, e.Bytes()...)
 	jx.PutEncoder(e)
 	return dst
@@ -696,6 +745,13 @@ func (in *updateContactInput) Validate(integration string, r *validation.Report)
 func (in *updateContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	e := jx.GetEncoder()
 	appendContactPatch(e, &in.body, writeOnly)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
+func (in *updateContactInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendUpdateContactQuery(e, &in.params)
 	dst = append(dst, e.Bytes()...)
 	jx.PutEncoder(e)
 	return dst

@@ -109,6 +109,13 @@ func (in *createUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createUserInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateUserQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // openAPIDocument is testdata/good/minimal/spec.yaml, served as /openapi.yaml.
 const openAPIDocument = `openapi: 3.0.3

@@ -7,6 +7,45 @@ import (
 	"time"
 )
 
+// appendCreateOrderQuery writes the query parameters of createOrder that a
+// remote mapping sees, those present, as a JSON object.
+func appendCreateOrderQuery(e *jx.Encoder, v *CreateOrderParams) {
+	e.ObjStart()
+	if v.Kinds != nil {
+		e.FieldStart("kinds")
+		e.ArrStart()
+		for _, x0 := range v.Kinds {
+			e.Str(string(x0))
+		}
+		e.ArrEnd()
+	}
+	if v.LineNumbers != nil {
+		e.FieldStart("line_numbers")
+		e.ArrStart()
+		for _, x0 := range v.LineNumbers {
+			e.Int(x0)
+		}
+		e.ArrEnd()
+	}
+	if v.NotBefore != nil {
+		e.FieldStart("not_before")
+		e.Str(v.NotBefore.Format(time.RFC3339Nano))
+	}
+	if v.Ref != nil {
+		e.FieldStart("ref")
+		e.Str(*v.Ref)
+	}
+	if v.ShipOn != nil {
+		e.FieldStart("ship_on")
+		e.Str(v.ShipOn.Format(time.DateOnly))
+	}
+	if v.Weight != nil {
+		e.FieldStart("weight")
+		e.Float32(*v.Weight)
+	}
+	e.ObjEnd()
+}
+
 // appendCreateOrderRequest writes v as a JSON object: the members that are
 // present.
 func appendCreateOrderRequest(e *jx.Encoder, v *CreateOrderRequest, writeOnly bool) {

@@ -125,6 +125,13 @@ func (in *createOrderInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createOrderInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateOrderQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // openAPIDocument is testdata/good/nested/spec.yaml, served as /openapi.yaml.
 const openAPIDocument = `openapi: 3.0.3

@@ -11,6 +11,8 @@ import (
 // CreateUserParams are the query parameters of createUser, as bound.
 type CreateUserParams struct {
 	IntegratedAccountId types.UUID
+	// SendInvite: Whether the provider emails the new user an invitation.
+	SendInvite *bool
 }
 
 // bindCreateUserParams reads the query parameters of createUser from q into p,
@@ -24,5 +26,12 @@ func bindCreateUserParams(q qs.Values, p *CreateUserParams, r *validation.Report
 		}
 	} else {
 		validation.QueryParam(r, "integrated_account_id").Missing()
+	}
+	if v, ok := q.Get("send_invite"); ok {
+		pp := validation.QueryParam(r, "send_invite")
+		if x0, ok := pp.Bool(v); ok {
+			y0 := x0
+			p.SendInvite = &y0
+		}
 	}
 }

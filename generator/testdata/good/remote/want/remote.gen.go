@@ -111,12 +111,17 @@ func remoteCreateUserDixaBody(in any) (out any, err error) {
 // remoteCreateUserDixaQuery compiles integrations/dixa/integration.yaml
 // operations.createUser.query:
 //
-//	{"notify": "false"}
+//	{"notify": send_invite ? "true" : "false"}
 func remoteCreateUserDixaQuery(in any) (out any, err error) {
 	defer mapping.Recover(&err)
 	return mapping.Object(mapping.Pair{
-		Key:   "notify",
-		Value: "false",
+		Key: "notify",
+		Value: func() any {
+			if mapping.Truthy(mapping.Collapse(mapping.Step(mapping.Item(in), "send_invite", true))) {
+				return "true"
+			}
+			return "false"
+		}(),
 	}), nil
 }
 

@@ -54,6 +54,7 @@ var CreateUserOperation = api.Operation{
 		Path:         "/unified/crm/users",
 		Query: []matrix.Field{
 			{Name: "integrated_account_id", Supported: []string{"dixa", "planhat"}},
+			{Name: "send_invite", Supported: []string{"dixa"}},
 		},
 		Request: []matrix.Field{
 			{Name: "emails", Supported: []string{"planhat"}},
@@ -71,7 +72,7 @@ var CreateUserOperation = api.Operation{
 }
 
 // createUserMeta is the metadata document of crm/users create.
-const createUserMeta = `{"model":"crm","resource":"users","method":"create","operation_id":"createUser","http_method":"POST","path":"/unified/crm/users","request_body_schema":{"additionalProperties":false,"description":"The user to create.","properties":{"emails":{"description":"The user's email addresses","items":{"additionalProperties":false,"properties":{"email":{"format":"email","type":"string"},"type":{"type":"string"}},"required":["email"],"type":"object"},"type":"array"},"name":{"description":"The user's name","type":"string"},"remote_data":{"additionalProperties":true,"description":"Passed to the integration as is.","type":"object"},"status":{"description":"Whether the user is active","enum":["active","inactive"],"type":"string"}},"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"id":{"type":"string"},"name":{"type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"dixa","name":"Dixa"},{"id":"planhat","name":"Planhat"}]}`
+const createUserMeta = `{"model":"crm","resource":"users","method":"create","operation_id":"createUser","http_method":"POST","path":"/unified/crm/users","request_body_schema":{"additionalProperties":false,"description":"The user to create.","properties":{"emails":{"description":"The user's email addresses","items":{"additionalProperties":false,"properties":{"email":{"format":"email","type":"string"},"type":{"type":"string"}},"required":["email"],"type":"object"},"type":"array"},"name":{"description":"The user's name","type":"string"},"remote_data":{"additionalProperties":true,"description":"Passed to the integration as is.","type":"object"},"status":{"description":"Whether the user is active","enum":["active","inactive"],"type":"string"}},"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"send_invite":{"description":"Whether the provider emails the new user an invitation.","type":"boolean"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"id":{"type":"string"},"name":{"type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"dixa","name":"Dixa"},{"id":"planhat","name":"Planhat"}]}`
 
 // createUserInput is one createUser request.
 type createUserInput struct {
@@ -109,6 +110,13 @@ func (in *createUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	jx.PutEncoder(e)
 	return dst
 }
+func (in *createUserInput) AppendQuery(dst []byte) []byte {
+	e := jx.GetEncoder()
+	appendCreateUserQuery(e, &in.params)
+	dst = append(dst, e.Bytes()...)
+	jx.PutEncoder(e)
+	return dst
+}
 
 // openAPIDocument is testdata/good/remote/spec.yaml, served as /openapi.yaml.
 const openAPIDocument = `openapi: 3.0.3
@@ -133,6 +141,11 @@ paths:
           schema:
             type: string
             format: uuid
+        - name: send_invite
+          in: query
+          description: Whether the provider emails the new user an invitation.
+          schema:
+            type: boolean
       requestBody:
         required: true
         content:
@@ -153,6 +166,7 @@ paths:
         integrations: [dixa, planhat]
         query:
           integrated_account_id: {'*': supported}
+          send_invite: {dixa: supported}
         request:
           name:
             dixa: required

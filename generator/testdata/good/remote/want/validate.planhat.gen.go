@@ -8,8 +8,13 @@ import "github.com/unifiedgen/unifiedgen/runtime/validation"
 var validateCreateUserPlanhatAllowedStatus = []string{"active"}
 
 // validateCreateUserPlanhat applies Planhat's rules to a createUser request:
-// it requires nothing beyond the schema.
+// it requires nothing beyond the schema and does not support query
+// send_invite.
 func validateCreateUserPlanhat(p *CreateUserParams, b *CreateUserRequest, r *validation.Report) {
+	if p.SendInvite != nil {
+		r.Ignore(validation.Query, "send_invite")
+		p.SendInvite = nil
+	}
 	if v0 := b.Status; v0 != nil {
 		switch *v0 {
 		case "active":

@@ -4,6 +4,28 @@ package unified
 
 import "github.com/go-faster/jx"
 
+// appendCreateUserQuery writes the query parameters of createUser that a
+// remote mapping sees, those present, as a JSON object.
+func appendCreateUserQuery(e *jx.Encoder, v *CreateUserParams) {
+	e.ObjStart()
+	if v.DryRun != nil {
+		e.FieldStart("dry_run")
+		e.Bool(*v.DryRun)
+	}
+	e.ObjEnd()
+}
+
+// appendUpdateUserQuery writes the query parameters of updateUser that a
+// remote mapping sees, those present, as a JSON object.
+func appendUpdateUserQuery(e *jx.Encoder, v *UpdateUserParams) {
+	e.ObjStart()
+	if v.Notify != nil {
+		e.FieldStart("notify")
+		e.Str(*v.Notify)
+	}
+	e.ObjEnd()
+}
+
 // appendCreateUserRequest writes v as a JSON object: the members that are
 // present.
 func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool) {
