@@ -42,6 +42,7 @@ func TestBoundFailures(t *testing.T) {
 	p.TooLong(2)
 	p.NoMatch("a+")
 	p.OutOfRange("a 32-bit integer")
+	p.BadFormat("email")
 	wantFailures(t, q,
 		queryFailure("limit", RuleRange, "must be at least 1"),
 		queryFailure("limit", RuleRange, "must be less than 100"),
@@ -50,5 +51,6 @@ func TestBoundFailures(t *testing.T) {
 		queryFailure("limit", RuleFormat, "must be at most 2 characters long"),
 		queryFailure("limit", RuleFormat, `must match the pattern "a+"`),
 		queryFailure("limit", RuleType, "is out of range for a 32-bit integer"),
+		queryFailure("limit", RuleFormat, "must be an email string"),
 	)
 }

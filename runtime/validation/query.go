@@ -69,6 +69,12 @@ func (p Param) Enum(v qs.Value, allowed []string) (string, bool) {
 	return "", false
 }
 
+// BadFormat records a value that is not of the schema's format, as
+// State.BadFormat does in a body.
+func (p Param) BadFormat(format string) {
+	p.fail(RuleFormat, "must be "+article(format)+" "+format+" string")
+}
+
 // MinLength checks a string's length in characters.
 func (p Param) MinLength(s string, n int) bool {
 	if utf8.RuneCountInString(s) < n {

@@ -162,7 +162,13 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		if s.MinLength > 0 {
 			cond = jen.Id("ok").Op("&&").Add(pp).Dot("MinLength").Call(x.Clone(), jen.Lit(s.MinLength))
 		}
-		return []jen.Code{jen.If(read("String"), cond).Block(checked(assign(conv(x.Clone()))...)...)}, nil
+		set := checked(assign(conv(x.Clone()))...)
+		if s.Format == "email" {
+			set = append([]jen.Code{jen.If(jen.Op("!").Qual(valPkg, "IsEmail").Call(x.Clone())).Block(
+				jen.Add(pp).Dot("BadFormat").Call(jen.Lit("email")),
+			)}, set...)
+		}
+		return []jen.Code{jen.If(read("String"), cond).Block(set...)}, nil
 	case model.QueryBool:
 		return []jen.Code{jen.If(read("Bool"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryInt:

@@ -295,8 +295,8 @@ func TestBindBounds(t *testing.T) {
 		}
 		return &p, failures
 	}
-	p, failures := bind(account + "&line_numbers=1&line_numbers=2&line_numbers=3&ref=R12345&weight=0.25")
-	if len(failures) > 0 || len(p.LineNumbers) != 3 || p.Ref == nil || *p.Ref != "R12345" || p.Weight == nil || *p.Weight != 0.25 {
+	p, failures := bind(account + "&line_numbers=1&line_numbers=2&line_numbers=3&ref=R12345&weight=0.25&notify_email=jane%40example.com")
+	if len(failures) > 0 || len(p.LineNumbers) != 3 || p.Ref == nil || *p.Ref != "R12345" || p.Weight == nil || *p.Weight != 0.25 || p.NotifyEmail == nil || *p.NotifyEmail != "jane@example.com" {
 		t.Errorf("at the bounds: %+v, %v", p, failures)
 	}
 	for _, tt := range []struct{ query, want string }{
@@ -306,6 +306,7 @@ func TestBindBounds(t *testing.T) {
 		{"ref=X1", `ref: format: must match the pattern "^R[0-9]+$"`},
 		{"weight=0", "weight: range: must be greater than 0"},
 		{"weight=1e39", "weight: type: is out of range for a 32-bit float"},
+		{"notify_email=jane", "notify_email: format: must be an email string"},
 	} {
 		if _, failures := bind(account + "&" + tt.query); len(failures) != 1 || failures[0] != tt.want {
 			t.Errorf("%s: failures %q, want %q", tt.query, failures, tt.want)

@@ -18,10 +18,11 @@ type CreateOrderParams struct {
 	Kinds       []LineKind
 	LineNumbers []int
 	// NotBefore: Do not fulfil the order before this time.
-	NotBefore *time.Time
-	Ref       *string
-	ShipOn    *types.Date
-	Weight    *float32
+	NotBefore   *time.Time
+	NotifyEmail *types.Email
+	Ref         *string
+	ShipOn      *types.Date
+	Weight      *float32
 }
 
 // bindCreateOrderParams reads the query parameters of createOrder from q into
@@ -71,6 +72,16 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 		if x0, ok := pp.DateTime(v); ok {
 			y0 := x0
 			p.NotBefore = &y0
+		}
+	}
+	if v, ok := q.Get("notify_email"); ok {
+		pp := validation.QueryParam(r, "notify_email")
+		if x0, ok := pp.String(v); ok {
+			if !validation.IsEmail(x0) {
+				pp.BadFormat("email")
+			}
+			y0 := types.Email(x0)
+			p.NotifyEmail = &y0
 		}
 	}
 	if v, ok := q.Get("ref"); ok {

@@ -31,6 +31,10 @@ func appendCreateOrderQuery(e *jx.Encoder, v *CreateOrderParams) {
 		e.FieldStart("not_before")
 		e.Str(v.NotBefore.Format(time.RFC3339Nano))
 	}
+	if v.NotifyEmail != nil {
+		e.FieldStart("notify_email")
+		e.Str(string(*v.NotifyEmail))
+	}
 	if v.Ref != nil {
 		e.FieldStart("ref")
 		e.Str(*v.Ref)
