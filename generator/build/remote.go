@@ -272,7 +272,7 @@ func (f *remoteFile) exprAt(v *yaml.Node, line, col int) (int, int) {
 // free-form). Each use is checked against its own schemas, but the
 // compiled code depends on the text alone: a text the file already had is
 // the function of its first use (fn names a new one).
-func (f *remoteFile) expr(e entry, path []string, in, out *model.Schema, fn string) *model.RemoteExpr {
+func (f *remoteFile) expr(e entry, path []string, in *model.Schema, inName string, out *model.Schema, fn string) *model.RemoteExpr {
 	src, ok := f.str(e, path)
 	if !ok {
 		return nil
@@ -284,7 +284,7 @@ func (f *remoteFile) expr(e entry, path []string, in, out *model.Schema, fn stri
 		f.errorAt(l, c, path, "%s", me.Msg)
 		return nil
 	}
-	errs := mapping.Check(x, in, out)
+	errs := mapping.CheckInput(x, in, inName, out)
 	for _, me := range errs {
 		l, c := f.exprAt(e.val, me.Line, me.Col)
 		f.errorAt(l, c, path, "%s", me.Msg)
@@ -381,10 +381,10 @@ func (f *remoteFile) integration(reg model.Integration, api *model.API, ops map[
 	if e, ok := top["errors"]; ok {
 		errs := f.object(e.val, []string{"errors"}, "errors", "message", "fields")
 		if m, ok := errs["message"]; ok {
-			ri.ErrorMessage = f.expr(m, []string{"errors", "message"}, nil, nil, ri.ExprFunc("ErrorMessage"))
+			ri.ErrorMessage = f.expr(m, []string{"errors", "message"}, nil, "the provider's error body", nil, ri.ExprFunc("ErrorMessage"))
 		}
 		if m, ok := errs["fields"]; ok {
-			ri.ErrorFields = f.expr(m, []string{"errors", "fields"}, nil, nil, ri.ExprFunc("ErrorFields"))
+			ri.ErrorFields = f.expr(m, []string{"errors", "fields"}, nil, "the provider's error body", nil, ri.ExprFunc("ErrorFields"))
 		}
 	}
 	var maps []model.RemoteMapping
@@ -593,18 +593,18 @@ func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *mode
 		if m.Method == http.MethodGet {
 			f.errorf(e.key, append(p, "body"), "a GET request has no body")
 		}
-		m.Body = f.expr(e, append(p, "body"), op.Body, nil, m.ExprFunc("Body"))
+		m.Body = f.expr(e, append(p, "body"), op.Body, "the request body", nil, m.ExprFunc("Body"))
 	}
 	if e, ok := obj["query"]; ok {
-		m.Query = f.expr(e, append(p, "query"), op.MappingQuerySchema(), nil, m.ExprFunc("Query"))
+		m.Query = f.expr(e, append(p, "query"), op.MappingQuerySchema(), "the query", nil, m.ExprFunc("Query"))
 	}
 	if e, ok := obj["record"]; ok {
-		m.Record = f.expr(e, append(p, "record"), nil, nil, m.ExprFunc("Record"))
+		m.Record = f.expr(e, append(p, "record"), nil, "the provider's answer", nil, m.ExprFunc("Record"))
 	}
 	if e, ok := obj["unified"]; !ok {
 		f.errorf(oe.key, p, "unified is missing: map the provider's record to the unified %s", schemaName(op.ResponseSchema))
 	} else {
-		m.Unified = f.expr(e, append(p, "unified"), nil, op.ResponseSchema, m.ExprFunc("Unified"))
+		m.Unified = f.expr(e, append(p, "unified"), nil, "the provider's record", op.ResponseSchema, m.ExprFunc("Unified"))
 		if m.Unified != nil {
 			f.unifiedKeys(e, append(p, "unified"), m.Unified.Expr.(*mapping.Expr), op, ri)
 		}
@@ -613,7 +613,7 @@ func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *mode
 		if op.Kind != model.List {
 			f.errorf(e.key, append(p, "next_cursor"), "next_cursor is for list operations; %s is a %s", op.ID, op.Method)
 		} else {
-			m.NextCursor = f.expr(e, append(p, "next_cursor"), nil, nil, m.ExprFunc("NextCursor"))
+			m.NextCursor = f.expr(e, append(p, "next_cursor"), nil, "the provider's answer", nil, m.ExprFunc("NextCursor"))
 		}
 	}
 	if e, ok := obj["fields"]; ok {

@@ -75,8 +75,12 @@ func (t *typ) what() string {
 // called with the wrong number of arguments or a clearly wrong kind of
 // argument, and an output object key or value that the output schema
 // rules out. Errors are sorted by position.
-func Check(e *Expr, in, out *model.Schema) []*Error {
-	c := &checker{types: map[*Expr]*typ{}}
+func Check(e *Expr, in, out *model.Schema) []*Error { return CheckInput(e, in, "the input", out) }
+
+// CheckInput is Check with a name for the input document in messages,
+// such as "the query parameters".
+func CheckInput(e *Expr, in *model.Schema, inName string, out *model.Schema) []*Error {
+	c := &checker{types: map[*Expr]*typ{}, inName: inName}
 	root := fromSchema(in, "")
 	c.infer(e, root, root)
 	c.fit(e, out, "")
@@ -85,9 +89,10 @@ func Check(e *Expr, in, out *model.Schema) []*Error {
 }
 
 type checker struct {
-	errs  []*Error
-	types map[*Expr]*typ    // every expression's inferred type, for fit
-	vars  []map[string]*typ // lambda parameters in scope, innermost last
+	inName string // the input document, for messages
+	errs   []*Error
+	types  map[*Expr]*typ    // every expression's inferred type, for fit
+	vars   []map[string]*typ // lambda parameters in scope, innermost last
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -254,7 +259,7 @@ func (c *checker) field(s *Expr, cur *typ) *typ {
 			return t
 		}
 		if !sch.Free {
-			where := "the input"
+			where := c.inName
 			if cur.desc != "" {
 				where = strconv.Quote(cur.desc)
 			}
