@@ -1,6 +1,10 @@
 package model
 
-import "github.com/unifiedgen/unifiedgen/runtime/api"
+import (
+	"slices"
+
+	"github.com/unifiedgen/unifiedgen/runtime/api"
+)
 
 // QueryRead is how a query parameter, or a member of a query object such
 // as collections[0][type], is read from a query string. It is decided
@@ -105,3 +109,47 @@ func (o *Operation) MappingQuerySchema() *Schema {
 // AppendQueryFunc writes MappingQuery's parameters that are present as a
 // JSON object.
 func (o *Operation) AppendQueryFunc() string { return "append" + o.GoName + "Query" }
+
+// Filters are the query parameters of a list that name a field of its
+// records, by name and of the same scalar kind (a string, with or without
+// an enum or format, an integer, a number or a boolean), or a list of
+// such values: the backend that keeps records itself answers only records
+// whose field equals the value, or one of the values. Sorted by name.
+func (o *Operation) Filters() []string {
+	if o.Kind != List || o.ResponseSchema == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range o.MappingQuery() {
+		if p.Name == api.ParamLimit || p.Name == api.ParamNextCursor {
+			continue
+		}
+		i := slices.IndexFunc(o.ResponseSchema.Properties, func(f Property) bool { return f.Name == p.Name })
+		if i < 0 {
+			continue
+		}
+		want := p.Schema
+		if want.Kind == KindArray && want.Items != nil {
+			want = want.Items
+		}
+		if field := o.ResponseSchema.Properties[i].Schema; filterable(want) && filterable(field) && sameKind(want.Kind, field.Kind) {
+			out = append(out, p.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func filterable(s *Schema) bool {
+	switch s.Kind {
+	case KindString, KindInteger, KindNumber, KindBoolean:
+		return true
+	}
+	return false
+}
+
+// sameKind: integers and numbers compare as numbers.
+func sameKind(a, b JSONKind) bool {
+	num := func(k JSONKind) bool { return k == KindInteger || k == KindNumber }
+	return a == b || num(a) && num(b)
+}

@@ -71,6 +71,10 @@ type Result struct {
 	// last page.
 	Items      []Record
 	NextCursor string
+	// IgnoredQuery names the query parameters the request sent that the
+	// backend did not use (a list's filter it cannot apply), for
+	// X-Ignored-Query-Parameters.
+	IgnoredQuery []string
 }
 
 // Backend serves calls for integrated accounts.

@@ -49,11 +49,15 @@ func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
 		if c.Params.Limit != nil {
 			limit = *c.Params.Limit
 		}
-		recs, next, err := l.Store.List(ctx, c.Account.ID, resource, c.Params.NextCursor, limit)
+		filters, ignored, err := listFilters(c)
 		if err != nil {
 			return Result{}, err
 		}
-		res := Result{NextCursor: next, Items: make([]Record, 0, len(recs))}
+		recs, next, err := l.Store.List(ctx, c.Account.ID, resource, c.Params.NextCursor, limit, filters...)
+		if err != nil {
+			return Result{}, err
+		}
+		res := Result{NextCursor: next, Items: make([]Record, 0, len(recs)), IgnoredQuery: ignored}
 		for _, r := range recs {
 			rec, err := record(r)
 			if err != nil {
@@ -98,6 +102,42 @@ func (l Local) Do(ctx context.Context, c *Call) (Result, error) {
 		return single(c.Tx.DeleteRecord(c.Account.ID, resource, c.ID, c.Precondition))
 	}
 	return Result{}, fmt.Errorf("local backend: no kind %v", c.Op.Kind)
+}
+
+// listFilters turns the list's query parameters the request sent into
+// the store's filters: those that name a record field (Operation.Filters)
+// keep the records whose field equals the value, or one of a list's
+// values. The others but limit and next_cursor (a date to compare with,
+// a parameter only a provider understands) are returned as ignored.
+func listFilters(c *Call) ([]store.Filter, []string, error) {
+	if c.Input == nil {
+		return nil, nil, nil
+	}
+	var query map[string]json.RawMessage
+	if err := json.Unmarshal(c.Input.AppendQuery(nil), &query); err != nil {
+		return nil, nil, fmt.Errorf("local backend: the validated query: %w", err)
+	}
+	var filters []store.Filter
+	var ignored []string
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		switch {
+		case name == api.ParamLimit || name == api.ParamNextCursor:
+		case slices.Contains(c.Op.Filters, name):
+			raw := query[name]
+			var values []json.RawMessage
+			if len(raw) > 0 && raw[0] == '[' {
+				if err := json.Unmarshal(raw, &values); err != nil {
+					return nil, nil, fmt.Errorf("local backend: filter %s: %w", name, err)
+				}
+			} else {
+				values = []json.RawMessage{raw}
+			}
+			filters = append(filters, store.Filter{Field: name, Values: values})
+		default:
+			ignored = append(ignored, name)
+		}
+	}
+	return filters, ignored, nil
 }
 
 func single(r store.Record, err error) (Result, error) {

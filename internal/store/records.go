@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -177,13 +178,21 @@ func getRecord(ctx context.Context, q querier, query, accountID, resource, id st
 	return r, nil
 }
 
+// Filter keeps the records whose unified field Field equals one of
+// Values, JSON scalars (strings, numbers, booleans). Numbers compare by
+// value: 5 and 5.0 are equal.
+type Filter struct {
+	Field  string
+	Values []json.RawMessage
+}
+
 // List returns up to limit records of the account's resource in the order
 // they were created, starting after cursor ("" for the first page), and
 // the cursor of the next page ("" when there is none). A cursor names the
 // last record returned by its position in that order, so pages stay
 // correct while records are created and deleted between them: nothing is
 // returned twice, and nothing that existed throughout is skipped.
-func (s *base) List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error) {
+func (s *base) List(ctx context.Context, accountID, resource, cursor string, limit int, filters ...Filter) ([]Record, string, error) {
 	if limit < 1 {
 		return nil, "", fmt.Errorf("store: list %s: limit %d is not positive", resource, limit)
 	}
@@ -191,10 +200,28 @@ func (s *base) List(ctx context.Context, accountID, resource, cursor string, lim
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.read.query(ctx,
-		`SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
-		   FROM records WHERE account_id = ? AND resource = ? AND seq > ? ORDER BY seq LIMIT ?`,
-		accountID, resource, after, limit+1)
+	q := `SELECT seq, account_id, resource, id, doc, version, created_at, updated_at
+		   FROM records WHERE account_id = ? AND resource = ? AND seq > ?`
+	args := []any{accountID, resource, after}
+	for _, f := range filters {
+		if strings.ContainsAny(f.Field, `"\`) {
+			return nil, "", fmt.Errorf("store: list %s: filter field %q cannot be named in a JSON path", resource, f.Field)
+		}
+		values, err := json.Marshal(f.Values)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: list %s: filter %s: %w", resource, f.Field, err)
+		}
+		// One placeholder for the field and one for all its values (a
+		// JSON array), so that the statements stay a small, fixed set.
+		if s.engine == "postgres" {
+			q += ` AND (convert_from(doc, 'UTF8')::jsonb -> 'fields' -> ?::text) IN (SELECT jsonb_array_elements(?::jsonb))`
+			args = append(args, f.Field, string(values))
+		} else {
+			q += ` AND json_extract(CAST(doc AS TEXT), ?) IN (SELECT value FROM json_each(?))`
+			args = append(args, `$.fields."`+f.Field+`"`, string(values))
+		}
+	}
+	rows, err := s.read.query(ctx, q+` ORDER BY seq LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list %s: %w", resource, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -432,6 +433,70 @@ func testListPages(t *testing.T, e storetest.Engine) {
 
 // TestListCursorSurvivesWritesBetweenPages interleaves creates and deletes
 // with the page reads in a fixed order and checks exactly what comes back.
+func TestListFilters(t *testing.T) { storetest.Run(t, testListFilters) }
+
+// Filters keep the records whose field equals a value (strings, numbers
+// by value, booleans), or one of several; they combine with AND and with
+// paging; a field a record lacks, or holds as another type, does not match.
+func testListFilters(t *testing.T, e storetest.Engine) {
+	ctx := context.Background()
+	s, _ := open(t, e, Options{})
+	seed(t, s)
+	t0 := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	docs := []string{
+		`{"fields":{"status":"active","age":30,"vip":true}}`,
+		`{"fields":{"status":"inactive","age":30.0,"vip":false}}`,
+		`{"fields":{"status":"active","age":41}}`,
+		`{"fields":{"status":"active","age":"30","vip":true}}`,
+		`{"fields":{"age":30}}`,
+		`{"fields":{"status":"active","age":30,"vip":true},"remote_data":{"status":"inactive"}}`,
+	}
+	var r []Record
+	for _, d := range docs {
+		r = append(r, create(t, s, acctA, users, d, t0))
+	}
+	create(t, s, acctB, users, docs[0], t0) // another account's
+	f := func(field string, values ...string) Filter {
+		raw := make([]json.RawMessage, len(values))
+		for i, v := range values {
+			raw[i] = json.RawMessage(v)
+		}
+		return Filter{Field: field, Values: raw}
+	}
+	for _, tt := range []struct {
+		name    string
+		filters []Filter
+		want    []Record
+	}{
+		{"a string", []Filter{f("status", `"active"`)}, []Record{r[0], r[2], r[3], r[5]}},
+		{"a number, by value", []Filter{f("age", `30`)}, []Record{r[0], r[1], r[4], r[5]}},
+		{"a number written otherwise", []Filter{f("age", `3e1`)}, []Record{r[0], r[1], r[4], r[5]}},
+		{"a boolean", []Filter{f("vip", `false`)}, []Record{r[1]}},
+		{"one of several", []Filter{f("status", `"inactive"`, `"gone"`)}, []Record{r[1]}},
+		{"two fields", []Filter{f("status", `"active"`), f("vip", `true`)}, []Record{r[0], r[3], r[5]}},
+		{"none match", []Filter{f("status", `"gone"`)}, nil},
+		{"a field no record has", []Filter{f("nickname", `"x"`)}, nil},
+	} {
+		got, next, err := s.List(ctx, acctA, users, "", 10, tt.filters...)
+		if err != nil || next != "" || !slices.Equal(ids(got), ids(tt.want)) {
+			t.Errorf("%s: %v %q %v, want %v", tt.name, ids(got), next, err, ids(tt.want))
+		}
+	}
+	// Paging goes on from the last record kept.
+	active := []Filter{f("status", `"active"`)}
+	page1, next, err := s.List(ctx, acctA, users, "", 2, active...)
+	if err != nil || next == "" || !slices.Equal(ids(page1), ids([]Record{r[0], r[2]})) {
+		t.Fatalf("page 1: %v %q %v", ids(page1), next, err)
+	}
+	page2, next, err := s.List(ctx, acctA, users, next, 2, active...)
+	if err != nil || next != "" || !slices.Equal(ids(page2), ids([]Record{r[3], r[5]})) {
+		t.Fatalf("page 2: %v %q %v", ids(page2), next, err)
+	}
+	if _, _, err := s.List(ctx, acctA, users, "", 2, f(`a"b`, `1`)); err == nil {
+		t.Error("a field with a quote was accepted in a JSON path")
+	}
+}
+
 func TestListCursorSurvivesWritesBetweenPages(t *testing.T) {
 	storetest.Run(t, testListCursorSurvivesWritesBetweenPages)
 }

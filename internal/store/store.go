@@ -103,7 +103,8 @@ type Store interface {
 	// List returns up to limit records of the account's resource in the
 	// order they were created, starting after cursor ("" for the first
 	// page), and the cursor of the next page ("" when there is none).
-	List(ctx context.Context, accountID, resource, cursor string, limit int) ([]Record, string, error)
+	// With filters, only the records each of them keeps.
+	List(ctx context.Context, accountID, resource, cursor string, limit int, filters ...Filter) ([]Record, string, error)
 	// Count returns the number of records of the account's resource.
 	Count(ctx context.Context, accountID, resource string) (int, error)
 

@@ -33,6 +33,11 @@ type Operation struct {
 	// writeOnly: they reach the integration, but are never stored by the
 	// service nor shown in any response.
 	WriteOnly []string
+	// Filters are the query parameters of a list that name a field of its
+	// records (of the same kind): a backend that keeps the records itself
+	// answers only those whose field equals the parameter's value, or one
+	// of its values.
+	Filters []string
 	// Meta is the operation's metadata document (the method, its request
 	// body and query schemas, the integrations implementing it), rendered
 	// at generation time.

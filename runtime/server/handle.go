@@ -470,6 +470,9 @@ func (s *Server) read(x *exchange) {
 		s.callFailed(x, err)
 		return
 	}
+	for _, name := range res.IgnoredQuery {
+		x.rep.Ignore(validation.Query, name)
+	}
 	ignoredHeaders(w, x.rep)
 	if op.Kind == matrix.List {
 		s.renderList(w, op, acct.Integration, res, out)

@@ -169,6 +169,32 @@ func TestEveryOperation(t *testing.T) {
 	if r := c.must(c.do("GET", "/unified/crm/contacts"+q(contoso), ""), 200, "list without limit"); len(r.body["result"].([]any)) != 3 {
 		t.Fatalf("list without limit: %s", r.raw)
 	}
+	// A list's filters keep the records whose field equals the value, or
+	// one of the values; one naming no field (a date to compare with) is
+	// answered without filtering, and named as ignored.
+	for _, tt := range []struct {
+		query   string
+		want    []string
+		ignored string
+	}{
+		{"&email=grace%40example.com", []string{"Grace"}, ""},
+		{"&lifecycle=lead&lifecycle=customer", []string{"Ada", "Grace", "Linus"}, ""},
+		{"&lifecycle[]=customer", nil, ""},
+		{"&lifecycle=lead&email=linus%40example.com", []string{"Linus"}, ""},
+		{"&updated_after=2020-01-01T00:00:00Z&email=ada%40example.com", []string{"Ada"}, "updated_after"},
+	} {
+		r := c.must(c.do("GET", "/unified/crm/contacts"+q(contoso)+tt.query, ""), 200, "filtered list")
+		var got []string
+		for _, it := range r.body["result"].([]any) {
+			got = append(got, it.(map[string]any)["first_name"].(string))
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") || r.header.Get("X-Ignored-Query-Parameters") != tt.ignored {
+			t.Fatalf("list%s: %v (ignored %q), want %v (ignored %q)", tt.query, got, r.header.Get("X-Ignored-Query-Parameters"), tt.want, tt.ignored)
+		}
+	}
+	if r := c.do("GET", "/unified/crm/contacts"+q(contoso)+"&lifecycle=lead&lifecycle=gone", ""); r.status != 400 || !strings.Contains(r.raw, "lifecycle[1]") {
+		t.Fatalf("a filter outside the enum: %d %s", r.status, r.raw)
+	}
 	// The stream format writes one item per line.
 	stream := c.must(c.do("GET", "/unified/crm/contacts"+q(contoso)+"&truto_response_format=stream", ""), 200, "stream")
 	lines := 0

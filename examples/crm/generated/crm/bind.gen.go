@@ -6,6 +6,7 @@ import (
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"time"
 )
 
 // allowedCreateContactParamsTrutoResponseFormat lists the values the parameter allows.
@@ -145,8 +146,12 @@ var allowedListContactsParamsTrutoResponseFormat = []string{"unified", "raw", "n
 
 // ListContactsParams are the query parameters of listContacts, as bound.
 type ListContactsParams struct {
+	// Email: Only the contacts with this email address.
+	Email *types.Email
 	// IntegratedAccountId: The integrated account to use.
 	IntegratedAccountId types.UUID
+	// Lifecycle: Only the contacts in one of these stages.
+	Lifecycle []Lifecycle
 	// Limit: The most records a page holds.
 	Limit *int
 	// NextCursor: The next_cursor of the previous page; empty or absent for the
@@ -155,12 +160,24 @@ type ListContactsParams struct {
 	TrutoExcludeFields    []string
 	TrutoIgnoreRemoteData *bool
 	TrutoResponseFormat   *string
+	// UpdatedAfter: Only the contacts changed after this time.
+	UpdatedAfter *time.Time
 }
 
 // bindListContactsParams reads the query parameters of listContacts from q
 // into p, checking each against its schema and recording every failure in r.
 // Parameters the operation does not declare are left to the caller.
 func bindListContactsParams(q qs.Values, p *ListContactsParams, r *validation.Report) {
+	if v, ok := q.Get("email"); ok {
+		pp := validation.QueryParam(r, "email")
+		if x0, ok := pp.String(v); ok {
+			if !validation.IsEmail(x0) {
+				pp.BadFormat("email")
+			}
+			y0 := types.Email(x0)
+			p.Email = &y0
+		}
+	}
 	if v, ok := q.Get("integrated_account_id"); ok {
 		pp := validation.QueryParam(r, "integrated_account_id")
 		if x0, ok := pp.UUID(v); ok {
@@ -168,6 +185,18 @@ func bindListContactsParams(q qs.Values, p *ListContactsParams, r *validation.Re
 		}
 	} else {
 		validation.QueryParam(r, "integrated_account_id").Missing()
+	}
+	if v, ok := q.Get("lifecycle"); ok {
+		pp := validation.QueryParam(r, "lifecycle")
+		if x0, ok := pp.Items(v); ok {
+			l0 := make([]Lifecycle, len(x0))
+			for i0, it0 := range x0 {
+				if x1, ok := pp.Index(i0).Enum(it0, allowedLifecycle); ok {
+					l0[i0] = Lifecycle(x1)
+				}
+			}
+			p.Lifecycle = l0
+		}
 	}
 	if v, ok := q.Get("limit"); ok {
 		pp := validation.QueryParam(r, "limit")
@@ -201,6 +230,13 @@ func bindListContactsParams(q qs.Values, p *ListContactsParams, r *validation.Re
 		if x0, ok := pp.Enum(v, allowedListContactsParamsTrutoResponseFormat); ok {
 			y0 := x0
 			p.TrutoResponseFormat = &y0
+		}
+	}
+	if v, ok := q.Get("updated_after"); ok {
+		pp := validation.QueryParam(r, "updated_after")
+		if x0, ok := pp.DateTime(v); ok {
+			y0 := x0
+			p.UpdatedAfter = &y0
 		}
 	}
 }

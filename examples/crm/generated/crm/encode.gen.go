@@ -2,7 +2,10 @@
 
 package crm
 
-import "github.com/go-faster/jx"
+import (
+	"github.com/go-faster/jx"
+	"time"
+)
 
 // appendCreateContactQuery writes the query parameters of createContact that a
 // remote mapping sees, those present, as a JSON object.
@@ -36,6 +39,18 @@ func appendGetContactQuery(e *jx.Encoder, v *GetContactParams) {
 // remote mapping sees, those present, as a JSON object.
 func appendListContactsQuery(e *jx.Encoder, v *ListContactsParams) {
 	e.ObjStart()
+	if v.Email != nil {
+		e.FieldStart("email")
+		e.Str(string(*v.Email))
+	}
+	if v.Lifecycle != nil {
+		e.FieldStart("lifecycle")
+		e.ArrStart()
+		for _, x0 := range v.Lifecycle {
+			e.Str(string(x0))
+		}
+		e.ArrEnd()
+	}
 	if v.Limit != nil {
 		e.FieldStart("limit")
 		e.Int(*v.Limit)
@@ -43,6 +58,10 @@ func appendListContactsQuery(e *jx.Encoder, v *ListContactsParams) {
 	if v.NextCursor != nil {
 		e.FieldStart("next_cursor")
 		e.Str(*v.NextCursor)
+	}
+	if v.UpdatedAfter != nil {
+		e.FieldStart("updated_after")
+		e.Str(v.UpdatedAfter.Format(time.RFC3339Nano))
 	}
 	e.ObjEnd()
 }

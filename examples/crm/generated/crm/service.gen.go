@@ -403,7 +403,8 @@ func (in *getContactInput) AppendQuery(dst []byte) []byte {
 // ListContactsOperation describes listContacts (GET /unified/crm/contacts): its support matrix and
 // how to read a request of it.
 var ListContactsOperation = api.Operation{
-	Meta: listContactsMeta,
+	Filters: []string{"email", "lifecycle"},
+	Meta:    listContactsMeta,
 	New: func() api.Input {
 		return listContactsInputs.Get().(*listContactsInput)
 	},
@@ -417,12 +418,15 @@ var ListContactsOperation = api.Operation{
 		OperationID:  "listContacts",
 		Path:         "/unified/crm/contacts",
 		Query: []matrix.Field{
+			{Name: "email", Supported: []string{"contoso", "fabrikam", "northwind"}},
 			{Name: "integrated_account_id", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "lifecycle", Supported: []string{"contoso"}},
 			{Name: "limit", Supported: []string{"contoso", "fabrikam", "northwind"}},
 			{Name: "next_cursor", Supported: []string{"contoso", "fabrikam", "northwind"}},
 			{Name: "truto_exclude_fields", Supported: []string{"contoso", "fabrikam", "northwind"}},
 			{Name: "truto_ignore_remote_data", Supported: []string{"contoso", "fabrikam", "northwind"}},
 			{Name: "truto_response_format", Supported: []string{"contoso", "fabrikam", "northwind"}},
+			{Name: "updated_after", Supported: []string{"contoso", "northwind"}},
 		},
 		Request:  []matrix.Field{},
 		Resource: "contacts",
@@ -443,7 +447,7 @@ var ListContactsOperation = api.Operation{
 }
 
 // listContactsMeta is the metadata document of crm/contacts list.
-const listContactsMeta = `{"model":"crm","resource":"contacts","method":"list","operation_id":"listContacts","http_method":"GET","path":"/unified/crm/contacts","request_body_schema":null,"query_schema":{"properties":{"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"limit":{"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"},"truto_exclude_fields":{"items":{"type":"string"},"type":"array"},"truto_ignore_remote_data":{"type":"boolean"},"truto_response_format":{"enum":["unified","raw","normalized","stream"],"type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"email":{"type":"string"},"etag":{"type":"string"},"first_name":{"type":"string"},"id":{"type":"string"},"last_name":{"type":"string"},"lifecycle":{"type":"string"},"phone":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"},"updated_at":{"format":"date-time","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"fabrikam","name":"Fabrikam Sales"},{"id":"northwind","name":"Northwind Contacts"}]}`
+const listContactsMeta = `{"model":"crm","resource":"contacts","method":"list","operation_id":"listContacts","http_method":"GET","path":"/unified/crm/contacts","request_body_schema":null,"query_schema":{"properties":{"email":{"description":"Only the contacts with this email address.","format":"email","type":"string"},"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"lifecycle":{"description":"Only the contacts in one of these stages.","items":{"enum":["lead","customer","churned"],"type":"string"},"type":"array"},"limit":{"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"},"truto_exclude_fields":{"items":{"type":"string"},"type":"array"},"truto_ignore_remote_data":{"type":"boolean"},"truto_response_format":{"enum":["unified","raw","normalized","stream"],"type":"string"},"updated_after":{"description":"Only the contacts changed after this time.","format":"date-time","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"email":{"type":"string"},"etag":{"type":"string"},"first_name":{"type":"string"},"id":{"type":"string"},"last_name":{"type":"string"},"lifecycle":{"type":"string"},"phone":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"},"updated_at":{"format":"date-time","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"fabrikam","name":"Fabrikam Sales"},{"id":"northwind","name":"Northwind Contacts"}]}`
 
 // listContactsInput is one listContacts request.
 type listContactsInput struct {
@@ -787,6 +791,25 @@ paths:
         - $ref: '#/components/parameters/ResponseFormat'
         - $ref: '#/components/parameters/IgnoreRemoteData'
         - $ref: '#/components/parameters/ExcludeFields'
+        - name: email
+          in: query
+          description: Only the contacts with this email address.
+          schema:
+            type: string
+            format: email
+        - name: lifecycle
+          in: query
+          description: Only the contacts in one of these stages.
+          schema:
+            type: array
+            items:
+              $ref: '#/components/schemas/Lifecycle'
+        - name: updated_after
+          in: query
+          description: Only the contacts changed after this time.
+          schema:
+            type: string
+            format: date-time
       responses:
         '200':
           description: A page of contacts.
@@ -806,6 +829,9 @@ paths:
           truto_response_format: {'*': supported}
           truto_ignore_remote_data: {'*': supported}
           truto_exclude_fields: {'*': supported}
+          email: {'*': supported}
+          lifecycle: {contoso: supported}
+          updated_after: {contoso: supported, northwind: supported}
         response:
           id: {'*': supported}
           first_name: {'*': supported}

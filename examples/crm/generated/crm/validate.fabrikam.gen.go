@@ -34,8 +34,18 @@ func validateCreateContactFabrikam(p *CreateContactParams, b *ContactInput, r *v
 func validateGetContactFabrikam(p *GetContactParams, r *validation.Report) {}
 
 // validateListContactsFabrikam applies Fabrikam Sales's rules to a
-// listContacts request: it requires nothing beyond the schema.
-func validateListContactsFabrikam(p *ListContactsParams, r *validation.Report) {}
+// listContacts request: it requires nothing beyond the schema and does not
+// support query lifecycle, query updated_after.
+func validateListContactsFabrikam(p *ListContactsParams, r *validation.Report) {
+	if p.Lifecycle != nil {
+		r.Ignore(validation.Query, "lifecycle")
+		p.Lifecycle = nil
+	}
+	if p.UpdatedAfter != nil {
+		r.Ignore(validation.Query, "updated_after")
+		p.UpdatedAfter = nil
+	}
+}
 
 // validateUpdateContactFabrikam applies Fabrikam Sales's rules to a
 // updateContact request: it requires nothing beyond the schema and does not

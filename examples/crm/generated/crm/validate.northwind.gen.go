@@ -51,8 +51,14 @@ func validateDeleteContactNorthwind(p *DeleteContactParams, r *validation.Report
 func validateGetContactNorthwind(p *GetContactParams, r *validation.Report) {}
 
 // validateListContactsNorthwind applies Northwind Contacts's rules to a
-// listContacts request: it requires nothing beyond the schema.
-func validateListContactsNorthwind(p *ListContactsParams, r *validation.Report) {}
+// listContacts request: it requires nothing beyond the schema and does not
+// support query lifecycle.
+func validateListContactsNorthwind(p *ListContactsParams, r *validation.Report) {
+	if p.Lifecycle != nil {
+		r.Ignore(validation.Query, "lifecycle")
+		p.Lifecycle = nil
+	}
+}
 
 // validateListNotesNorthwind applies Northwind Contacts's rules to a listNotes
 // request: it requires nothing beyond the schema.
