@@ -597,6 +597,9 @@ func (f *remoteFile) mapping(oe entry, p []string, op *model.Operation, ri *mode
 	}
 	if e, ok := obj["query"]; ok {
 		m.Query = f.expr(e, append(p, "query"), op.MappingQuerySchema(), "the query", nil, m.ExprFunc("Query"))
+		if m.Query != nil {
+			m.QueryReads, m.QueryReadsAll = mapping.RootReads(m.Query.Expr.(*mapping.Expr))
+		}
 	}
 	if e, ok := obj["record"]; ok {
 		m.Record = f.expr(e, append(p, "record"), nil, "the provider's answer", nil, m.ExprFunc("Record"))

@@ -68,9 +68,13 @@ type RemoteMapping struct {
 	Method      string // the provider's HTTP method
 	Path        string
 	Body, Query *RemoteExpr
-	Record      *RemoteExpr
-	Unified     *RemoteExpr
-	NextCursor  *RemoteExpr
+	// QueryReads are the query parameters the Query expression reads
+	// (sorted), or every one with QueryReadsAll.
+	QueryReads    []string
+	QueryReadsAll bool
+	Record        *RemoteExpr
+	Unified       *RemoteExpr
+	NextCursor    *RemoteExpr
 	// Fields maps provider field names to unified ones, sorted by
 	// provider name.
 	Fields []NameValue

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/unifiedgen/unifiedgen/internal/backend"
 	"github.com/unifiedgen/unifiedgen/internal/store"
@@ -52,12 +54,21 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 		return backend.Result{}, err
 	}
 	req := &Request{Mapping: m, Account: acct, ID: c.ID, RemoteQuery: c.Params.RemoteQuery}
-	if m.Query != nil && c.Input != nil {
+	var ignored []string
+	if c.Input != nil {
 		q, err := decodeObject(c.Input.AppendQuery(nil))
 		if err != nil {
 			return backend.Result{}, fmt.Errorf("remote: the validated query: %w", err)
 		}
-		req.Query = q
+		if m.Query != nil {
+			req.Query = q
+		}
+		// What the mapping does not pass on, the provider never sees.
+		for _, name := range slices.Sorted(maps.Keys(q)) {
+			if m.Query == nil || !m.QueryReadsAll && !slices.Contains(m.QueryReads, name) {
+				ignored = append(ignored, name)
+			}
+		}
 	}
 	if c.Op.HasBody {
 		if c.Input == nil {
@@ -79,7 +90,7 @@ func (b *Backend) Do(ctx context.Context, c *backend.Call) (backend.Result, erro
 		id, _ := it.Unified["id"].(string)
 		return backend.Record{ID: id, Remote: it.Remote, Unified: it.Unified, Raw: raw, RawType: rawType}
 	}
-	out := backend.Result{NextCursor: res.NextCursor}
+	out := backend.Result{NextCursor: res.NextCursor, IgnoredQuery: ignored}
 	if c.Op.Kind == matrix.List {
 		out.Items = make([]backend.Record, 0, len(res.Items))
 		for _, it := range res.Items {

@@ -108,8 +108,13 @@ type Mapping struct {
 	// record's {id} and the credentials, relative to the base URL.
 	Method, Path string
 	// Body maps the unified request body to the provider's body (nil:
-	// no body); Query maps it to query parameters (nil: none).
+	// no body); Query maps the operation's query parameters to the
+	// provider's (nil: none).
 	Body, Query Func
+	// QueryReads are the query parameters Query reads, or every one with
+	// QueryReadsAll; a request's others are reported as ignored.
+	QueryReads    []string
+	QueryReadsAll bool
 	// Record selects the record in the provider's success body (nil:
 	// the whole body); for a list, the array of records.
 	Record Func

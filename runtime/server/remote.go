@@ -172,6 +172,9 @@ func (s *Server) writeRemote(x *exchange, key *store.IdemKey) {
 			s.log.Error("idempotency", "request_id", requestID(w), "err", err)
 		}
 	}
+	for _, name := range res.IgnoredQuery {
+		x.rep.Ignore(validation.Query, name)
+	}
 	ignoredHeaders(w, x.rep)
 	w.Header().Set("Content-Type", saved.ContentType)
 	writeBody(w, saved.Status, saved.Body, out.format == formatStream)

@@ -202,6 +202,15 @@ func mappingVar(f *jen.File, m *model.RemoteMapping, emitted map[*model.RemoteEx
 	if len(m.Fields) > 0 {
 		d[jen.Id("Fields")] = fieldMap
 	}
+	if m.QueryReadsAll {
+		d[jen.Id("QueryReadsAll")] = jen.True()
+	} else if len(m.QueryReads) > 0 {
+		reads := make([]jen.Code, len(m.QueryReads))
+		for i, r := range m.QueryReads {
+			reads[i] = jen.Lit(r)
+		}
+		d[jen.Id("QueryReads")] = jen.Index().String().Values(reads...)
+	}
 	f.Var().Id(m.Var()).Op("=").Op("&").Qual(remotePkg, "Mapping").Values(d)
 	for _, u := range m.ExprUses() {
 		compiled(f, u.Expr, emitted)

@@ -77,6 +77,7 @@ var remoteCreateUserDixa = &remote.Mapping{
 	OperationID: "createUser",
 	Path:        "/agents",
 	Query:       remoteCreateUserDixaQuery,
+	QueryReads:  []string{"send_invite"},
 	Record:      remoteCreateUserDixaRecord,
 	Unified:     remoteCreateUserDixaUnified,
 }
