@@ -317,6 +317,7 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 			b.checkQueryRead(pat, p.Name, s)
 			o.Query = append(o.Query, model.Param{Name: p.Name, GoName: gonames.Type(p.Name), Required: p.Required,
 				Schema: s, Description: p.Description, Cells: cells})
+			b.checkQueryDefault(pat, o.Query[len(o.Query)-1])
 		default:
 			b.errorf(pat, "%s parameters are not supported; use query parameters", p.In)
 		}

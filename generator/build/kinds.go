@@ -120,6 +120,39 @@ func article(what string) string {
 	return "a "
 }
 
+// checkQueryDefault reports a query parameter's default the binder would
+// not apply: on a required parameter (never absent), or of a kind it
+// does not write as a Go literal. limit's must be a page size the service
+// takes.
+func (b *builder) checkQueryDefault(at []string, p model.Param) {
+	if p.Schema.Default == nil {
+		return
+	}
+	at = append(at[:len(at):len(at)], "schema", "default")
+	switch model.QueryReadOf(p.Schema) {
+	case model.QueryString, model.QueryEnum, model.QueryBool, model.QueryInt, model.QueryFloat:
+	default:
+		b.errorf(at, "query parameter %q: a default is applied to strings (plain or with an enum), integers, numbers and booleans; leave it out here", p.Name)
+		return
+	}
+	if p.Required {
+		b.errorf(at, "query parameter %q is required, so its default is never used; make it optional or drop the default", p.Name)
+	}
+	switch d := p.Schema.Default; p.Name {
+	case api.ParamLimit:
+		if n, ok := d.(float64); ok && (n < 1 || n > api.MaxLimit || n != float64(int(n))) {
+			b.errorf(at, "limit's default must be a whole number from 1 to %d, the page sizes the service takes", api.MaxLimit)
+		}
+	case api.ParamResponseFormat, api.ParamIgnoreRemoteData:
+		// The service reads these itself, with its own defaults.
+		if d != "unified" && d != false {
+			b.errorf(at, "query parameter %q is read by the service, whose default is %v; the spec cannot change it", p.Name, map[string]any{api.ParamResponseFormat: "unified", api.ParamIgnoreRemoteData: false}[p.Name])
+		}
+	case api.ParamIntegratedAccountID, api.ParamExcludeFields, api.ParamRemoteQuery, api.ParamNextCursor:
+		b.errorf(at, "query parameter %q is read by the service, which has no default for it", p.Name)
+	}
+}
+
 // checkReserved checks a query parameter with one of the names the service
 // reads itself (api.Params) against the schema the service expects.
 func (b *builder) checkReserved(at []string, name string, s *model.Schema) {

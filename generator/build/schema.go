@@ -129,7 +129,7 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 		b.errorf(at, "allOf, anyOf, oneOf and not are not supported: write the object's properties out")
 		return nil
 	}
-	out := &model.Schema{Doc: strings.TrimSpace(v.Description), Format: v.Format, MinLength: int(v.MinLength)}
+	out := &model.Schema{Doc: strings.TrimSpace(v.Description), Format: v.Format, MinLength: int(v.MinLength), Default: v.Default}
 	for _, e := range v.Enum {
 		s, ok := e.(string)
 		if !ok {

@@ -210,7 +210,12 @@ type Schema struct {
 	MaxLength, MaxItems *int
 	Pattern             string
 	Minimum, Maximum    *Bound
-	Doc                 string // the schema's description
+	// Default is the value the schema declares for an absent one (a
+	// string, float64 or bool, as JSON decodes it), or nil. The query
+	// binders apply it; in bodies it is documentation (the provider
+	// applies its own).
+	Default any
+	Doc     string // the schema's description
 	// Go is the Go type of a value of this schema (the named type for a
 	// component).
 	Go GoType

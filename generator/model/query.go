@@ -153,3 +153,14 @@ func sameKind(a, b JSONKind) bool {
 	num := func(k JSONKind) bool { return k == KindInteger || k == KindNumber }
 	return a == b || num(a) && num(b)
 }
+
+// AppliesDefault reports whether the binder sets p to its schema's default
+// when a request leaves it out: an optional parameter with a default,
+// other than those the service reads for itself (whose defaults are the
+// service's own: build holds the spec's to them).
+func (o *Operation) AppliesDefault(p Param) bool {
+	if p.Required || p.Schema.Default == nil {
+		return false
+	}
+	return slices.ContainsFunc(o.MappingQuery(), func(q Param) bool { return q.Name == p.Name })
+}

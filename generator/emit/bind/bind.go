@@ -72,6 +72,12 @@ func (e *emitter) binder(op model.Operation) error {
 		)
 		if p.Required {
 			get = get.Else().Block(pp.Clone().Dot("Missing").Call())
+		} else if op.AppliesDefault(p) {
+			set, err := defaultValue(jen.Id("p").Dot(p.GoName), t, p.Schema)
+			if err != nil {
+				return fmt.Errorf("query parameter %s: %w", p.Name, err)
+			}
+			get = get.Else().Block(set...)
 		}
 		stmts = append(stmts, get)
 	}
@@ -192,6 +198,38 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 	}
 	// build reports every such schema at its position first.
 	return nil, fmt.Errorf("a %s parameter (Go type %s) cannot be read from a query string", s.Kind, t.Name)
+}
+
+// defaultValue sets target, of Go type t, to schema s's default: a Go
+// literal of t's underlying type (build allows defaults on the kinds
+// written here only).
+func defaultValue(target *jen.Statement, t model.GoType, s *model.Schema) ([]jen.Code, error) {
+	var lit jen.Code
+	switch v := s.Default.(type) {
+	case string:
+		lit = emit.Conv(t, jen.Lit(v))
+	case bool:
+		lit = jen.Lit(v)
+	case float64:
+		switch t.Under {
+		case "int":
+			lit = jen.Lit(int(v))
+		case "int32":
+			lit = jen.Lit(int32(v))
+		case "int64":
+			lit = jen.Lit(int64(v))
+		case "float32":
+			lit = jen.Lit(float32(v))
+		default:
+			lit = jen.Lit(v)
+		}
+	default:
+		return nil, fmt.Errorf("a default of Go type %T", s.Default)
+	}
+	if !t.Ptr {
+		return []jen.Code{target.Clone().Op("=").Add(lit)}, nil
+	}
+	return []jen.Code{jen.Id("d").Op(":=").Add(lit), target.Clone().Op("=").Op("&").Id("d")}, nil
 }
 
 // object emits the reader of a component from a query object.

@@ -99,6 +99,9 @@ func jsonSchema(s *model.Schema) map[string]any {
 	if s.MinItems > 0 {
 		out["minItems"] = s.MinItems
 	}
+	if s.Default != nil {
+		out["default"] = s.Default
+	}
 	if s.MaxItems != nil {
 		out["maxItems"] = *s.MaxItems
 	}

@@ -313,3 +313,34 @@ func TestBindBounds(t *testing.T) {
 		}
 	}
 }
+
+// A parameter left out takes its schema's default; one sent keeps its
+// value.
+func TestBindDefaults(t *testing.T) {
+	bind := func(raw string) *CreateOrderParams {
+		t.Helper()
+		var r validation.Report
+		q, ok := validation.ParseQuery(raw, &r)
+		if !ok {
+			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
+		}
+		var p CreateOrderParams
+		bindCreateOrderParams(q, &p, &r)
+		if !r.OK() {
+			t.Fatalf("%s: %+v", raw, r.Failures)
+		}
+		return &p
+	}
+	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
+	p := bind(account)
+	if p.Weight == nil || *p.Weight != 1.5 || p.Channel == nil || *p.Channel != "web" || p.SendCopy == nil || !*p.SendCopy || p.LineLimit == nil || *p.LineLimit != 10 {
+		t.Errorf("defaults: %+v", p)
+	}
+	if p.Ref != nil || p.Kinds != nil {
+		t.Errorf("parameters without a default: %+v", p)
+	}
+	p = bind(account + "&weight=2&channel=phone&send_copy=false&line_limit=3")
+	if *p.Weight != 2 || *p.Channel != "phone" || *p.SendCopy || *p.LineLimit != 3 {
+		t.Errorf("sent: %+v", p)
+	}
+}

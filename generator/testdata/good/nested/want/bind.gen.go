@@ -11,16 +11,22 @@ import (
 	"unicode/utf8"
 )
 
+// allowedCreateOrderParamsChannel lists the values the parameter allows.
+var allowedCreateOrderParamsChannel = []string{"web", "phone"}
+
 // CreateOrderParams are the query parameters of createOrder, as bound.
 type CreateOrderParams struct {
+	Channel             *string
 	IntegratedAccountId types.UUID
 	// Kinds: Only lines of these kinds.
 	Kinds       []LineKind
+	LineLimit   *int32
 	LineNumbers []int
 	// NotBefore: Do not fulfil the order before this time.
 	NotBefore   *time.Time
 	NotifyEmail *types.Email
 	Ref         *string
+	SendCopy    *bool
 	ShipOn      *types.Date
 	Weight      *float32
 }
@@ -29,6 +35,16 @@ type CreateOrderParams struct {
 // p, checking each against its schema and recording every failure in r.
 // Parameters the operation does not declare are left to the caller.
 func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Report) {
+	if v, ok := q.Get("channel"); ok {
+		pp := validation.QueryParam(r, "channel")
+		if x0, ok := pp.Enum(v, allowedCreateOrderParamsChannel); ok {
+			y0 := x0
+			p.Channel = &y0
+		}
+	} else {
+		d := "web"
+		p.Channel = &d
+	}
 	if v, ok := q.Get("integrated_account_id"); ok {
 		pp := validation.QueryParam(r, "integrated_account_id")
 		if x0, ok := pp.UUID(v); ok {
@@ -48,6 +64,20 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 			}
 			p.Kinds = l0
 		}
+	}
+	if v, ok := q.Get("line_limit"); ok {
+		pp := validation.QueryParam(r, "line_limit")
+		if x0, ok := pp.Int(v); ok {
+			if x0 < math.MinInt32 || x0 > math.MaxInt32 {
+				pp.OutOfRange("a 32-bit integer")
+			} else {
+				y0 := int32(x0)
+				p.LineLimit = &y0
+			}
+		}
+	} else {
+		d := int32(10)
+		p.LineLimit = &d
 	}
 	if v, ok := q.Get("line_numbers"); ok {
 		pp := validation.QueryParam(r, "line_numbers")
@@ -97,6 +127,16 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 			p.Ref = &y0
 		}
 	}
+	if v, ok := q.Get("send_copy"); ok {
+		pp := validation.QueryParam(r, "send_copy")
+		if x0, ok := pp.Bool(v); ok {
+			y0 := x0
+			p.SendCopy = &y0
+		}
+	} else {
+		d := true
+		p.SendCopy = &d
+	}
 	if v, ok := q.Get("ship_on"); ok {
 		pp := validation.QueryParam(r, "ship_on")
 		if x0, ok := pp.Date(v); ok {
@@ -117,5 +157,8 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 				p.Weight = &y0
 			}
 		}
+	} else {
+		d := float32(1.5)
+		p.Weight = &d
 	}
 }

@@ -11,6 +11,10 @@ import (
 // remote mapping sees, those present, as a JSON object.
 func appendCreateOrderQuery(e *jx.Encoder, v *CreateOrderParams) {
 	e.ObjStart()
+	if v.Channel != nil {
+		e.FieldStart("channel")
+		e.Str(*v.Channel)
+	}
 	if v.Kinds != nil {
 		e.FieldStart("kinds")
 		e.ArrStart()
@@ -18,6 +22,10 @@ func appendCreateOrderQuery(e *jx.Encoder, v *CreateOrderParams) {
 			e.Str(string(x0))
 		}
 		e.ArrEnd()
+	}
+	if v.LineLimit != nil {
+		e.FieldStart("line_limit")
+		e.Int32(*v.LineLimit)
 	}
 	if v.LineNumbers != nil {
 		e.FieldStart("line_numbers")
@@ -38,6 +46,10 @@ func appendCreateOrderQuery(e *jx.Encoder, v *CreateOrderParams) {
 	if v.Ref != nil {
 		e.FieldStart("ref")
 		e.Str(*v.Ref)
+	}
+	if v.SendCopy != nil {
+		e.FieldStart("send_copy")
+		e.Bool(*v.SendCopy)
 	}
 	if v.ShipOn != nil {
 		e.FieldStart("ship_on")

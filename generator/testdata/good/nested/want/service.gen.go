@@ -58,12 +58,15 @@ var CreateOrderOperation = api.Operation{
 		OperationID:  "createOrder",
 		Path:         "/unified/ecommerce/orders",
 		Query: []matrix.Field{
+			{Name: "channel", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "integrated_account_id", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "kinds", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "line_limit", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "line_numbers", Supported: []string{"woo_commerce"}},
 			{Name: "not_before", Supported: []string{"shopify"}},
 			{Name: "notify_email", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "ref", Supported: []string{"shopify", "woo_commerce"}},
+			{Name: "send_copy", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "ship_on", Supported: []string{"shopify", "woo_commerce"}},
 			{Name: "weight", Supported: []string{"shopify", "woo_commerce"}},
 		},
@@ -88,7 +91,7 @@ var CreateOrderOperation = api.Operation{
 }
 
 // createOrderMeta is the metadata document of ecommerce/orders create.
-const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"coupon":{"maxLength":8,"pattern":"^[A-Z0-9]+$","type":"string"},"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"discount":{"format":"double","maximum":0.5,"minimum":0,"type":"number"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"notes":{"items":{"maxLength":20,"type":"string"},"maxItems":2,"minItems":1,"type":"array"},"paid":{"type":"boolean"},"priority":{"exclusiveMaximum":10,"format":"int32","minimum":0,"type":"integer"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"integrated_account_id":{"format":"uuid","type":"string"},"kinds":{"description":"Only lines of these kinds.","items":{"enum":["physical","digital","service"],"type":"string"},"type":"array"},"line_numbers":{"items":{"minimum":1,"type":"integer"},"maxItems":3,"type":"array"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"notify_email":{"format":"email","type":"string"},"ref":{"maxLength":6,"pattern":"^R[0-9]+$","type":"string"},"ship_on":{"format":"date","type":"string"},"weight":{"exclusiveMinimum":0,"format":"float","type":"number"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
+const createOrderMeta = `{"model":"ecommerce","resource":"orders","method":"create","operation_id":"createOrder","http_method":"POST","path":"/unified/ecommerce/orders","request_body_schema":{"additionalProperties":false,"properties":{"coupon":{"maxLength":8,"pattern":"^[A-Z0-9]+$","type":"string"},"customer_id":{"description":"The customer placing the order","format":"uuid","type":"string"},"discount":{"format":"double","maximum":0.5,"minimum":0,"type":"number"},"due_at":{"description":"When the order must be delivered","format":"date-time","type":"string"},"items":{"description":"The order lines","items":{"additionalProperties":false,"properties":{"dimensions":{"additionalProperties":false,"properties":{"height":{"type":"integer"},"width":{"type":"number"}},"required":["width"],"type":"object"},"kind":{"enum":["physical","digital","service"],"type":"string"},"quantity":{"type":"integer"},"sku":{"minLength":3,"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["kind","quantity"],"type":"object"},"type":"array"},"notes":{"items":{"maxLength":20,"type":"string"},"maxItems":2,"minItems":1,"type":"array"},"paid":{"type":"boolean"},"priority":{"exclusiveMaximum":10,"format":"int32","minimum":0,"type":"integer"},"total":{"description":"The order total","type":"number"}},"required":["items"],"type":"object"},"query_schema":{"properties":{"channel":{"default":"web","enum":["web","phone"],"type":"string"},"integrated_account_id":{"format":"uuid","type":"string"},"kinds":{"description":"Only lines of these kinds.","items":{"enum":["physical","digital","service"],"type":"string"},"type":"array"},"line_limit":{"default":10,"format":"int32","type":"integer"},"line_numbers":{"items":{"minimum":1,"type":"integer"},"maxItems":3,"type":"array"},"not_before":{"description":"Do not fulfil the order before this time.","format":"date-time","type":"string"},"notify_email":{"format":"email","type":"string"},"ref":{"maxLength":6,"pattern":"^R[0-9]+$","type":"string"},"send_copy":{"default":true,"type":"boolean"},"ship_on":{"format":"date","type":"string"},"weight":{"default":1.5,"exclusiveMinimum":0,"format":"float","type":"number"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"id":{"format":"uuid","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"shopify","name":"Shopify"},{"id":"woo_commerce","name":"WooCommerce"}]}`
 
 // createOrderInput is one createOrder request.
 type createOrderInput struct {
@@ -200,6 +203,24 @@ paths:
             format: float
             exclusiveMinimum: true
             minimum: 0
+            default: 1.5
+        - name: channel
+          in: query
+          schema:
+            type: string
+            enum: [web, phone]
+            default: web
+        - name: send_copy
+          in: query
+          schema:
+            type: boolean
+            default: true
+        - name: line_limit
+          in: query
+          schema:
+            type: integer
+            format: int32
+            default: 10
       requestBody:
         required: true
         content:
@@ -234,6 +255,12 @@ paths:
           weight:
             '*': supported
           notify_email:
+            '*': supported
+          channel:
+            '*': supported
+          send_copy:
+            '*': supported
+          line_limit:
             '*': supported
         request:
           customer_id:
