@@ -35,6 +35,7 @@ func Model(s *load.Spec) (*model.API, error) {
 	b := &builder{spec: s, components: map[string]*model.Schema{}, converting: map[string]bool{}}
 	api := &model.API{}
 	api.Integrations = b.registry()
+	b.checkSecurity([]string{"security"}, s.Doc.Security)
 	for _, path := range s.Doc.Paths.InMatchingOrder() {
 		item := s.Doc.Paths.Value(path)
 		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace} {
@@ -245,6 +246,9 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 	opAt := []string{"paths", path, strings.ToLower(method)}
 	at := append(opAt[:3:3], ExtSupport)
 	o := model.Operation{ID: op.OperationID, HTTPMethod: method, Path: path, Summary: op.Summary}
+	if op.Security != nil {
+		b.checkSecurity(append(opAt[:3:3], "security"), *op.Security)
+	}
 	switch {
 	case o.ID == "":
 		b.errorf(opAt, "the operation needs an operationId: the generated Go names derive from it")

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/unifiedgen/unifiedgen/generator/model"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
@@ -118,6 +121,48 @@ func article(what string) string {
 		return "an "
 	}
 	return "a "
+}
+
+// checkSecurity reports security requirements that say something else
+// than what the service does: it authenticates every request with the
+// tenant's API token as Authorization: Bearer. Leaving security out says
+// nothing and is fine; an operation declared public (security: [] or an
+// empty requirement) or a scheme that is not http bearer contradicts it.
+func (b *builder) checkSecurity(at []string, reqs openapi3.SecurityRequirements) {
+	const service = "the service requires the tenant's API token, as Authorization: Bearer, on every operation"
+	if len(reqs) == 0 && len(at) > 1 {
+		b.errorf(at, "security: [] declares the operation public, but %s", service)
+		return
+	}
+	var schemes openapi3.SecuritySchemes
+	if b.spec.Doc.Components != nil {
+		schemes = b.spec.Doc.Components.SecuritySchemes
+	}
+	for i, req := range reqs {
+		rat := append(at[:len(at):len(at)], strconv.Itoa(i))
+		if len(req) == 0 {
+			b.errorf(rat, "an empty requirement makes the token optional, but %s", service)
+		}
+		for _, name := range sortedKeys(req) {
+			ref := schemes[name]
+			if ref == nil || ref.Value == nil {
+				continue // kin-openapi reports an unknown scheme
+			}
+			if v := ref.Value; v.Type != "http" || !strings.EqualFold(v.Scheme, "bearer") {
+				b.errorf(append(rat, name), "security scheme %q is %s, but %s: describe it as {type: http, scheme: bearer}", name, describeScheme(v), service)
+			}
+		}
+	}
+}
+
+func describeScheme(v *openapi3.SecurityScheme) string {
+	switch v.Type {
+	case "apiKey":
+		return "an API key in the " + v.In + " " + strconv.Quote(v.Name)
+	case "http":
+		return "HTTP " + v.Scheme + " authentication"
+	}
+	return "of type " + v.Type
 }
 
 // checkQueryDefault reports a query parameter's default the binder would
