@@ -68,6 +68,26 @@ func Model(s *load.Spec) (*model.API, error) {
 	return api, nil
 }
 
+// checkNoReadOnly reports the readOnly properties of a request body's
+// schema, nested ones included: a readOnly member is one the service sets
+// (OpenAPI: "SHOULD NOT be sent as part of the request", and its required
+// applies to responses only), which the generated decoder would take from
+// clients and require of them.
+func (b *builder) checkNoReadOnly(s *model.Schema, opID string, seen map[*model.Schema]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	for _, p := range s.Properties {
+		if p.ReadOnly && s.Name != "" {
+			b.errorf([]string{"components", "schemas", s.Name, "properties", p.Name, "readOnly"},
+				"%s's request body takes %s.%s from clients, but it is readOnly: give the request its own component, without the members the service sets", opID, s.Name, p.Name)
+		}
+		b.checkNoReadOnly(p.Schema, opID, seen)
+		b.checkNoReadOnly(p.Schema.Items, opID, seen)
+	}
+}
+
 // patterns lists the distinct patterns of the schemas the operations
 // reach (bodies through their components, query parameters directly),
 // sorted.
@@ -338,6 +358,7 @@ func (b *builder) operation(path, method string, op *openapi3.Operation, shared 
 		if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			o.Body = b.component(bat, mt.Schema, "request body")
 			if o.Body != nil {
+				b.checkNoReadOnly(o.Body, o.ID, map[*model.Schema]bool{})
 				o.Request = b.fields(append(at, "request"), ext["request"], o.Body, o.Integrations, false)
 			}
 		} else {

@@ -223,7 +223,7 @@ func (b *builder) inline(at []string, v *openapi3.Schema, owner string, componen
 				continue
 			}
 			p := model.Property{Name: name, GoName: gonames.Type(name), Required: slices.Contains(v.Required, name),
-				WriteOnly: v.Properties[name].Value.WriteOnly, Schema: ps, Go: ps.Go}
+				WriteOnly: v.Properties[name].Value.WriteOnly, ReadOnly: v.Properties[name].Value.ReadOnly, Schema: ps, Go: ps.Go}
 			// oapi-codegen points to optional members, except to inline
 			// slices and maps and to raw free-form data, whose nil
 			// already says "absent".

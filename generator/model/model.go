@@ -233,6 +233,7 @@ type Property struct {
 	GoName    string // the struct field
 	Required  bool
 	WriteOnly bool
+	ReadOnly  bool // the spec's readOnly: sent in responses only
 	Schema    *Schema
 	// Go is the field's Go type: the schema's, behind a pointer when the
 	// property is optional and the type has no nil of its own.
