@@ -6,6 +6,7 @@ import (
 	types "github.com/oapi-codegen/runtime/types"
 	"github.com/unifiedgen/unifiedgen/runtime/qs"
 	"github.com/unifiedgen/unifiedgen/runtime/validation"
+	"unicode/utf8"
 )
 
 // allowedCreateUserParamsTrutoResponseFormat lists the values the parameter allows.
@@ -186,7 +187,10 @@ func bindQueryCollection(pp validation.Param, v qs.Value, o *Collection) {
 		switch v.Key(i) {
 		case "id":
 			seen[0] = true
-			if x1, ok := pp.At("id").String(v.Index(i)); ok && pp.At("id").MinLength(x1, 1) {
+			if x1, ok := pp.At("id").String(v.Index(i)); ok {
+				if utf8.RuneCountInString(x1) < 1 {
+					pp.At("id").TooShort(1)
+				}
 				o.Id = x1
 			}
 		case "type":

@@ -188,11 +188,6 @@ func notOneOf(value []byte, allowed []string) string {
 	return b.String()
 }
 
-// BadFormat records a string that does not match the schema's format.
-func (s *State) BadFormat(format string) {
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be " + article(format) + " " + format + " string"})
-}
-
 // article is "an" before a vowel sound a format name starts with (email;
 // not uuid or uri, which start with a "you").
 func article(word string) string {
@@ -200,16 +195,6 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
-}
-
-// TooShort records a string with fewer than n characters.
-func (s *State) TooShort(n int) {
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleFormat, Message: "must be at least " + characters(n) + " long"})
-}
-
-// OutOfRange records a number the Go type cannot hold.
-func (s *State) OutOfRange(what string) {
-	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: RuleType, Message: "is out of range for " + what})
 }
 
 // Unknown records a member the schema does not have and skips its value.

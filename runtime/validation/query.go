@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -67,21 +66,6 @@ func (p Param) Enum(v qs.Value, allowed []string) (string, bool) {
 	}
 	p.R.Add(Failure{Location: p.Loc, Field: p.Field, Rule: RuleEnum, Message: quote(s) + " is not one of " + OneOf(allowed), Allowed: allowed})
 	return "", false
-}
-
-// BadFormat records a value that is not of the schema's format, as
-// State.BadFormat does in a body.
-func (p Param) BadFormat(format string) {
-	p.fail(RuleFormat, "must be "+article(format)+" "+format+" string")
-}
-
-// MinLength checks a string's length in characters.
-func (p Param) MinLength(s string, n int) bool {
-	if utf8.RuneCountInString(s) < n {
-		p.fail(RuleFormat, "must be at least "+characters(n)+" long")
-		return false
-	}
-	return true
 }
 
 // Bool reads true or false.

@@ -103,9 +103,9 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		return []jen.Code{target.Clone().Op("=").Add(val)}
 	}
 	conv := func(val jen.Code) jen.Code { return emit.Conv(t, val) }
-	// checked is the schema's bounds checks on x, then set.
+	// checked is the schema's checks on x (emit.Checks), then set.
 	checked := func(set ...jen.Code) []jen.Code {
-		return append(emit.Bounds(pp, x.Clone(), s, e.api.PatternVar), set...)
+		return append(emit.Checks(pp, x.Clone(), s, e.api.PatternVar), set...)
 	}
 	read := func(method string, args ...jen.Code) jen.Code {
 		return jen.List(x.Clone(), jen.Id("ok")).Op(":=").Add(pp).Dot(method).Call(append([]jen.Code{v}, args...)...)
@@ -164,37 +164,13 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 		}
 		return []jen.Code{jen.If(read("Enum", jen.Id(allowed)), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryString:
-		cond := jen.Id("ok")
-		if s.MinLength > 0 {
-			cond = jen.Id("ok").Op("&&").Add(pp).Dot("MinLength").Call(x.Clone(), jen.Lit(s.MinLength))
-		}
-		set := checked(assign(conv(x.Clone()))...)
-		if s.Format == "email" {
-			set = append([]jen.Code{jen.If(jen.Op("!").Qual(valPkg, "IsEmail").Call(x.Clone())).Block(
-				jen.Add(pp).Dot("BadFormat").Call(jen.Lit("email")),
-			)}, set...)
-		}
-		return []jen.Code{jen.If(read("String"), cond).Block(set...)}, nil
+		return []jen.Code{jen.If(read("String"), jen.Id("ok")).Block(checked(assign(conv(x.Clone()))...)...)}, nil
 	case model.QueryBool:
 		return []jen.Code{jen.If(read("Bool"), jen.Id("ok")).Block(assign(conv(x.Clone()))...)}, nil
 	case model.QueryInt:
-		set := checked(assign(jen.Id(t.Under).Call(x.Clone()))...)
-		if t.Under == "int32" {
-			// int32(x) of a larger value wraps around without a word.
-			set = []jen.Code{jen.If(x.Clone().Op("<").Qual("math", "MinInt32").Op("||").Add(x.Clone()).Op(">").Qual("math", "MaxInt32")).Block(
-				jen.Add(pp).Dot("OutOfRange").Call(jen.Lit("a 32-bit integer")),
-			).Else().Block(set...)}
-		}
-		return []jen.Code{jen.If(read("Int"), jen.Id("ok")).Block(set...)}, nil
+		return []jen.Code{jen.If(read("Int"), jen.Id("ok")).Block(checked(assign(jen.Id(t.Under).Call(x.Clone()))...)...)}, nil
 	case model.QueryFloat:
-		set := checked(assign(jen.Id(t.Under).Call(x.Clone()))...)
-		if t.Under == "float32" {
-			// float32(x) of a larger value is +Inf without a word.
-			set = []jen.Code{jen.If(jen.Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
-				jen.Add(pp).Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
-			).Else().Block(set...)}
-		}
-		return []jen.Code{jen.If(read("Float"), jen.Id("ok")).Block(set...)}, nil
+		return []jen.Code{jen.If(read("Float"), jen.Id("ok")).Block(checked(assign(jen.Id(t.Under).Call(x.Clone()))...)...)}, nil
 	}
 	// build reports every such schema at its position first.
 	return nil, fmt.Errorf("a %s parameter (Go type %s) cannot be read from a query string", s.Kind, t.Name)

@@ -205,7 +205,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			).Block(loop...),
 			jen.If(jen.Err().Op(":=").Id("s").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		)
-		ok = append(ok, emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
+		ok = append(ok, emit.Checks(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
 		if plainStrings {
 			ok = append(ok, target.Clone().Op("=").Id("s").Dot("Strings").Call(x.Clone()))
 		} else {
@@ -286,17 +286,7 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 				jen.Err().Op("!=").Nil().Op("||").Len(x.Clone()).Op("!=").Lit(36),
 			).Block(jen.Id("s").Dot("BadFormat").Call(jen.Lit("uuid"))).Else().Block(assign(id.Clone())...))
 		case "string":
-			if s.MinLength > 0 {
-				read = append(read, jen.If(jen.Qual("unicode/utf8", "RuneCountInString").Call(x.Clone()).Op("<").Lit(s.MinLength)).Block(
-					jen.Id("s").Dot("TooShort").Call(jen.Lit(s.MinLength)),
-				))
-			}
-			if s.Format == "email" {
-				read = append(read, jen.If(jen.Op("!").Qual(valPkg, "IsEmail").Call(x.Clone())).Block(
-					jen.Id("s").Dot("BadFormat").Call(jen.Lit("email")),
-				))
-			}
-			read = append(read, emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
+			read = append(read, emit.Checks(jen.Id("s"), x.Clone(), s, e.api.PatternVar)...)
 			if t.Ptr && t.Name == "string" {
 				// Optional strings point into the State's arena.
 				read = append(read, target.Clone().Op("=").Id("s").Dot("StrPtr").Call(x.Clone()))
@@ -314,35 +304,17 @@ func (e *emitter) value(target *jen.Statement, t model.GoType, s *model.Schema, 
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}, assign(conv(x.Clone()))...)), nil
 
-	case s.Kind == model.KindInteger:
+	case s.Kind == model.KindInteger, s.Kind == model.KindNumber:
 		ok := jen.Id(fmt.Sprintf("ok%d", depth))
-		set := jen.If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...)
-		if t.Under == "int32" {
-			// int32(x) of a larger value wraps around without a word.
-			set = jen.If(ok.Clone().Op("&&").Parens(x.Clone().Op("<").Qual("math", "MinInt32").Op("||").Add(x.Clone()).Op(">").Qual("math", "MaxInt32"))).Block(
-				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit integer")),
-			).Else().Add(set)
+		read, want := "Int", "an integer"
+		if s.Kind == model.KindNumber {
+			read, want = "Float64", "a number"
 		}
-		return typed("TokenNumber", "an integer", []jen.Code{
-			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Int").Call(),
+		return typed("TokenNumber", want, []jen.Code{
+			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot(read).Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			set,
+			jen.If(ok.Clone()).Block(append(emit.Checks(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...),
 		}), nil
-
-	case s.Kind == model.KindNumber:
-		ok := jen.Id(fmt.Sprintf("ok%d", depth))
-		read := []jen.Code{
-			jen.List(x.Clone(), ok.Clone(), jen.Err()).Op(":=").Id("s").Dot("Float64").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		}
-		if t.Under == "float32" {
-			// float32(x) of a larger value is +Inf without a word.
-			read = append(read, jen.If(ok.Clone().Op("&&").Qual("math", "Abs").Call(x.Clone()).Op(">").Qual("math", "MaxFloat32")).Block(
-				jen.Id("s").Dot("OutOfRange").Call(jen.Lit("a 32-bit float")),
-			).Else().If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...))
-			return typed("TokenNumber", "a number", read), nil
-		}
-		return typed("TokenNumber", "a number", append(read, jen.If(ok.Clone()).Block(append(emit.Bounds(jen.Id("s"), x.Clone(), s, e.api.PatternVar), assign(jen.Id(t.Under).Call(x.Clone()))...)...))), nil
 	}
 	// build rejects every other schema (no type, a map of members).
 	return nil, fmt.Errorf("no decoder for Go type %s", t.Name)

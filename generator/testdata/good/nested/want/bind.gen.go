@@ -70,10 +70,9 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 		if x0, ok := pp.Int(v); ok {
 			if x0 < math.MinInt32 || x0 > math.MaxInt32 {
 				pp.OutOfRange("a 32-bit integer")
-			} else {
-				y0 := int32(x0)
-				p.LineLimit = &y0
 			}
+			y0 := int32(x0)
+			p.LineLimit = &y0
 		}
 	} else {
 		d := int32(10)
@@ -153,9 +152,9 @@ func bindCreateOrderParams(q qs.Values, p *CreateOrderParams, r *validation.Repo
 				if x0 <= 0.0 {
 					pp.Below(0.0, true)
 				}
-				y0 := float32(x0)
-				p.Weight = &y0
 			}
+			y0 := float32(x0)
+			p.Weight = &y0
 		}
 	} else {
 		d := float32(1.5)

@@ -264,14 +264,16 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				if err != nil {
 					return err
 				}
-				if ok0 && (x0 < math.MinInt32 || x0 > math.MaxInt32) {
-					s.OutOfRange("a 32-bit integer")
-				} else if ok0 {
-					if x0 < 0 {
-						s.Below(0.0, false)
-					}
-					if x0 >= 10 {
-						s.Above(10.0, true)
+				if ok0 {
+					if x0 < math.MinInt32 || x0 > math.MaxInt32 {
+						s.OutOfRange("a 32-bit integer")
+					} else {
+						if x0 < 0 {
+							s.Below(0.0, false)
+						}
+						if x0 >= 10 {
+							s.Above(10.0, true)
+						}
 					}
 					y0 := int32(x0)
 					v.Priority = &y0
@@ -296,9 +298,10 @@ func decodeCreateOrderRequest(s *validation.State, v *CreateOrderRequest) error 
 				if err != nil {
 					return err
 				}
-				if ok0 && math.Abs(x0) > math.MaxFloat32 {
-					s.OutOfRange("a 32-bit float")
-				} else if ok0 {
+				if ok0 {
+					if math.Abs(x0) > math.MaxFloat32 {
+						s.OutOfRange("a 32-bit float")
+					}
 					y0 := float32(x0)
 					v.Total = &y0
 				}
@@ -526,9 +529,10 @@ func decodeDimensions(s *validation.State, v *Dimensions) error {
 				if err != nil {
 					return err
 				}
-				if ok0 && math.Abs(x0) > math.MaxFloat32 {
-					s.OutOfRange("a 32-bit float")
-				} else if ok0 {
+				if ok0 {
+					if math.Abs(x0) > math.MaxFloat32 {
+						s.OutOfRange("a 32-bit float")
+					}
 					v.Width = float32(x0)
 				}
 			}

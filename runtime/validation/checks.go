@@ -2,15 +2,19 @@ package validation
 
 import "strconv"
 
-// The bounds a schema declares (maxLength, pattern, minimum, maximum,
-// minItems, maxItems) are compared by the generated code, which knows the
-// Go type of the value; these record the failure, in the body (State) or
-// in a query parameter (Param), with one message for both.
+// What a schema asks of a value beyond its JSON type (a string's length,
+// format and pattern, a number's range, an array's item count) is
+// compared by the generated code, which knows the value's Go type; these
+// record the failure, in the body (State) or in a query parameter
+// (Param), with one message for both.
 
-func tooLong(n int) string      { return "must be at most " + characters(n) + " long" }
-func noMatch(p string) string   { return "must match the pattern " + strconv.Quote(p) }
-func tooFewItems(n int) string  { return "must have at least " + items(n) }
-func tooManyItems(n int) string { return "must have at most " + items(n) }
+func badFormat(format string) string { return "must be " + article(format) + " " + format + " string" }
+func tooShort(n int) string          { return "must be at least " + characters(n) + " long" }
+func outOfRange(what string) string  { return "is out of range for " + what }
+func tooLong(n int) string           { return "must be at most " + characters(n) + " long" }
+func noMatch(p string) string        { return "must match the pattern " + strconv.Quote(p) }
+func tooFewItems(n int) string       { return "must have at least " + items(n) }
+func tooManyItems(n int) string      { return "must have at most " + items(n) }
 
 func below(min float64, exclusive bool) string {
 	if exclusive {
@@ -34,6 +38,15 @@ func items(n int) string {
 	}
 	return strconv.Itoa(n) + " items"
 }
+
+// BadFormat records a string that does not match the schema's format.
+func (s *State) BadFormat(format string) { s.bound(RuleFormat, badFormat(format)) }
+
+// TooShort records a string with fewer than n characters.
+func (s *State) TooShort(n int) { s.bound(RuleFormat, tooShort(n)) }
+
+// OutOfRange records a number the Go type cannot hold.
+func (s *State) OutOfRange(what string) { s.bound(RuleType, outOfRange(what)) }
 
 // TooLong records a string with more than n characters.
 func (s *State) TooLong(n int) { s.bound(RuleFormat, tooLong(n)) }
@@ -59,6 +72,12 @@ func (s *State) bound(rule Rule, msg string) {
 	s.R.Add(Failure{Location: Body, Field: s.Path.String(), Rule: rule, Message: msg})
 }
 
+// BadFormat records a value that is not of the schema's format.
+func (p Param) BadFormat(format string) { p.fail(RuleFormat, badFormat(format)) }
+
+// TooShort records a value with fewer than n characters.
+func (p Param) TooShort(n int) { p.fail(RuleFormat, tooShort(n)) }
+
 // TooLong records a value with more than n characters.
 func (p Param) TooLong(n int) { p.fail(RuleFormat, tooLong(n)) }
 
@@ -78,4 +97,4 @@ func (p Param) TooFewItems(n int) { p.fail(RuleRange, tooFewItems(n)) }
 func (p Param) TooManyItems(n int) { p.fail(RuleRange, tooManyItems(n)) }
 
 // OutOfRange records a number the Go type cannot hold.
-func (p Param) OutOfRange(what string) { p.fail(RuleType, "is out of range for "+what) }
+func (p Param) OutOfRange(what string) { p.fail(RuleType, outOfRange(what)) }

@@ -9,19 +9,29 @@ import (
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
-// Bounds returns the statements checking x, a value of schema s as read
-// (a string, an int64, a float64 or a slice), against the bounds s
-// declares other than minLength, which the readers check as they read.
-// Each failure is recorded through rec, a *validation.State or a
-// validation.Param; patternVar names the compiled pattern of api.Patterns.
-// The value is still assigned after a failure: the request fails.
-func Bounds(rec, x jen.Code, s *model.Schema, patternVar func(string) string) []jen.Code {
+// Checks returns the statements checking x, a value of schema s as read
+// (a string, an int64, a float64 or a slice), against what s asks beyond
+// its JSON type: a plain string's length, format (email) and pattern; a
+// number's range in its Go type (int32, float32) and the schema's minimum
+// and maximum; an array's item count. The body decoders and the query
+// binders both call it, so a value gets the same checks and messages in
+// either place. Each failure is recorded through rec, a *validation.State
+// or a validation.Param; patternVar names the compiled pattern of
+// api.Patterns. The value is still assigned after a failure: the request
+// fails.
+func Checks(rec, x jen.Code, s *model.Schema, patternVar func(string) string) []jen.Code {
 	var out []jen.Code
 	check := func(cond *jen.Statement, call string, args ...jen.Code) {
 		out = append(out, jen.If(cond).Block(jen.Add(rec).Dot(call).Call(args...)))
 	}
 	switch s.Kind {
 	case model.KindString:
+		if s.MinLength > 0 {
+			check(jen.Qual("unicode/utf8", "RuneCountInString").Call(x).Op("<").Lit(s.MinLength), "TooShort", jen.Lit(s.MinLength))
+		}
+		if s.Format == "email" {
+			check(jen.Op("!").Qual(valPkg, "IsEmail").Call(x), "BadFormat", jen.Lit("email"))
+		}
 		if s.MaxLength != nil {
 			check(jen.Qual("unicode/utf8", "RuneCountInString").Call(x).Op(">").Lit(*s.MaxLength), "TooLong", jen.Lit(*s.MaxLength))
 		}
@@ -44,6 +54,23 @@ func Bounds(rec, x jen.Code, s *model.Schema, patternVar func(string) string) []
 			}
 			check(compare(x, op, b.Value, s.Kind == model.KindInteger), "Above", jen.Lit(b.Value), jen.Lit(b.Exclusive))
 		}
+		// A value its Go type cannot hold gets that one failure: int32(x)
+		// would wrap around and float32(x) be +Inf without a word.
+		var overflow *jen.Statement
+		var what string
+		switch s.Go.Under {
+		case "int32":
+			overflow, what = jen.Add(x).Op("<").Qual("math", "MinInt32").Op("||").Add(x).Op(">").Qual("math", "MaxInt32"), "a 32-bit integer"
+		case "float32":
+			overflow, what = jen.Qual("math", "Abs").Call(x).Op(">").Qual("math", "MaxFloat32"), "a 32-bit float"
+		}
+		if overflow != nil {
+			stmt := jen.If(overflow).Block(jen.Add(rec).Dot("OutOfRange").Call(jen.Lit(what)))
+			if len(out) > 0 {
+				stmt = stmt.Else().Block(out...)
+			}
+			out = []jen.Code{stmt}
+		}
 	case model.KindArray:
 		if s.MinItems > 0 {
 			check(jen.Len(x).Op("<").Lit(s.MinItems), "TooFewItems", jen.Lit(s.MinItems))
@@ -54,6 +81,8 @@ func Bounds(rec, x jen.Code, s *model.Schema, patternVar func(string) string) []
 	}
 	return out
 }
+
+const valPkg = "github.com/unifiedgen/unifiedgen/runtime/validation"
 
 // compare is x op bound: for an int64 and a whole bound it can hold, in
 // integers, exact beyond 2^53 where float64 is not; otherwise in float64.
