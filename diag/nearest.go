@@ -62,3 +62,12 @@ func Suggest(s string, candidates []string) string {
 	}
 	return ""
 }
+
+// WithArticle is phrase after "a", or "an" when it starts with a vowel:
+// "an array of integer", "a string enum".
+func WithArticle(phrase string) string {
+	if phrase != "" && strings.ContainsRune("aeiou", rune(phrase[0])) {
+		return "an " + phrase
+	}
+	return "a " + phrase
+}

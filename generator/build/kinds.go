@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/model"
 	"github.com/unifiedgen/unifiedgen/runtime/api"
 )
@@ -82,7 +83,7 @@ func (b *builder) checkQueryRead(at []string, name string, s *model.Schema) {
 			if member != "" {
 				what += fmt.Sprintf(" (its member %s%s)", name, member)
 			}
-			b.errorf(at, "%s cannot be read from a query string: it is %s%s; a query parameter is %s", what, article(describeSchema(s)), describeSchema(s), model.QueryReadable)
+			b.errorf(at, "%s cannot be read from a query string: it is %s; a query parameter is %s", what, diag.WithArticle(describeSchema(s)), model.QueryReadable)
 			return
 		case model.QueryObjects:
 			obj = s.Items
@@ -114,13 +115,6 @@ func describeSchema(s *model.Schema) string {
 		return "string of format " + s.Format
 	}
 	return describeKind(s)
-}
-
-func article(what string) string {
-	if strings.ContainsRune("aeiou", rune(what[0])) {
-		return "an "
-	}
-	return "a "
 }
 
 // checkSecurity reports security requirements that say something else

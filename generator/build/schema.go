@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/unifiedgen/unifiedgen/generator/gonames"
 
+	"github.com/unifiedgen/unifiedgen/diag"
 	"github.com/unifiedgen/unifiedgen/generator/model"
 )
 
@@ -266,7 +267,7 @@ func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
 		if !plain {
 			for key, set := range map[string]bool{"minLength": v.MinLength > 0, "maxLength": v.MaxLength != nil, "pattern": v.Pattern != ""} {
 				if set {
-					fail(key, "%s applies to plain strings (no enum, no format but email); this schema is %s%s", key, article(what), what)
+					fail(key, "%s applies to plain strings (no enum, no format but email); this schema is %s", key, diag.WithArticle(what))
 				}
 			}
 		}
@@ -286,7 +287,7 @@ func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
 	}
 	if v.Min != nil || v.Max != nil || v.ExclusiveMin.IsSet() || v.ExclusiveMax.IsSet() {
 		if out.Kind != model.KindInteger && out.Kind != model.KindNumber {
-			fail("minimum", "minimum, maximum and their exclusive forms apply to numbers; this schema is %s%s", article(what), what)
+			fail("minimum", "minimum, maximum and their exclusive forms apply to numbers; this schema is %s", diag.WithArticle(what))
 		}
 		out.Minimum = bound(v.Min, v.ExclusiveMin)
 		out.Maximum = bound(v.Max, v.ExclusiveMax)
@@ -299,7 +300,7 @@ func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
 	}
 	if v.MinItems > 0 || v.MaxItems != nil {
 		if out.Kind != model.KindArray {
-			fail("minItems", "minItems and maxItems apply to arrays; this schema is %s%s", article(what), what)
+			fail("minItems", "minItems and maxItems apply to arrays; this schema is %s", diag.WithArticle(what))
 		}
 		out.MinItems = int(v.MinItems)
 		if v.MaxItems != nil {

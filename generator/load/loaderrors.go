@@ -218,11 +218,7 @@ func words(kind string) string {
 		}
 		b.WriteString(strings.ToLower(string(r)))
 	}
-	w := b.String()
-	if strings.ContainsRune("aeiou", rune(w[0])) {
-		return "an " + w
-	}
-	return "a " + w
+	return diag.WithArticle(b.String())
 }
 
 func article(kind string) string {
