@@ -157,10 +157,23 @@ func sameKind(a, b JSONKind) bool {
 // AppliesDefault reports whether the binder sets p to its schema's default
 // when a request leaves it out: an optional parameter with a default,
 // other than those the service reads for itself (whose defaults are the
-// service's own: build holds the spec's to them).
+// service's own: build holds the spec's to them). limit's is applied here
+// too, so that a provider's mapping sees the page size the service uses.
 func (o *Operation) AppliesDefault(p Param) bool {
 	if p.Required || p.Schema.Default == nil {
 		return false
 	}
 	return slices.ContainsFunc(o.MappingQuery(), func(q Param) bool { return q.Name == p.Name })
+}
+
+// DefaultLimit is a list's page size when a request gives none, as the
+// spec's default for limit says (the binder sets it; the service names it
+// in its messages); 0 when it says nothing.
+func (o *Operation) DefaultLimit() int {
+	for _, p := range o.Query {
+		if n, ok := p.Schema.Default.(float64); ok && p.Name == api.ParamLimit && o.Kind == List {
+			return int(n)
+		}
+	}
+	return 0
 }

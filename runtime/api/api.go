@@ -38,6 +38,10 @@ type Operation struct {
 	// answers only those whose field equals the parameter's value, or one
 	// of its values.
 	Filters []string
+	// DefaultLimit is a list's page size when the request gives none: the
+	// spec's default for limit (which the binder sets), or 0 for the
+	// service's own (DefaultLimit).
+	DefaultLimit int
 	// Meta is the operation's metadata document (the method, its request
 	// body and query schemas, the integrations implementing it), rendered
 	// at generation time.

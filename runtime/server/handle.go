@@ -58,7 +58,7 @@ func (s *Server) operation(op *api.Operation) http.Handler {
 		if !ok {
 			return
 		}
-		if op.Kind == matrix.List && !listOptions(w, r, s, &p) {
+		if op.Kind == matrix.List && !listOptions(w, r, s, op, &p) {
 			return
 		}
 		acct, ok := s.accountFor(w, r, p.IntegratedAccountID, op, false)
@@ -397,14 +397,18 @@ func strict(r *http.Request) bool {
 }
 
 // listOptions checks limit and next_cursor.
-func listOptions(w http.ResponseWriter, r *http.Request, s *Server, p *api.Params) bool {
+func listOptions(w http.ResponseWriter, r *http.Request, s *Server, op *api.Operation, p *api.Params) bool {
+	def := api.DefaultLimit
+	if op.DefaultLimit > 0 {
+		def = op.DefaultLimit // the spec's
+	}
 	switch {
 	case p.Limit == nil:
-		p.Limit = new(api.DefaultLimit)
+		p.Limit = new(def)
 	case *p.Limit < 1 || *p.Limit > api.MaxLimit:
 		writeFailure(s, w, r, validation.Failure{
 			Location: validation.Query, Field: api.ParamLimit, Rule: validation.RuleFormat,
-			Message: "must be between 1 and " + strconv.Itoa(api.MaxLimit) + " (default " + strconv.Itoa(api.DefaultLimit) + ")",
+			Message: "must be between 1 and " + strconv.Itoa(api.MaxLimit) + " (default " + strconv.Itoa(def) + ")",
 		}, "")
 		return false
 	}

@@ -100,6 +100,9 @@ func descriptor(f *jen.File, op *model.Operation, meta string) {
 	if filters := op.Filters(); len(filters) > 0 {
 		d[jen.Id("Filters")] = stringList(filters)
 	}
+	if n := op.DefaultLimit(); n > 0 {
+		d[jen.Id("DefaultLimit")] = jen.Lit(n)
+	}
 	f.Commentf("%s describes %s (%s %s): its support matrix and", op.DescriptorVar(), op.ID, op.HTTPMethod, op.Path)
 	f.Comment("how to read a request of it.")
 	f.Var().Id(op.DescriptorVar()).Op("=").Qual(apiPkg, "Operation").Values(d)

@@ -162,7 +162,8 @@ func TestEveryOperation(t *testing.T) {
 	}
 	// limit is 1 to 1000; an explicit 0 is not taken for an absent limit.
 	for _, bad := range []string{"0", "-1", "1001"} {
-		if r := c.do("GET", "/unified/crm/contacts"+q(contoso)+"&limit="+bad, ""); r.status != 400 || !strings.Contains(r.raw, "between 1 and 1000") {
+		// The spec gives limit a default of 50, and the message says so.
+		if r := c.do("GET", "/unified/crm/contacts"+q(contoso)+"&limit="+bad, ""); r.status != 400 || !strings.Contains(r.raw, "between 1 and 1000 (default 50)") {
 			t.Fatalf("limit=%s: %d %s", bad, r.status, r.raw)
 		}
 	}

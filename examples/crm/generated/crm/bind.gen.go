@@ -204,6 +204,9 @@ func bindListContactsParams(q qs.Values, p *ListContactsParams, r *validation.Re
 			y0 := int(x0)
 			p.Limit = &y0
 		}
+	} else {
+		d := 50
+		p.Limit = &d
 	}
 	if v, ok := q.Get("next_cursor"); ok {
 		pp := validation.QueryParam(r, "next_cursor")
@@ -270,6 +273,9 @@ func bindListNotesParams(q qs.Values, p *ListNotesParams, r *validation.Report) 
 			y0 := int(x0)
 			p.Limit = &y0
 		}
+	} else {
+		d := 50
+		p.Limit = &d
 	}
 	if v, ok := q.Get("next_cursor"); ok {
 		pp := validation.QueryParam(r, "next_cursor")

@@ -403,8 +403,9 @@ func (in *getContactInput) AppendQuery(dst []byte) []byte {
 // ListContactsOperation describes listContacts (GET /unified/crm/contacts): its support matrix and
 // how to read a request of it.
 var ListContactsOperation = api.Operation{
-	Filters: []string{"email", "lifecycle"},
-	Meta:    listContactsMeta,
+	DefaultLimit: 50,
+	Filters:      []string{"email", "lifecycle"},
+	Meta:         listContactsMeta,
 	New: func() api.Input {
 		return listContactsInputs.Get().(*listContactsInput)
 	},
@@ -447,7 +448,7 @@ var ListContactsOperation = api.Operation{
 }
 
 // listContactsMeta is the metadata document of crm/contacts list.
-const listContactsMeta = `{"model":"crm","resource":"contacts","method":"list","operation_id":"listContacts","http_method":"GET","path":"/unified/crm/contacts","request_body_schema":null,"query_schema":{"properties":{"email":{"description":"Only the contacts with this email address.","format":"email","type":"string"},"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"lifecycle":{"description":"Only the contacts in one of these stages.","items":{"enum":["lead","customer","churned"],"type":"string"},"type":"array"},"limit":{"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"},"truto_exclude_fields":{"items":{"type":"string"},"type":"array"},"truto_ignore_remote_data":{"type":"boolean"},"truto_response_format":{"enum":["unified","raw","normalized","stream"],"type":"string"},"updated_after":{"description":"Only the contacts changed after this time.","format":"date-time","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"email":{"type":"string"},"etag":{"type":"string"},"first_name":{"type":"string"},"id":{"type":"string"},"last_name":{"type":"string"},"lifecycle":{"type":"string"},"phone":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"},"updated_at":{"format":"date-time","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"fabrikam","name":"Fabrikam Sales"},{"id":"northwind","name":"Northwind Contacts"}]}`
+const listContactsMeta = `{"model":"crm","resource":"contacts","method":"list","operation_id":"listContacts","http_method":"GET","path":"/unified/crm/contacts","request_body_schema":null,"query_schema":{"properties":{"email":{"description":"Only the contacts with this email address.","format":"email","type":"string"},"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"lifecycle":{"description":"Only the contacts in one of these stages.","items":{"enum":["lead","customer","churned"],"type":"string"},"type":"array"},"limit":{"default":50,"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"},"truto_exclude_fields":{"items":{"type":"string"},"type":"array"},"truto_ignore_remote_data":{"type":"boolean"},"truto_response_format":{"enum":["unified","raw","normalized","stream"],"type":"string"},"updated_after":{"description":"Only the contacts changed after this time.","format":"date-time","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"created_at":{"format":"date-time","type":"string"},"email":{"type":"string"},"etag":{"type":"string"},"first_name":{"type":"string"},"id":{"type":"string"},"last_name":{"type":"string"},"lifecycle":{"type":"string"},"phone":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"},"updated_at":{"format":"date-time","type":"string"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"fabrikam","name":"Fabrikam Sales"},{"id":"northwind","name":"Northwind Contacts"}]}`
 
 // listContactsInput is one listContacts request.
 type listContactsInput struct {
@@ -504,7 +505,8 @@ func (in *listContactsInput) AppendQuery(dst []byte) []byte {
 // ListNotesOperation describes listNotes (GET /unified/crm/notes): its support matrix and
 // how to read a request of it.
 var ListNotesOperation = api.Operation{
-	Meta: listNotesMeta,
+	DefaultLimit: 50,
+	Meta:         listNotesMeta,
 	New: func() api.Input {
 		return listNotesInputs.Get().(*listNotesInput)
 	},
@@ -536,7 +538,7 @@ var ListNotesOperation = api.Operation{
 }
 
 // listNotesMeta is the metadata document of crm/notes list.
-const listNotesMeta = `{"model":"crm","resource":"notes","method":"list","operation_id":"listNotes","http_method":"GET","path":"/unified/crm/notes","request_body_schema":null,"query_schema":{"properties":{"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"limit":{"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"body":{"type":"string"},"contact_id":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"id":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"northwind","name":"Northwind Contacts"}]}`
+const listNotesMeta = `{"model":"crm","resource":"notes","method":"list","operation_id":"listNotes","http_method":"GET","path":"/unified/crm/notes","request_body_schema":null,"query_schema":{"properties":{"integrated_account_id":{"description":"The integrated account to use.","format":"uuid","type":"string"},"limit":{"default":50,"description":"The most records a page holds.","type":"integer"},"next_cursor":{"description":"The next_cursor of the previous page; empty or absent for the first.","type":"string"}},"required":["integrated_account_id"],"type":"object"},"response_schema":{"additionalProperties":true,"properties":{"body":{"type":"string"},"contact_id":{"type":"string"},"created_at":{"format":"date-time","type":"string"},"id":{"type":"string"},"remote_data":{"additionalProperties":true,"type":"object"}},"required":["id"],"type":"object"},"integrations":[{"id":"contoso","name":"Contoso CRM"},{"id":"northwind","name":"Northwind Contacts"}]}`
 
 // listNotesInput is one listNotes request.
 type listNotesInput struct {
@@ -1138,6 +1140,7 @@ components:
       description: The most records a page holds.
       schema:
         type: integer
+        default: 50
     NextCursor:
       name: next_cursor
       in: query
