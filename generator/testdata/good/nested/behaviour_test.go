@@ -152,22 +152,30 @@ func TestValidatePerIntegration(t *testing.T) {
 	}
 }
 
-func TestBindDateQueryParameters(t *testing.T) {
-	bind := func(raw string) (*CreateOrderParams, *validation.Report) {
-		t.Helper()
-		var r validation.Report
-		q, ok := validation.ParseQuery(raw, &r)
-		if !ok {
-			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
-		}
-		var p CreateOrderParams
-		bindCreateOrderParams(q, &p, &r)
-		return &p, &r
+// bindQuery binds the query string raw with the generated binder, and
+// returns what it bound and its failures as "field: rule: message".
+func bindQuery(t *testing.T, raw string) (*CreateOrderParams, []string) {
+	t.Helper()
+	var r validation.Report
+	q, ok := validation.ParseQuery(raw, &r)
+	if !ok {
+		t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
 	}
+	var p CreateOrderParams
+	bindCreateOrderParams(q, &p, &r)
+	var failures []string
+	for _, f := range r.Failures {
+		failures = append(failures, f.Field+": "+string(f.Rule)+": "+f.Message)
+	}
+	return &p, failures
+}
 
-	p, r := bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff&not_before=2026-12-01T08:00:00%2B01:00&ship_on=2026-12-02")
-	if !r.OK() {
-		t.Fatalf("failures: %+v", r.Failures)
+const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
+
+func TestBindDateQueryParameters(t *testing.T) {
+	p, failures := bindQuery(t, account+"&not_before=2026-12-01T08:00:00%2B01:00&ship_on=2026-12-02")
+	if len(failures) > 0 {
+		t.Fatalf("failures: %v", failures)
 	}
 	if want := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC); p.NotBefore == nil || !p.NotBefore.Equal(want) {
 		t.Errorf("not_before = %v, want %v", p.NotBefore, want)
@@ -176,44 +184,24 @@ func TestBindDateQueryParameters(t *testing.T) {
 		t.Errorf("ship_on = %v", p.ShipOn)
 	}
 
-	p, r = bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff")
-	if !r.OK() || p.NotBefore != nil || p.ShipOn != nil {
-		t.Errorf("absent: %+v, %v, %v", r.Failures, p.NotBefore, p.ShipOn)
+	p, failures = bindQuery(t, account)
+	if len(failures) > 0 || p.NotBefore != nil || p.ShipOn != nil {
+		t.Errorf("absent: %v, %v, %v", failures, p.NotBefore, p.ShipOn)
 	}
 
-	_, r = bind("integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff&not_before=yesterday&ship_on=2026-02-30")
-	var got []string
-	for _, f := range r.Failures {
-		got = append(got, f.Field+": "+string(f.Rule)+": "+f.Message)
-	}
+	_, failures = bindQuery(t, account+"&not_before=yesterday&ship_on=2026-02-30")
 	want := []string{
 		`not_before: format: must be an RFC 3339 date-time such as 2024-05-01T09:30:00Z, got "yesterday"`,
 		`ship_on: format: must be a date such as 2024-05-01, got "2026-02-30"`,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if strings.Join(failures, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(failures, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 func TestBindListQueryParameters(t *testing.T) {
-	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
-	bind := func(raw string) (*CreateOrderParams, []string) {
-		t.Helper()
-		var r validation.Report
-		q, ok := validation.ParseQuery(raw, &r)
-		if !ok {
-			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
-		}
-		var p CreateOrderParams
-		bindCreateOrderParams(q, &p, &r)
-		var failures []string
-		for _, f := range r.Failures {
-			failures = append(failures, f.Field+": "+string(f.Rule)+": "+f.Message)
-		}
-		return &p, failures
-	}
 	for _, raw := range []string{"kinds=digital&kinds=service&line_numbers=3&line_numbers=1", "kinds[]=digital&kinds[]=service&line_numbers[]=3&line_numbers[]=1"} {
-		p, failures := bind(account + "&" + raw)
+		p, failures := bindQuery(t, account+"&"+raw)
 		if len(failures) > 0 {
 			t.Fatalf("%s: %v", raw, failures)
 		}
@@ -225,10 +213,10 @@ func TestBindListQueryParameters(t *testing.T) {
 		}
 	}
 	// A single value is a list of one.
-	if p, failures := bind(account + "&kinds=physical"); len(failures) > 0 || len(p.Kinds) != 1 || p.Kinds[0] != LineKindPhysical {
+	if p, failures := bindQuery(t, account+"&kinds=physical"); len(failures) > 0 || len(p.Kinds) != 1 || p.Kinds[0] != LineKindPhysical {
 		t.Errorf("one kind: %v, %v", p.Kinds, failures)
 	}
-	_, failures := bind(account + "&kinds=digital&kinds=gift&line_numbers[x]=2")
+	_, failures := bindQuery(t, account+"&kinds=digital&kinds=gift&line_numbers[x]=2")
 	want := []string{
 		`kinds[1]: enum: "gift" is not one of "physical", "digital", "service"`,
 		`line_numbers: type: must be a list of values, got an object`,
@@ -236,7 +224,7 @@ func TestBindListQueryParameters(t *testing.T) {
 	if strings.Join(failures, "\n") != strings.Join(want, "\n") {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(failures, "\n"), strings.Join(want, "\n"))
 	}
-	_, failures = bind(account + "&line_numbers=1&line_numbers=two")
+	_, failures = bindQuery(t, account+"&line_numbers=1&line_numbers=two")
 	if want := `line_numbers[1]: type: must be an integer, got "two"`; strings.Join(failures, "\n") != want {
 		t.Errorf("failures: %v, want %s", failures, want)
 	}
@@ -279,23 +267,7 @@ func TestDecodeBounds(t *testing.T) {
 // The same in the query string, for a parameter and for each item of a
 // list.
 func TestBindBounds(t *testing.T) {
-	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
-	bind := func(raw string) (*CreateOrderParams, []string) {
-		t.Helper()
-		var r validation.Report
-		q, ok := validation.ParseQuery(raw, &r)
-		if !ok {
-			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
-		}
-		var p CreateOrderParams
-		bindCreateOrderParams(q, &p, &r)
-		var failures []string
-		for _, f := range r.Failures {
-			failures = append(failures, f.Field+": "+string(f.Rule)+": "+f.Message)
-		}
-		return &p, failures
-	}
-	p, failures := bind(account + "&line_numbers=1&line_numbers=2&line_numbers=3&ref=R12345&weight=0.25&notify_email=jane%40example.com")
+	p, failures := bindQuery(t, account+"&line_numbers=1&line_numbers=2&line_numbers=3&ref=R12345&weight=0.25&notify_email=jane%40example.com")
 	if len(failures) > 0 || len(p.LineNumbers) != 3 || p.Ref == nil || *p.Ref != "R12345" || p.Weight == nil || *p.Weight != 0.25 || p.NotifyEmail == nil || *p.NotifyEmail != "jane@example.com" {
 		t.Errorf("at the bounds: %+v, %v", p, failures)
 	}
@@ -308,7 +280,7 @@ func TestBindBounds(t *testing.T) {
 		{"weight=1e39", "weight: type: is out of range for a 32-bit float"},
 		{"notify_email=jane", "notify_email: format: must be an email string"},
 	} {
-		if _, failures := bind(account + "&" + tt.query); len(failures) != 1 || failures[0] != tt.want {
+		if _, failures := bindQuery(t, account+"&"+tt.query); len(failures) != 1 || failures[0] != tt.want {
 			t.Errorf("%s: failures %q, want %q", tt.query, failures, tt.want)
 		}
 	}
@@ -319,19 +291,12 @@ func TestBindBounds(t *testing.T) {
 func TestBindDefaults(t *testing.T) {
 	bind := func(raw string) *CreateOrderParams {
 		t.Helper()
-		var r validation.Report
-		q, ok := validation.ParseQuery(raw, &r)
-		if !ok {
-			t.Fatalf("ParseQuery(%q): %+v", raw, r.Failures)
+		p, failures := bindQuery(t, raw)
+		if len(failures) > 0 {
+			t.Fatalf("%s: %v", raw, failures)
 		}
-		var p CreateOrderParams
-		bindCreateOrderParams(q, &p, &r)
-		if !r.OK() {
-			t.Fatalf("%s: %+v", raw, r.Failures)
-		}
-		return &p
+		return p
 	}
-	const account = "integrated_account_id=6f9619ff-8b86-d011-b42d-00c04fc964ff"
 	p := bind(account)
 	if p.Weight == nil || *p.Weight != 1.5 || p.Channel == nil || *p.Channel != "web" || p.SendCopy == nil || !*p.SendCopy || p.LineLimit == nil || *p.LineLimit != 10 {
 		t.Errorf("defaults: %+v", p)
