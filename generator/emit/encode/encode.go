@@ -62,6 +62,9 @@ type emitter struct {
 // mapping sees (model.Operation.MappingQuery), as bound and validated:
 // those present, as a JSON object.
 func (e *emitter) query(op *model.Operation) error {
+	if len(op.MappingQuery()) == 0 {
+		return nil // Input.AppendQuery writes {} itself
+	}
 	e.writeOnly = jen.False()
 	defer func() { e.writeOnly = jen.Id("writeOnly") }()
 	body := []jen.Code{jen.Id("e").Dot("ObjStart").Call()}

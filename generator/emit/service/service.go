@@ -194,13 +194,17 @@ func input(f *jen.File, op *model.Operation) {
 		jen.Return(jen.Id(op.ValidateFunc()).Call(append(validateArgs, jen.Id("r"))...)),
 	)
 	f.Func().Params(recv.Clone()).Id("AppendBody").Params(jen.Id("dst").Index().Byte(), jen.Id("writeOnly").Bool()).Index().Byte().Block(appendBody...)
-	f.Func().Params(recv.Clone()).Id("AppendQuery").Params(jen.Id("dst").Index().Byte()).Index().Byte().Block(
-		jen.Id("e").Op(":=").Qual(jxPkg, "GetEncoder").Call(),
-		jen.Id(op.AppendQueryFunc()).Call(jen.Id("e"), jen.Op("&").Id("in").Dot("params")),
-		jen.Id("dst").Op("=").Append(jen.Id("dst"), jen.Id("e").Dot("Bytes").Call().Op("...")),
-		jen.Qual(jxPkg, "PutEncoder").Call(jen.Id("e")),
-		jen.Return(jen.Id("dst")),
-	)
+	appendQuery := []jen.Code{jen.Return(jen.Append(jen.Id("dst"), jen.Lit("{}").Op("...")))}
+	if len(op.MappingQuery()) > 0 {
+		appendQuery = []jen.Code{
+			jen.Id("e").Op(":=").Qual(jxPkg, "GetEncoder").Call(),
+			jen.Id(op.AppendQueryFunc()).Call(jen.Id("e"), jen.Op("&").Id("in").Dot("params")),
+			jen.Id("dst").Op("=").Append(jen.Id("dst"), jen.Id("e").Dot("Bytes").Call().Op("...")),
+			jen.Qual(jxPkg, "PutEncoder").Call(jen.Id("e")),
+			jen.Return(jen.Id("dst")),
+		}
+	}
+	f.Func().Params(recv.Clone()).Id("AppendQuery").Params(jen.Id("dst").Index().Byte()).Index().Byte().Block(appendQuery...)
 }
 
 // deref applies conv to the value of field, through its pointer if it has

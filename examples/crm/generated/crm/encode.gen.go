@@ -7,34 +7,6 @@ import (
 	"time"
 )
 
-// appendCreateContactQuery writes the query parameters of createContact that a
-// remote mapping sees, those present, as a JSON object.
-func appendCreateContactQuery(e *jx.Encoder, v *CreateContactParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
-// appendCreateNoteQuery writes the query parameters of createNote that a
-// remote mapping sees, those present, as a JSON object.
-func appendCreateNoteQuery(e *jx.Encoder, v *CreateNoteParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
-// appendDeleteContactQuery writes the query parameters of deleteContact that a
-// remote mapping sees, those present, as a JSON object.
-func appendDeleteContactQuery(e *jx.Encoder, v *DeleteContactParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
-// appendGetContactQuery writes the query parameters of getContact that a
-// remote mapping sees, those present, as a JSON object.
-func appendGetContactQuery(e *jx.Encoder, v *GetContactParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
 // appendListContactsQuery writes the query parameters of listContacts that a
 // remote mapping sees, those present, as a JSON object.
 func appendListContactsQuery(e *jx.Encoder, v *ListContactsParams) {
@@ -78,20 +50,6 @@ func appendListNotesQuery(e *jx.Encoder, v *ListNotesParams) {
 		e.FieldStart("next_cursor")
 		e.Str(*v.NextCursor)
 	}
-	e.ObjEnd()
-}
-
-// appendMergeContactsQuery writes the query parameters of mergeContacts that a
-// remote mapping sees, those present, as a JSON object.
-func appendMergeContactsQuery(e *jx.Encoder, v *MergeContactsParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
-// appendUpdateContactQuery writes the query parameters of updateContact that a
-// remote mapping sees, those present, as a JSON object.
-func appendUpdateContactQuery(e *jx.Encoder, v *UpdateContactParams) {
-	e.ObjStart()
 	e.ObjEnd()
 }
 

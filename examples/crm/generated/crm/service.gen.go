@@ -145,11 +145,7 @@ func (in *createContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *createContactInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendCreateContactQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // CreateNoteOperation describes createNote (POST /unified/crm/notes): its support matrix and
@@ -231,11 +227,7 @@ func (in *createNoteInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *createNoteInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendCreateNoteQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // DeleteContactOperation describes deleteContact (DELETE /unified/crm/contacts/{id}): its support matrix and
@@ -308,11 +300,7 @@ func (in *deleteContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *deleteContactInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendDeleteContactQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // GetContactOperation describes getContact (GET /unified/crm/contacts/{id}): its support matrix and
@@ -393,11 +381,7 @@ func (in *getContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *getContactInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendGetContactQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // ListContactsOperation describes listContacts (GET /unified/crm/contacts): its support matrix and
@@ -658,11 +642,7 @@ func (in *mergeContactsInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *mergeContactsInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendMergeContactsQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // UpdateContactOperation describes updateContact (PATCH /unified/crm/contacts/{id}): its support matrix and
@@ -756,11 +736,7 @@ func (in *updateContactInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *updateContactInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendUpdateContactQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // openAPIDocument is spec/openapi.yaml, served as /openapi.yaml.

@@ -4,13 +4,6 @@ package unified
 
 import "github.com/go-faster/jx"
 
-// appendCreateUserQuery writes the query parameters of createUser that a
-// remote mapping sees, those present, as a JSON object.
-func appendCreateUserQuery(e *jx.Encoder, v *CreateUserParams) {
-	e.ObjStart()
-	e.ObjEnd()
-}
-
 // appendCreateUserRequest writes v as a JSON object: the members that are
 // present.
 func appendCreateUserRequest(e *jx.Encoder, v *CreateUserRequest, writeOnly bool) {

@@ -110,11 +110,7 @@ func (in *createUserInput) AppendBody(dst []byte, writeOnly bool) []byte {
 	return dst
 }
 func (in *createUserInput) AppendQuery(dst []byte) []byte {
-	e := jx.GetEncoder()
-	appendCreateUserQuery(e, &in.params)
-	dst = append(dst, e.Bytes()...)
-	jx.PutEncoder(e)
-	return dst
+	return append(dst, "{}"...)
 }
 
 // openAPIDocument is testdata/good/minimal/spec.yaml, served as /openapi.yaml.
