@@ -287,12 +287,19 @@ func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
 	}
 	if v.Min != nil || v.Max != nil || v.ExclusiveMin.IsSet() || v.ExclusiveMax.IsSet() {
 		if out.Kind != model.KindInteger && out.Kind != model.KindNumber {
-			fail("minimum", "minimum, maximum and their exclusive forms apply to numbers; this schema is %s", diag.WithArticle(what))
+			for key, set := range map[string]bool{"minimum": v.Min != nil, "maximum": v.Max != nil, "exclusiveMinimum": v.ExclusiveMin.IsSet(), "exclusiveMaximum": v.ExclusiveMax.IsSet()} {
+				if set {
+					fail(key, "%s applies to numbers; this schema is %s", key, diag.WithArticle(what))
+				}
+			}
 		}
 		out.Minimum = bound(v.Min, v.ExclusiveMin)
 		out.Maximum = bound(v.Max, v.ExclusiveMax)
-		if v.ExclusiveMin.IsTrue() && v.Min == nil || v.ExclusiveMax.IsTrue() && v.Max == nil {
-			fail("minimum", "exclusiveMinimum and exclusiveMaximum: true need the minimum or maximum they modify")
+		if v.ExclusiveMin.IsTrue() && v.Min == nil {
+			fail("exclusiveMinimum", "exclusiveMinimum: true needs the minimum it modifies")
+		}
+		if v.ExclusiveMax.IsTrue() && v.Max == nil {
+			fail("exclusiveMaximum", "exclusiveMaximum: true needs the maximum it modifies")
 		}
 		if lo, hi := out.Minimum, out.Maximum; lo != nil && hi != nil && (lo.Value > hi.Value || lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive)) {
 			fail("maximum", "no number is within minimum %v and maximum %v", lo.Value, hi.Value)
