@@ -307,7 +307,11 @@ func (b *builder) bounds(at []string, v *openapi3.Schema, out *model.Schema) {
 	}
 	if v.MinItems > 0 || v.MaxItems != nil {
 		if out.Kind != model.KindArray {
-			fail("minItems", "minItems and maxItems apply to arrays; this schema is %s", diag.WithArticle(what))
+			for key, set := range map[string]bool{"minItems": v.MinItems > 0, "maxItems": v.MaxItems != nil} {
+				if set {
+					fail(key, "%s applies to arrays; this schema is %s", key, diag.WithArticle(what))
+				}
+			}
 		}
 		out.MinItems = int(v.MinItems)
 		if v.MaxItems != nil {
